@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The map ABI: every struct that crosses the boundary between a data plane
+ * (XDP program, DPDK application) and the control plane (edgelbd, lbctl).
+ *
+ * This header is the one source of truth. It is included by BPF code
+ * (clang -target bpf), by the DPDK application and by userspace, so it uses
+ * only <linux/types.h> and plain C11. Byte order is visible in every field:
+ * __be16/__be32 are network order, __u16/__u32/__u64 host order of the
+ * machine that runs the data plane (maps never leave the node).
+ *
+ * Every struct has a fixed size checked below; padding is explicit so the
+ * kernel (which compares key bytes) and userspace see the same bytes.
+ */
+#ifndef EDGELB_ABI_H
+#define EDGELB_ABI_H
+
+#include <linux/types.h>
+
+/* Limits; each is an overridable default. */
+#ifndef EDGELB_MAX_VIPS
+#define EDGELB_MAX_VIPS 512
+#endif
+#ifndef EDGELB_MAX_BACKENDS
+#define EDGELB_MAX_BACKENDS 4096
+#endif
+#ifndef EDGELB_FLOW_TABLE_SIZE
+#define EDGELB_FLOW_TABLE_SIZE 65536 /* entries per CPU */
+#endif
+
+/* Maglev ring sizes: prime, so any skip in [1, M-1] is a full permutation. */
+#define EDGELB_RING_SIZE_DEFAULT 65537u
+#define EDGELB_RING_SIZE_LARGE 655373u
+
+/* A ring slot that no backend owns (empty set, or every backend drained). */
+#define EDGELB_NO_BACKEND 0xffffffffu
+
+/* Address family tags used in keys (not AF_*: those differ between ABIs). */
+enum edgelb_family {
+	EDGELB_AF_NONE = 0,
+	EDGELB_AF_INET = 4,
+	EDGELB_AF_INET6 = 6,
+};
+
+/*
+ * An IPv4 or IPv6 address in network byte order. IPv4 lives in v4 (the
+ * first word) with the other 12 bytes zero, so two keys for the same IPv4
+ * address are byte-identical.
+ */
+union edgelb_addr {
+	__be32 v4;
+	__be32 v6[4];
+	__u8 bytes[16];
+};
+
+/* Key of the VIP map. port 0 = every port of (addr, proto). */
+struct edgelb_vip_key {
+	union edgelb_addr addr;
+	__be16 port;
+	__u8 proto;  /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family; /* enum edgelb_family */
+};
+
+/* How packets of a VIP reach its backends. */
+enum edgelb_encap {
+	EDGELB_ENCAP_IPIP = 0, /* IPv4-in-IPv4 or IPv6-in-IPv6 (by family) */
+	EDGELB_ENCAP_GUE = 1,  /* GUE over UDP, outer family of the backend */
+	EDGELB_ENCAP_DSR = 2,  /* L2 direct server return: MAC rewrite only */
+	EDGELB_ENCAP_MAX,
+};
+
+/* enum edgelb_vip_flags, bits of edgelb_vip_meta.flags */
+#define EDGELB_VIP_F_NO_PORT_HASH (1u << 0) /* hash addresses only (e.g. QUIC migration-free) */
+#define EDGELB_VIP_F_MTU_DROP (1u << 1)	    /* too big after encap: drop, no ICMP */
+#define EDGELB_VIP_F_NO_CONNTRACK (1u << 2) /* ring pick on every packet */
+
+/* Value of the VIP map. */
+struct edgelb_vip_meta {
+	__u32 vip_id;	 /* index into per-VIP arrays: stats, rings */
+	__u32 flags;	 /* EDGELB_VIP_F_* */
+	__u32 ring_size; /* M of this VIP's ring, prime */
+	__u16 mtu;	 /* largest packet after encapsulation */
+	__u8 encap;	 /* enum edgelb_encap */
+	__u8 active_ring; /* 0 or 1: the live half of the double buffer */
+	__be16 gue_dport; /* GUE destination port (network order) */
+	__u16 pad;
+};
+
+/* enum edgelb_backend_flags, bits of edgelb_backend.flags */
+#define EDGELB_BE_F_ALIVE (1u << 0)   /* passes health checks; flows may stay */
+#define EDGELB_BE_F_DRAINED (1u << 1) /* operator drain: keep flows, no new ones */
+
+/* Value of the backend array, indexed by backend id. */
+struct edgelb_backend {
+	union edgelb_addr addr; /* where the encapsulated packet goes */
+	__u8 family;		/* enum edgelb_family of addr */
+	__u8 flags;		/* EDGELB_BE_F_* */
+	__u16 weight;		/* Maglev weight; 0 = drained */
+	__u8 mac[6];		/* L2 DSR destination MAC (DSR VIPs only) */
+	__u16 site;		/* operator's site number, for stats */
+};
+
+/* One Maglev ring slot: the backend id that owns it, or EDGELB_NO_BACKEND. */
+struct edgelb_ring_slot {
+	__u32 backend_id;
+};
+
+/*
+ * Flow table key: the 5-tuple as it appears on the wire. For IPv4 only the
+ * first word of each address is used, the rest is zero.
+ */
+struct edgelb_flow_key {
+	union edgelb_addr src;
+	union edgelb_addr dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+/* Flow table value. */
+struct edgelb_flow_state {
+	__u32 backend_id;
+	__u32 vip_id;
+	__u64 last_seen_ns; /* bpf_ktime_get_ns() / rte clock; for idle aging */
+};
+
+/*
+ * Node-wide settings the control plane writes: outer source addresses and
+ * the next hop MAC for encapsulated traffic. Index 0 of a one-slot array.
+ */
+struct edgelb_node_config {
+	union edgelb_addr src_v4; /* outer source for IPv4 tunnels */
+	union edgelb_addr src_v6; /* outer source for IPv6 tunnels */
+	__u8 gw_mac[6];		  /* next hop for encapsulated packets */
+	__u8 if_mac[6];		  /* our MAC on the egress interface */
+	__u32 flags;
+};
+
+/* Per-CPU counters of one VIP or one backend. */
+struct edgelb_counters {
+	__u64 packets;
+	__u64 bytes;
+	__u64 new_flows;
+};
+
+/* Why a packet was dropped; the index into the per-CPU drop counters. */
+enum edgelb_drop_reason {
+	EDGELB_DROP_TRUNCATED = 0,   /* headers shorter than they claim */
+	EDGELB_DROP_MALFORMED,	     /* bad version, IHL, length fields */
+	EDGELB_DROP_NO_BACKEND,	     /* VIP with an empty ring */
+	EDGELB_DROP_BACKEND_INVALID, /* ring points at an unknown backend */
+	EDGELB_DROP_FRAGMENT,	     /* fragment the policy does not forward */
+	EDGELB_DROP_TOO_BIG,	     /* larger than the MTU after encap */
+	EDGELB_DROP_ENCAP_FAILED,    /* could not grow the packet */
+	EDGELB_DROP_FAMILY_MISMATCH, /* encap cannot carry this family */
+	EDGELB_DROP_NO_CONFIG,	     /* node config (source, MAC) missing */
+	EDGELB_DROP_MAX,
+};
+
+_Static_assert(sizeof(union edgelb_addr) == 16, "edgelb_addr ABI");
+_Static_assert(sizeof(struct edgelb_vip_key) == 20, "edgelb_vip_key ABI");
+_Static_assert(sizeof(struct edgelb_vip_meta) == 20, "edgelb_vip_meta ABI");
+_Static_assert(sizeof(struct edgelb_backend) == 28, "edgelb_backend ABI");
+_Static_assert(sizeof(struct edgelb_ring_slot) == 4, "edgelb_ring_slot ABI");
+_Static_assert(sizeof(struct edgelb_flow_key) == 40, "edgelb_flow_key ABI");
+_Static_assert(sizeof(struct edgelb_flow_state) == 16, "edgelb_flow_state ABI");
+_Static_assert(sizeof(struct edgelb_node_config) == 48, "edgelb_node_config ABI");
+_Static_assert(sizeof(struct edgelb_counters) == 24, "edgelb_counters ABI");
+
+#endif /* EDGELB_ABI_H */
