@@ -70,18 +70,18 @@ enum edgelb_encap {
 };
 
 /* enum edgelb_vip_flags, bits of edgelb_vip_meta.flags */
-#define EDGELB_VIP_F_NO_PORT_HASH (1u << 0) /* hash addresses only (e.g. QUIC migration-free) */
+#define EDGELB_VIP_F_NO_PORT_HASH (1u << 0) /* hash addresses only; fragments then forward */
 #define EDGELB_VIP_F_MTU_DROP (1u << 1)	    /* too big after encap: drop, no ICMP */
 #define EDGELB_VIP_F_NO_CONNTRACK (1u << 2) /* ring pick on every packet */
 
 /* Value of the VIP map. */
 struct edgelb_vip_meta {
-	__u32 vip_id;	 /* index into per-VIP arrays: stats, rings */
+	__u32 vip_id;	 /* index into per-VIP arrays: counters, rings */
 	__u32 flags;	 /* EDGELB_VIP_F_* */
 	__u32 ring_size; /* M of this VIP's ring, prime */
 	__u16 mtu;	 /* largest packet after encapsulation */
 	__u8 encap;	 /* enum edgelb_encap */
-	__u8 active_ring; /* 0 or 1: the live half of the double buffer */
+	__u8 reserved;
 	__be16 gue_dport; /* GUE destination port (network order) */
 	__u16 pad;
 };
@@ -100,7 +100,15 @@ struct edgelb_backend {
 	__u16 site;		/* operator's site number, for stats */
 };
 
-/* One Maglev ring slot: the backend id that owns it, or EDGELB_NO_BACKEND. */
+/*
+ * One Maglev ring slot: the backend id that owns it, or EDGELB_NO_BACKEND.
+ *
+ * Each VIP's ring is its own array (in XDP: an inner map of an array of
+ * maps, indexed by vip_id). A change is written into a spare ring and
+ * swapped in with one update of the outer slot; the kernel waits for
+ * running programs before that update returns, so the old ring can then be
+ * reused as the next spare: a double buffer flipped by one write.
+ */
 struct edgelb_ring_slot {
 	__u32 backend_id;
 };
@@ -123,7 +131,7 @@ struct edgelb_flow_key {
 struct edgelb_flow_state {
 	__u32 backend_id;
 	__u32 vip_id;
-	__u64 last_seen_ns; /* bpf_ktime_get_ns() / rte clock; for idle aging */
+	__u64 created_ns; /* when the flow was (re)assigned: monotonic ns */
 };
 
 /*
@@ -145,18 +153,32 @@ struct edgelb_counters {
 	__u64 new_flows;
 };
 
-/* Why a packet was dropped; the index into the per-CPU drop counters. */
-enum edgelb_drop_reason {
-	EDGELB_DROP_TRUNCATED = 0,   /* headers shorter than they claim */
+/*
+ * Node-wide per-CPU counters, one array slot each: every drop by its
+ * reason, then events worth watching. Names for lbctl and /metrics are in
+ * counters.h; keep both lists in the same order.
+ */
+enum edgelb_counter {
+	/* drops */
+	EDGELB_DROP_TRUNCATED = 0,   /* frame shorter than its headers claim */
 	EDGELB_DROP_MALFORMED,	     /* bad version, IHL, length fields */
-	EDGELB_DROP_NO_BACKEND,	     /* VIP with an empty ring */
-	EDGELB_DROP_BACKEND_INVALID, /* ring points at an unknown backend */
-	EDGELB_DROP_FRAGMENT,	     /* fragment the policy does not forward */
-	EDGELB_DROP_TOO_BIG,	     /* larger than the MTU after encap */
-	EDGELB_DROP_ENCAP_FAILED,    /* could not grow the packet */
-	EDGELB_DROP_FAMILY_MISMATCH, /* encap cannot carry this family */
-	EDGELB_DROP_NO_CONFIG,	     /* node config (source, MAC) missing */
+	EDGELB_DROP_NO_BACKEND,	     /* VIP whose ring has no backend */
+	EDGELB_DROP_BACKEND_INVALID, /* ring or flow points at an unknown backend */
+	EDGELB_DROP_FRAGMENT,	     /* fragment of a port-hashed VIP */
+	EDGELB_DROP_TOO_BIG,	     /* larger than the MTU after encap, no ICMP sent */
+	EDGELB_DROP_ENCAP_FAILED,    /* the frame could not grow */
+	EDGELB_DROP_FAMILY_MISMATCH, /* the encap cannot carry this family */
+	EDGELB_DROP_NO_CONFIG,	     /* node config (source address, MAC) missing */
 	EDGELB_DROP_MAX,
+	/* events */
+	EDGELB_EV_PASS_NOT_IP = EDGELB_DROP_MAX, /* ARP, LLDP, ...: to the kernel */
+	EDGELB_EV_PASS_NOT_VIP,		/* IP not addressed to a VIP */
+	EDGELB_EV_PASS_UNPARSED,	/* IP we do not parse (ext headers, jumbo) */
+	EDGELB_EV_ICMP_TOO_BIG_SENT,	/* frag-needed / packet-too-big to a client */
+	EDGELB_EV_ICMP_FORWARDED,	/* ICMP error about a VIP flow, to its backend */
+	EDGELB_EV_FRAGMENT_FORWARDED,	/* fragment of an address-hashed VIP */
+	EDGELB_EV_FLOW_REHASHED,	/* flow whose backend died, moved */
+	EDGELB_COUNTER_MAX,
 };
 
 _Static_assert(sizeof(union edgelb_addr) == 16, "edgelb_addr ABI");

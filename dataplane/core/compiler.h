@@ -24,6 +24,13 @@
 #define edgelb_htonl(x) ((__be32)edgelb_ntohl(x))
 #define edgelb_htons(x) ((__be16)edgelb_ntohs(x))
 
+/*
+ * Make the compiler forget what it knows about x. Used where clang would
+ * drop a loop bound it can prove redundant from x while the BPF verifier,
+ * which cannot, needs that bound to see the loop end.
+ */
+#define edgelb_opaque(x) __asm__ __volatile__("" : "+r"(x))
+
 #define edgelb_likely(x) __builtin_expect(!!(x), 1)
 #define edgelb_unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What a target (the XDP program, the DPDK application, the host test
+ * harness) provides before it includes encap.h, icmp.h and forward.h.
+ * The core is written against these names only; each target defines
+ * EDGELB_CTX (its per-packet context type) and these functions, all
+ * static and inlinable:
+ *
+ * Packet
+ *   void *edgelb_t_data(EDGELB_CTX *ctx);       first byte of the frame
+ *   void *edgelb_t_data_end(EDGELB_CTX *ctx);   one past the last byte
+ *   int edgelb_t_adjust_head(EDGELB_CTX *ctx, int delta);
+ *         move the frame start by delta bytes (negative: grow in front);
+ *         0 or negative on failure. Invalidates data pointers.
+ *   int edgelb_t_adjust_tail(EDGELB_CTX *ctx, int delta);
+ *         move the frame end (negative: shrink); same contract.
+ *
+ * Tables (read-mostly; written by the control plane)
+ *   struct edgelb_vip_meta *edgelb_t_vip(EDGELB_CTX *, const struct edgelb_vip_key *);
+ *   struct edgelb_backend *edgelb_t_backend(EDGELB_CTX *, __u32 backend_id);
+ *         NULL when the id is out of range; a slot with family 0 is unused.
+ *   __u32 edgelb_t_ring_slot(EDGELB_CTX *, const struct edgelb_vip_meta *, __u32 slot);
+ *         the backend id in that slot of the VIP's live ring, or
+ *         EDGELB_NO_BACKEND.
+ *   const struct edgelb_node_config *edgelb_t_node_config(EDGELB_CTX *);
+ *
+ * Flow table (per CPU, LRU)
+ *   struct edgelb_flow_state *edgelb_t_flow_lookup(EDGELB_CTX *, const struct edgelb_flow_key *);
+ *   void edgelb_t_flow_update(EDGELB_CTX *, const struct edgelb_flow_key *,
+ *                             const struct edgelb_flow_state *);
+ *
+ * Counters (per CPU; plain increments, no atomics)
+ *   struct edgelb_counters *edgelb_t_vip_counters(EDGELB_CTX *, __u32 vip_id);
+ *   struct edgelb_counters *edgelb_t_backend_counters(EDGELB_CTX *, __u32 backend_id);
+ *   void edgelb_t_count(EDGELB_CTX *, enum edgelb_counter);
+ *
+ * Clock
+ *   __u64 edgelb_t_now_ns(EDGELB_CTX *);        monotonic nanoseconds
+ */
+#ifndef EDGELB_TARGET_H
+#define EDGELB_TARGET_H
+
+#ifndef EDGELB_CTX
+#error "define EDGELB_CTX and the edgelb_t_* functions before including the core"
+#endif
+
+/* What the core asks the target to do with the frame. */
+enum edgelb_verdict {
+	EDGELB_V_PASS = 0, /* to the local stack, unchanged */
+	EDGELB_V_DROP = 1,
+	EDGELB_V_TX = 2,   /* out of the interface it came in, rewritten */
+};
+
+#endif /* EDGELB_TARGET_H */

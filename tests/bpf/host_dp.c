@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host target of the packet-path core: see host_dp.h. The frame buffer
+ * mimics what BPF_PROG_TEST_RUN gives an XDP program: 256 bytes of
+ * headroom, the frame, and adjust_head/adjust_tail with the kernel's
+ * limits (the frame keeps at least an Ethernet header; the tail cannot
+ * grow past the buffer).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+
+#include "host_dp.h"
+
+#define HOST_HEADROOM 256
+#define HOST_BUF 4096
+#define HOST_MAX_VIPS 64
+#define HOST_FLOW_SLOTS (1u << 16) /* open addressing, no eviction needed */
+
+struct host_flow {
+	int used;
+	struct edgelb_flow_key key;
+	struct edgelb_flow_state st;
+};
+
+struct host_dp {
+	/* frame under processing */
+	uint8_t buf[HOST_BUF];
+	uint8_t *data, *data_end;
+
+	struct {
+		struct edgelb_vip_key key;
+		struct edgelb_vip_meta meta;
+	} vips[HOST_MAX_VIPS];
+	int n_vips;
+	struct edgelb_backend backends[EDGELB_MAX_BACKENDS];
+	uint32_t *rings[EDGELB_MAX_VIPS];
+	uint32_t ring_size[EDGELB_MAX_VIPS];
+	struct edgelb_node_config cfg;
+	struct host_flow *flows;
+	struct edgelb_counters vip_ctr[EDGELB_MAX_VIPS];
+	struct edgelb_counters be_ctr[EDGELB_MAX_BACKENDS];
+	uint64_t ctr[EDGELB_COUNTER_MAX];
+	uint64_t clock;
+};
+
+#define EDGELB_CTX struct host_dp
+
+static inline void *edgelb_t_data(struct host_dp *h)
+{
+	return h->data;
+}
+
+static inline void *edgelb_t_data_end(struct host_dp *h)
+{
+	return h->data_end;
+}
+
+static inline int edgelb_t_adjust_head(struct host_dp *h, int delta)
+{
+	uint8_t *d = h->data + delta;
+
+	if (d < h->buf || d > h->data_end - 14)
+		return -EINVAL;
+	h->data = d;
+	return 0;
+}
+
+static inline int edgelb_t_adjust_tail(struct host_dp *h, int delta)
+{
+	uint8_t *e = h->data_end + delta;
+
+	if (e < h->data + 14 || e > h->buf + HOST_BUF)
+		return -EINVAL;
+	h->data_end = e;
+	return 0;
+}
+
+static inline struct edgelb_vip_meta *edgelb_t_vip(struct host_dp *h,
+						   const struct edgelb_vip_key *k)
+{
+	for (int i = 0; i < h->n_vips; i++)
+		if (!memcmp(&h->vips[i].key, k, sizeof(*k)))
+			return &h->vips[i].meta;
+	return NULL;
+}
+
+static inline struct edgelb_backend *edgelb_t_backend(struct host_dp *h, __u32 id)
+{
+	return id < EDGELB_MAX_BACKENDS ? &h->backends[id] : NULL;
+}
+
+static inline __u32 edgelb_t_ring_slot(struct host_dp *h, const struct edgelb_vip_meta *vip,
+				       __u32 slot)
+{
+	uint32_t v = vip->vip_id;
+
+	if (v >= EDGELB_MAX_VIPS || !h->rings[v] || slot >= h->ring_size[v])
+		return EDGELB_NO_BACKEND;
+	return h->rings[v][slot];
+}
+
+static inline const struct edgelb_node_config *edgelb_t_node_config(struct host_dp *h)
+{
+	return &h->cfg; /* an array slot always exists, zeroed until set */
+}
+
+static uint32_t flow_slot(const struct edgelb_flow_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint32_t x = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(*k); i++)
+		x = (x ^ p[i]) * 16777619u;
+	return x & (HOST_FLOW_SLOTS - 1);
+}
+
+static inline struct edgelb_flow_state *edgelb_t_flow_lookup(struct host_dp *h,
+							     const struct edgelb_flow_key *k)
+{
+	for (uint32_t i = flow_slot(k), n = 0; n < HOST_FLOW_SLOTS;
+	     i = (i + 1) & (HOST_FLOW_SLOTS - 1), n++) {
+		if (!h->flows[i].used)
+			return NULL;
+		if (!memcmp(&h->flows[i].key, k, sizeof(*k)))
+			return &h->flows[i].st;
+	}
+	return NULL;
+}
+
+static inline void edgelb_t_flow_update(struct host_dp *h, const struct edgelb_flow_key *k,
+					const struct edgelb_flow_state *s)
+{
+	for (uint32_t i = flow_slot(k), n = 0; n < HOST_FLOW_SLOTS;
+	     i = (i + 1) & (HOST_FLOW_SLOTS - 1), n++) {
+		if (!h->flows[i].used || !memcmp(&h->flows[i].key, k, sizeof(*k))) {
+			h->flows[i].used = 1;
+			h->flows[i].key = *k;
+			h->flows[i].st = *s;
+			return;
+		}
+	}
+	abort(); /* the tests never fill 65 536 flows */
+}
+
+static inline struct edgelb_counters *edgelb_t_vip_counters(struct host_dp *h, __u32 id)
+{
+	return id < EDGELB_MAX_VIPS ? &h->vip_ctr[id] : NULL;
+}
+
+static inline struct edgelb_counters *edgelb_t_backend_counters(struct host_dp *h, __u32 id)
+{
+	return id < EDGELB_MAX_BACKENDS ? &h->be_ctr[id] : NULL;
+}
+
+static inline void edgelb_t_count(struct host_dp *h, enum edgelb_counter c)
+{
+	if ((unsigned int)c < EDGELB_COUNTER_MAX)
+		h->ctr[c]++;
+}
+
+static inline __u64 edgelb_t_now_ns(struct host_dp *h)
+{
+	return ++h->clock;
+}
+
+#include "forward.h"
+
+struct host_dp *host_dp_new(void)
+{
+	struct host_dp *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->flows = calloc(HOST_FLOW_SLOTS, sizeof(*h->flows));
+	if (!h->flows) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void host_dp_free(struct host_dp *h)
+{
+	if (!h)
+		return;
+	for (int i = 0; i < EDGELB_MAX_VIPS; i++)
+		free(h->rings[i]);
+	free(h->flows);
+	free(h);
+}
+
+void host_dp_set_node_config(struct host_dp *h, const struct edgelb_node_config *cfg)
+{
+	h->cfg = *cfg;
+}
+
+int host_dp_set_vip(struct host_dp *h, const struct edgelb_vip_key *key,
+		    const struct edgelb_vip_meta *meta)
+{
+	struct edgelb_vip_meta *m = edgelb_t_vip(h, key);
+
+	if (m) {
+		*m = *meta;
+		return 0;
+	}
+	if (h->n_vips == HOST_MAX_VIPS)
+		return -ENOSPC;
+	h->vips[h->n_vips].key = *key;
+	h->vips[h->n_vips].meta = *meta;
+	h->n_vips++;
+	return 0;
+}
+
+int host_dp_set_backend(struct host_dp *h, uint32_t id, const struct edgelb_backend *be)
+{
+	if (id >= EDGELB_MAX_BACKENDS)
+		return -ERANGE;
+	h->backends[id] = *be;
+	return 0;
+}
+
+int host_dp_set_ring(struct host_dp *h, uint32_t vip_id, const uint32_t *ring, uint32_t m)
+{
+	uint32_t *copy;
+
+	if (vip_id >= EDGELB_MAX_VIPS)
+		return -ERANGE;
+	copy = malloc(sizeof(*copy) * m);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, ring, sizeof(*copy) * m);
+	free(h->rings[vip_id]);
+	h->rings[vip_id] = copy;
+	h->ring_size[vip_id] = m;
+	return 0;
+}
+
+int host_dp_run(struct host_dp *h, const void *in, size_t len, void *out, size_t *out_len)
+{
+	int v;
+
+	if (len > HOST_BUF - HOST_HEADROOM)
+		return -EMSGSIZE;
+	h->data = h->buf + HOST_HEADROOM;
+	memcpy(h->data, in, len);
+	h->data_end = h->data + len;
+	v = edgelb_forward(h);
+	*out_len = (size_t)(h->data_end - h->data);
+	memcpy(out, h->data, *out_len);
+	switch (v) {
+	case EDGELB_V_TX:
+		return XDP_TX;
+	case EDGELB_V_DROP:
+		return XDP_DROP;
+	default:
+		return XDP_PASS;
+	}
+}
+
+uint64_t host_dp_counter(const struct host_dp *h, enum edgelb_counter c)
+{
+	return h->ctr[c];
+}
+
+void host_dp_vip_counters(const struct host_dp *h, uint32_t vip_id, struct edgelb_counters *c)
+{
+	*c = h->vip_ctr[vip_id];
+}
+
+void host_dp_backend_counters(const struct host_dp *h, uint32_t id, struct edgelb_counters *c)
+{
+	*c = h->be_ctr[id];
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "host_dp.h"
+#include "lbenv.h"
+#include "xdp.h"
+
+struct lbenv {
+	enum lbenv_kind kind;
+	struct edgelb_xdp *xdp;
+	struct host_dp *host;
+};
+
+struct lbenv *lbenv_new(enum lbenv_kind kind)
+{
+	struct lbenv *e = calloc(1, sizeof(*e));
+	int err;
+
+	if (!e)
+		return NULL;
+	e->kind = kind;
+	if (kind == LBENV_HOST) {
+		e->host = host_dp_new();
+		if (e->host)
+			return e;
+		fprintf(stderr, "lbenv: out of memory\n");
+	} else {
+		struct edgelb_xdp_opts o = { .flow_table_size = 65536 };
+
+		err = edgelb_xdp_open(&o, &e->xdp);
+		if (!err)
+			return e;
+		fprintf(stderr, "lbenv: loading the XDP program failed: %s\n", strerror(-err));
+	}
+	free(e);
+	return NULL;
+}
+
+void lbenv_free(struct lbenv *e)
+{
+	if (!e)
+		return;
+	edgelb_xdp_close(e->xdp);
+	host_dp_free(e->host);
+	free(e);
+}
+
+const char *lbenv_name(const struct lbenv *e)
+{
+	return e->kind == LBENV_BPF ? "bpf" : "host";
+}
+
+int lbenv_node_config(struct lbenv *e, const struct edgelb_node_config *cfg)
+{
+	if (e->host) {
+		host_dp_set_node_config(e->host, cfg);
+		return 0;
+	}
+	return edgelb_xdp_set_node_config(e->xdp, cfg);
+}
+
+int lbenv_vip(struct lbenv *e, const struct edgelb_vip_key *key, const struct edgelb_vip_meta *meta)
+{
+	return e->host ? host_dp_set_vip(e->host, key, meta) : edgelb_xdp_set_vip(e->xdp, key, meta);
+}
+
+int lbenv_backend(struct lbenv *e, uint32_t id, const struct edgelb_backend *be)
+{
+	return e->host ? host_dp_set_backend(e->host, id, be) : edgelb_xdp_set_backend(e->xdp, id, be);
+}
+
+int lbenv_ring(struct lbenv *e, uint32_t vip_id, const uint32_t *ring, uint32_t m)
+{
+	return e->host ? host_dp_set_ring(e->host, vip_id, ring, m)
+		       : edgelb_xdp_set_ring(e->xdp, vip_id, ring, m);
+}
+
+int lbenv_run(struct lbenv *e, const void *in, size_t len, void *out, size_t *out_len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+	int err;
+
+	if (e->host)
+		return host_dp_run(e->host, in, len, out, out_len);
+	o.data_in = in;
+	o.data_size_in = (uint32_t)len;
+	o.data_out = out;
+	o.data_size_out = 4096;
+	o.repeat = 1;
+	err = bpf_prog_test_run_opts(edgelb_xdp_prog_fd(e->xdp), &o);
+	if (err)
+		return -errno;
+	*out_len = o.data_size_out;
+	return (int)o.retval;
+}
+
+uint64_t lbenv_counter(struct lbenv *e, enum edgelb_counter c)
+{
+	uint64_t v = 0;
+
+	if (e->host)
+		return host_dp_counter(e->host, c);
+	if (edgelb_xdp_counter(e->xdp, c, &v))
+		return UINT64_MAX;
+	return v;
+}
+
+void lbenv_vip_counters(struct lbenv *e, uint32_t vip_id, struct edgelb_counters *c)
+{
+	if (e->host)
+		host_dp_vip_counters(e->host, vip_id, c);
+	else if (edgelb_xdp_vip_counters(e->xdp, vip_id, c))
+		memset(c, 0xff, sizeof(*c));
+}
+
+void lbenv_backend_counters(struct lbenv *e, uint32_t id, struct edgelb_counters *c)
+{
+	if (e->host)
+		host_dp_backend_counters(e->host, id, c);
+	else if (edgelb_xdp_backend_counters(e->xdp, id, c))
+		memset(c, 0xff, sizeof(*c));
+}
+
+int lbenv_bpf_available(char *why, size_t len)
+{
+	if (geteuid() != 0) {
+		snprintf(why, len, "BPF tests need root (BPF_PROG_TEST_RUN)");
+		return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One test environment for the balancer's packet path, on either target:
+ *   LBENV_BPF   the real XDP program, tables programmed through
+ *               controlplane/xdp.c, packets through BPF_PROG_TEST_RUN
+ *               (needs root);
+ *   LBENV_HOST  the same core compiled for the host (host_dp.c).
+ * Golden tests run their table on both; the differential test compares
+ * them packet by packet.
+ */
+#ifndef EDGELB_TEST_LBENV_H
+#define EDGELB_TEST_LBENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+
+enum lbenv_kind {
+	LBENV_BPF,
+	LBENV_HOST,
+};
+
+struct lbenv;
+
+/* NULL on failure, with the reason printed. */
+struct lbenv *lbenv_new(enum lbenv_kind kind);
+void lbenv_free(struct lbenv *e);
+const char *lbenv_name(const struct lbenv *e);
+
+int lbenv_node_config(struct lbenv *e, const struct edgelb_node_config *cfg);
+int lbenv_vip(struct lbenv *e, const struct edgelb_vip_key *key, const struct edgelb_vip_meta *meta);
+int lbenv_backend(struct lbenv *e, uint32_t id, const struct edgelb_backend *be);
+int lbenv_ring(struct lbenv *e, uint32_t vip_id, const uint32_t *ring, uint32_t m);
+
+/* Runs one frame; returns the XDP action or a negative errno. */
+int lbenv_run(struct lbenv *e, const void *in, size_t len, void *out, size_t *out_len);
+
+uint64_t lbenv_counter(struct lbenv *e, enum edgelb_counter c);
+void lbenv_vip_counters(struct lbenv *e, uint32_t vip_id, struct edgelb_counters *c);
+void lbenv_backend_counters(struct lbenv *e, uint32_t id, struct edgelb_counters *c);
+
+/* True when BPF tests can run here (root, BPF syscall); else why not. */
+int lbenv_bpf_available(char *why, size_t len);
+
+#endif
