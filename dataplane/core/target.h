@@ -6,7 +6,9 @@
  * EDGELB_CTX (its per-packet context type) and these functions, all
  * static and inlinable:
  *
- * Packet
+ * Packet (the frame should start 2 bytes past a 4-byte boundary, as NIC
+ * drivers place it (NET_IP_ALIGN), so that IP headers are aligned: the
+ * core reads them through struct pointers)
  *   void *edgelb_t_data(EDGELB_CTX *ctx);       first byte of the frame
  *   void *edgelb_t_data_end(EDGELB_CTX *ctx);   one past the last byte
  *   int edgelb_t_adjust_head(EDGELB_CTX *ctx, int delta);

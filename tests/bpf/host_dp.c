@@ -5,6 +5,11 @@
  * headroom, the frame, and adjust_head/adjust_tail with the kernel's
  * limits (the frame keeps at least an Ethernet header; the tail cannot
  * grow past the buffer).
+ *
+ * The frame starts 2 bytes into a 4-byte boundary (NET_IP_ALIGN), as NIC
+ * drivers place it, so that IP headers are 4-byte aligned: the core reads
+ * them through struct pointers, which C (and UBSan) require to be aligned.
+ * Every encapsulation grows the head by a multiple of 4, keeping that.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,7 +18,7 @@
 
 #include "host_dp.h"
 
-#define HOST_HEADROOM 256
+#define HOST_HEADROOM (256 + 2)
 #define HOST_BUF 4096
 #define HOST_MAX_VIPS 64
 #define HOST_FLOW_SLOTS (1u << 16) /* open addressing, no eviction needed */
