@@ -1,0 +1,961 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The balancer model: see lb.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "lb.h"
+#include "maglev.h"
+
+struct lb_shadow {
+	struct {
+		bool present;
+		struct edgelb_vip_key key;
+		struct edgelb_vip_meta meta;
+		uint64_t ring_sig; /* 0 = no ring written */
+		uint32_t *ring;
+		uint32_t ring_size;
+	} vip[EDGELB_MAX_VIPS];
+	struct {
+		bool present;
+		struct edgelb_backend be;
+	} be[EDGELB_MAX_BACKENDS];
+	bool node_set;
+	struct edgelb_node_config node;
+};
+
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t len,
+							   const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- names -> ids ---------------------------------------------------- */
+
+static struct lb_id_entry *id_find(struct lb_id_entry *t, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].name, name))
+			return &t[i];
+	return NULL;
+}
+
+static bool id_used(const struct lb_id_entry *t, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].id == id)
+			return true;
+	return false;
+}
+
+/*
+ * The id of name, allocating one if new. Ids start at first (backend id 0
+ * stays unused so that a zeroed map value never looks like a backend) and
+ * are handed out round robin, so a freed id comes back as late as
+ * possible: flows pinned to a deleted backend then rehash instead of
+ * landing on a newcomer.
+ */
+static int id_get(struct lb_id_entry **t, size_t *n, uint32_t *next, uint32_t first,
+		  uint32_t limit, const char *name, uint32_t *id)
+{
+	struct lb_id_entry *e = id_find(*t, *n, name), *grown;
+
+	if (e) {
+		*id = e->id;
+		return 0;
+	}
+	for (uint32_t k = 0; k < limit - first; k++) {
+		uint32_t cand = first + (*next - first + k) % (limit - first);
+
+		if (id_used(*t, *n, cand))
+			continue;
+		grown = realloc(*t, (*n + 1) * sizeof(**t));
+		if (!grown)
+			return -ENOMEM;
+		*t = grown;
+		snprintf(grown[*n].name, sizeof(grown[*n].name), "%s", name);
+		grown[*n].id = cand;
+		(*n)++;
+		*next = cand + 1 >= limit ? first : cand + 1;
+		*id = cand;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/* Forget ids whose names the model no longer has. */
+static void ids_prune(struct lb *lb)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < lb->ids.n_vips; i++)
+		if (lb_find_service(lb, lb->ids.vips[i].name))
+			lb->ids.vips[keep++] = lb->ids.vips[i];
+	lb->ids.n_vips = keep;
+	keep = 0;
+	for (size_t i = 0; i < lb->ids.n_backends; i++) {
+		char svc[LB_NAME_MAX];
+		const char *slash = strchr(lb->ids.backends[i].name, '/');
+
+		if (!slash || (size_t)(slash - lb->ids.backends[i].name) >= sizeof(svc))
+			continue;
+		snprintf(svc, sizeof(svc), "%.*s", (int)(slash - lb->ids.backends[i].name),
+			 lb->ids.backends[i].name);
+		if (lb_find_backend(lb, svc, slash + 1))
+			lb->ids.backends[keep++] = lb->ids.backends[i];
+	}
+	lb->ids.n_backends = keep;
+}
+
+/* ---- the model ------------------------------------------------------- */
+
+void lb_init(struct lb *lb, struct edgelb_dataplane dp, lb_nexthop_fn nexthop, void *arg)
+{
+	memset(lb, 0, sizeof(*lb));
+	lb->dp = dp;
+	lb->nexthop = nexthop;
+	lb->nexthop_arg = arg;
+	lb->ids.next_backend = 1;
+}
+
+static void services_free(struct lb_service *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(s[i].backends);
+	free(s);
+}
+
+void lb_free(struct lb *lb)
+{
+	struct lb_runtime *rt = &lb->runtime;
+
+	services_free(lb->services, lb->n_services);
+	services_free(rt->added_services, rt->n_added_services);
+	free(rt->deleted_services);
+	free(rt->added_backends);
+	free(rt->added_in);
+	free(rt->deleted_backends);
+	free(rt->overrides);
+	free(lb->ids.vips);
+	free(lb->ids.backends);
+	if (lb->shadow)
+		for (int v = 0; v < EDGELB_MAX_VIPS; v++)
+			free(lb->shadow->vip[v].ring);
+	free(lb->shadow);
+	memset(lb, 0, sizeof(*lb));
+}
+
+struct lb_service *lb_find_service(struct lb *lb, const char *name)
+{
+	for (size_t i = 0; i < lb->n_services; i++)
+		if (!strcmp(lb->services[i].name, name))
+			return &lb->services[i];
+	return NULL;
+}
+
+static struct lb_backend *find_in(struct lb_service *s, const char *name)
+{
+	for (size_t i = 0; s && i < s->n_backends; i++)
+		if (!strcmp(s->backends[i].name, name))
+			return &s->backends[i];
+	return NULL;
+}
+
+struct lb_backend *lb_find_backend(struct lb *lb, const char *service, const char *backend)
+{
+	return find_in(lb_find_service(lb, service), backend);
+}
+
+static bool service_deleted(const struct lb_runtime *rt, const char *name)
+{
+	for (size_t i = 0; i < rt->n_deleted_services; i++)
+		if (!strcmp(rt->deleted_services[i], name))
+			return true;
+	return false;
+}
+
+static bool backend_deleted(const struct lb_runtime *rt, const char *svc, const char *name)
+{
+	for (size_t i = 0; i < rt->n_deleted_backends; i++)
+		if (!strcmp(rt->deleted_backends[i].service, svc) &&
+		    !strcmp(rt->deleted_backends[i].backend, name))
+			return true;
+	return false;
+}
+
+static struct lb_override *override_find(struct lb_runtime *rt, const char *svc,
+					 const char *name)
+{
+	for (size_t i = 0; i < rt->n_overrides; i++)
+		if (!strcmp(rt->overrides[i].service, svc) && !strcmp(rt->overrides[i].backend, name))
+			return &rt->overrides[i];
+	return NULL;
+}
+
+static int push_backend(struct lb_service *s, const struct lb_backend *b)
+{
+	struct lb_backend *grown = realloc(s->backends, (s->n_backends + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	s->backends = grown;
+	s->backends[s->n_backends++] = *b;
+	return 0;
+}
+
+static void service_from_config(const struct edgelb_config_service *c, struct lb_service *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", c->name);
+	s->key.addr = c->vip.addr;
+	s->key.family = c->vip.family;
+	s->key.port = htons(c->port);
+	s->key.proto = c->proto;
+	s->encap = (uint8_t)c->encap;
+	s->flags = (c->mtu_policy == EDGELB_CONFIG_MTU_DROP ? EDGELB_VIP_F_MTU_DROP : 0) |
+		   (c->hash == EDGELB_CONFIG_HASH_ADDRESSES ? EDGELB_VIP_F_NO_PORT_HASH : 0);
+	s->mtu = c->mtu;
+	s->gue_port = c->encap == EDGELB_ENCAP_GUE ? c->gue_port : 0;
+	s->ring_size = c->ring_size;
+}
+
+static void backend_from_config(const struct edgelb_config *cfg,
+				const struct edgelb_config_backend *c, struct lb_backend *b)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->name, sizeof(b->name), "%s", c->name);
+	b->addr = c->addr.addr;
+	b->family = c->addr.family;
+	b->port = c->port;
+	b->weight = c->weight;
+	b->site_id = c->site_id;
+	if (c->site_id && c->site_id <= cfg->n_sites)
+		snprintf(b->site, sizeof(b->site), "%s", cfg->sites[c->site_id - 1]);
+	b->alive = true;
+}
+
+/* Carry health and next-hop state over from the previous model. */
+static void carry_over(const struct lb_service *old, size_t n_old, struct lb_service *s)
+{
+	for (size_t i = 0; i < n_old; i++) {
+		if (strcmp(old[i].name, s->name))
+			continue;
+		for (size_t b = 0; b < s->n_backends; b++) {
+			const struct lb_backend *prev = find_in((struct lb_service *)&old[i],
+								s->backends[b].name);
+
+			if (prev && prev->family == s->backends[b].family &&
+			    !memcmp(&prev->addr, &s->backends[b].addr, sizeof(prev->addr))) {
+				s->backends[b].alive = prev->alive;
+				memcpy(s->backends[b].mac, prev->mac, 6);
+			}
+		}
+	}
+}
+
+static void warnf(char *warn, size_t len, const char *what, const char *a, const char *b)
+{
+	size_t used;
+
+	if (!warn || !len)
+		return;
+	used = strlen(warn);
+	if (used + 1 < len)
+		snprintf(warn + used, len - used, "%s%s \"%s%s%s\" no longer exists; change dropped",
+			 used ? "\n" : "", what, a, b[0] ? "/" : "", b);
+}
+
+/* The effective model: config, then the runtime layer on top. */
+static int rebuild(struct lb *lb, char *warn, size_t warn_len)
+{
+	const struct edgelb_config *cfg = lb->cfg;
+	struct lb_runtime *rt = &lb->runtime;
+	struct lb_service *svcs = NULL;
+	size_t n = 0, cap = (cfg ? cfg->n_services : 0) + rt->n_added_services;
+	int err = 0;
+
+	svcs = calloc(cap ? cap : 1, sizeof(*svcs));
+	if (!svcs)
+		return -ENOMEM;
+	for (size_t i = 0; cfg && i < cfg->n_services; i++) {
+		const struct edgelb_config_service *c = &cfg->services[i];
+		struct lb_service *s = &svcs[n];
+
+		if (service_deleted(rt, c->name))
+			continue;
+		service_from_config(c, s);
+		n++;
+		for (size_t b = 0; b < c->n_backends; b++) {
+			struct lb_backend be;
+
+			if (backend_deleted(rt, c->name, c->backends[b].name))
+				continue;
+			backend_from_config(cfg, &c->backends[b], &be);
+			err = push_backend(s, &be);
+			if (err)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < rt->n_added_services; i++) {
+		struct lb_service *s = &svcs[n++];
+
+		*s = rt->added_services[i];
+		s->backends = NULL;
+		s->n_backends = 0;
+		for (size_t b = 0; b < rt->added_services[i].n_backends; b++) {
+			err = push_backend(s, &rt->added_services[i].backends[b]);
+			if (err)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < rt->n_added_backends; i++) {
+		struct lb_service *s = NULL;
+
+		for (size_t k = 0; k < n; k++)
+			if (!strcmp(svcs[k].name, rt->added_in[i]))
+				s = &svcs[k];
+		if (!s || find_in(s, rt->added_backends[i].name)) {
+			warnf(warn, warn_len, "added backend", rt->added_in[i],
+			      rt->added_backends[i].name);
+			continue;
+		}
+		err = push_backend(s, &rt->added_backends[i]);
+		if (err)
+			goto fail;
+	}
+	for (size_t i = 0; i < rt->n_overrides; i++) {
+		struct lb_backend *b = NULL;
+
+		for (size_t k = 0; k < n && !b; k++)
+			if (!strcmp(svcs[k].name, rt->overrides[i].service))
+				b = find_in(&svcs[k], rt->overrides[i].backend);
+		if (!b) {
+			warnf(warn, warn_len, "override of backend", rt->overrides[i].service,
+			      rt->overrides[i].backend);
+			continue;
+		}
+		b->drained = rt->overrides[i].drained;
+		if (rt->overrides[i].has_weight)
+			b->weight = rt->overrides[i].weight;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		struct lb_service *s = &svcs[i];
+
+		carry_over(lb->services, lb->n_services, s);
+		err = id_get(&lb->ids.vips, &lb->ids.n_vips, &lb->ids.next_vip, 0, EDGELB_MAX_VIPS,
+			     s->name, &s->vip_id);
+		if (err)
+			goto fail;
+		for (size_t b = 0; b < s->n_backends; b++) {
+			char key[2 * LB_NAME_MAX];
+
+			snprintf(key, sizeof(key), "%s/%s", s->name, s->backends[b].name);
+			err = id_get(&lb->ids.backends, &lb->ids.n_backends, &lb->ids.next_backend, 1,
+				     EDGELB_MAX_BACKENDS, key, &s->backends[b].id);
+			if (err)
+				goto fail;
+		}
+	}
+	services_free(lb->services, lb->n_services);
+	lb->services = svcs;
+	lb->n_services = n;
+	ids_prune(lb);
+	return 0;
+fail:
+	services_free(svcs, n);
+	return err;
+}
+
+/* ---- programming the data plane ---------------------------------------- */
+
+static bool eligible(const struct lb_backend *b)
+{
+	return b->alive && !b->drained && b->weight > 0;
+}
+
+/* FNV-1a over what the ring depends on: size and eligible (name, weight, id). */
+static uint64_t ring_signature(const struct lb_service *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+#define MIX(p, len)                                                  \
+	do {                                                         \
+		const unsigned char *q_ = (const unsigned char *)(p); \
+		for (size_t k_ = 0; k_ < (len); k_++) {              \
+			h ^= q_[k_];                                 \
+			h *= 0x100000001b3ull;                       \
+		}                                                    \
+	} while (0)
+	MIX(&s->ring_size, sizeof(s->ring_size));
+	for (size_t i = 0; i < s->n_backends; i++) {
+		const struct lb_backend *b = &s->backends[i];
+
+		if (!eligible(b))
+			continue;
+		MIX(b->name, strlen(b->name) + 1);
+		MIX(&b->weight, sizeof(b->weight));
+		MIX(&b->id, sizeof(b->id));
+	}
+#undef MIX
+	return h | 1; /* never 0, which means "no ring" */
+}
+
+static int build_ring(const struct lb_service *s, uint32_t *ring)
+{
+	struct maglev_backend *mb = calloc(s->n_backends ? s->n_backends : 1, sizeof(*mb));
+	size_t n = 0;
+	int err;
+
+	if (!mb)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_backends; i++) {
+		const struct lb_backend *b = &s->backends[i];
+
+		/* identity = name: the same on every node whatever the order */
+		mb[n++] = (struct maglev_backend){ .key = b->name, .key_len = strlen(b->name),
+						   .weight = eligible(b) ? b->weight : 0,
+						   .id = b->id };
+	}
+	err = maglev_build(mb, n, s->ring_size, ring);
+	free(mb);
+	return err;
+}
+
+static void backend_value(struct lb *lb, const struct lb_service *s, struct lb_backend *b,
+			  struct edgelb_backend *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->addr = b->addr;
+	v->family = b->family;
+	v->flags = (uint8_t)((b->alive ? EDGELB_BE_F_ALIVE : 0) |
+			     (b->drained ? EDGELB_BE_F_DRAINED : 0));
+	v->weight = b->drained ? 0 : b->weight;
+	v->site = b->site_id;
+	if (lb->nexthop && lb->nexthop(lb->nexthop_arg, s, b, b->mac) != 0)
+		memset(b->mac, 0, 6);
+	/* DSR needs the backend's own MAC; tunnels fall back to the gateway */
+	memcpy(v->mac, b->mac, 6);
+}
+
+static void vip_meta(const struct lb_service *s, struct edgelb_vip_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->vip_id = s->vip_id;
+	m->flags = s->flags;
+	m->ring_size = s->ring_size;
+	m->mtu = s->mtu;
+	m->encap = s->encap;
+	m->gue_dport = htons(s->gue_port);
+}
+
+int lb_sync(struct lb *lb)
+{
+	const struct edgelb_dataplane_ops *ops = lb->dp.ops;
+	struct lb_shadow *sh;
+	bool *want_vip = NULL, *want_be = NULL;
+	int err = 0;
+
+	if (!lb->shadow) {
+		lb->shadow = calloc(1, sizeof(*lb->shadow));
+		if (!lb->shadow)
+			return -ENOMEM;
+	}
+	sh = lb->shadow;
+	want_vip = calloc(EDGELB_MAX_VIPS, sizeof(*want_vip));
+	want_be = calloc(EDGELB_MAX_BACKENDS, sizeof(*want_be));
+	if (!want_vip || !want_be) {
+		err = -ENOMEM;
+		goto out;
+	}
+
+	if (!sh->node_set || memcmp(&sh->node, &lb->node, sizeof(lb->node))) {
+		err = ops->set_node_config(lb->dp.dp, &lb->node);
+		if (err)
+			goto out;
+		sh->node = lb->node;
+		sh->node_set = true;
+	}
+
+	/* 1. backends, new or changed, before any ring refers to them */
+	for (size_t i = 0; i < lb->n_services; i++) {
+		struct lb_service *s = &lb->services[i];
+
+		for (size_t b = 0; b < s->n_backends; b++) {
+			struct edgelb_backend v;
+			uint32_t id = s->backends[b].id;
+
+			backend_value(lb, s, &s->backends[b], &v);
+			want_be[id] = true;
+			if (sh->be[id].present && !memcmp(&sh->be[id].be, &v, sizeof(v)))
+				continue;
+			err = ops->set_backend(lb->dp.dp, id, &v);
+			if (err)
+				goto out;
+			sh->be[id].present = true;
+			sh->be[id].be = v;
+		}
+	}
+
+	/* 2. rings, then the VIPs that use them */
+	for (size_t i = 0; i < lb->n_services; i++) {
+		struct lb_service *s = &lb->services[i];
+		uint32_t v = s->vip_id;
+		uint64_t sig = ring_signature(s);
+		struct edgelb_vip_meta meta;
+
+		want_vip[v] = true;
+		if (sh->vip[v].ring_sig != sig) {
+			if (sh->vip[v].ring_size != s->ring_size) {
+				free(sh->vip[v].ring);
+				sh->vip[v].ring = malloc(sizeof(uint32_t) * s->ring_size);
+				sh->vip[v].ring_size = sh->vip[v].ring ? s->ring_size : 0;
+				sh->vip[v].ring_sig = 0;
+				if (!sh->vip[v].ring) {
+					err = -ENOMEM;
+					goto out;
+				}
+			}
+			err = build_ring(s, sh->vip[v].ring);
+			if (!err)
+				err = ops->set_ring(lb->dp.dp, v, sh->vip[v].ring, s->ring_size);
+			if (err) {
+				sh->vip[v].ring_sig = 0;
+				goto out;
+			}
+			sh->vip[v].ring_sig = sig;
+		}
+		vip_meta(s, &meta);
+		if (sh->vip[v].present && memcmp(&sh->vip[v].key, &s->key, sizeof(s->key))) {
+			err = ops->del_vip(lb->dp.dp, &sh->vip[v].key);
+			if (err && err != -ENOENT)
+				goto out;
+			sh->vip[v].present = false;
+		}
+		if (!sh->vip[v].present || memcmp(&sh->vip[v].meta, &meta, sizeof(meta))) {
+			err = ops->set_vip(lb->dp.dp, &s->key, &meta);
+			if (err)
+				goto out;
+			sh->vip[v].present = true;
+			sh->vip[v].key = s->key;
+			sh->vip[v].meta = meta;
+		}
+	}
+
+	/* 3. VIPs that went away */
+	for (uint32_t v = 0; v < EDGELB_MAX_VIPS; v++) {
+		if (want_vip[v] || !sh->vip[v].present)
+			continue;
+		err = ops->del_vip(lb->dp.dp, &sh->vip[v].key);
+		if (err && err != -ENOENT)
+			goto out;
+		sh->vip[v].present = false;
+		sh->vip[v].ring_sig = 0;
+	}
+
+	/* 4. backends no ring refers to any more */
+	for (uint32_t id = 0; id < EDGELB_MAX_BACKENDS; id++) {
+		if (want_be[id] || !sh->be[id].present)
+			continue;
+		err = ops->set_backend(lb->dp.dp, id, NULL);
+		if (err)
+			goto out;
+		sh->be[id].present = false;
+	}
+	err = 0;
+out:
+	free(want_vip);
+	free(want_be);
+	return err;
+}
+
+int lb_apply(struct lb *lb, const struct edgelb_config *cfg, char *warn, size_t warn_len)
+{
+	int err;
+
+	if (warn && warn_len)
+		warn[0] = 0;
+	lb->cfg = cfg;
+	err = rebuild(lb, warn, warn_len);
+	return err ? err : lb_sync(lb);
+}
+
+void lb_set_node_config(struct lb *lb, const struct edgelb_node_config *node)
+{
+	lb->node = *node;
+}
+
+const uint32_t *lb_ring(const struct lb *lb, uint32_t vip_id, uint32_t *size)
+{
+	if (!lb->shadow || vip_id >= EDGELB_MAX_VIPS || !lb->shadow->vip[vip_id].ring_sig)
+		return NULL;
+	*size = lb->shadow->vip[vip_id].ring_size;
+	return lb->shadow->vip[vip_id].ring;
+}
+
+/* ---- operator changes --------------------------------------------------- */
+
+static int lookup(struct lb *lb, const char *service, const char *backend, struct lb_service **s,
+		  struct lb_backend **b, char *err, size_t err_len)
+{
+	*s = lb_find_service(lb, service);
+	if (!*s) {
+		set_err(err, err_len, "service: no service \"%s\"", service);
+		return -ENOENT;
+	}
+	if (!backend)
+		return 0;
+	*b = find_in(*s, backend);
+	if (!*b) {
+		set_err(err, err_len, "backend: no backend \"%s\" in service \"%s\"", backend,
+			service);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int override_get(struct lb_runtime *rt, const char *svc, const char *name,
+			struct lb_override **o)
+{
+	struct lb_override *grown;
+
+	*o = override_find(rt, svc, name);
+	if (*o)
+		return 0;
+	grown = realloc(rt->overrides, (rt->n_overrides + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	rt->overrides = grown;
+	*o = &grown[rt->n_overrides++];
+	memset(*o, 0, sizeof(**o));
+	snprintf((*o)->service, sizeof((*o)->service), "%s", svc);
+	snprintf((*o)->backend, sizeof((*o)->backend), "%s", name);
+	return 0;
+}
+
+/* Drop overrides that say nothing, so the state file stays readable. */
+static void overrides_tidy(struct lb_runtime *rt)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < rt->n_overrides; i++)
+		if (rt->overrides[i].drained || rt->overrides[i].has_weight)
+			rt->overrides[keep++] = rt->overrides[i];
+	rt->n_overrides = keep;
+}
+
+static int commit(struct lb *lb)
+{
+	int err = rebuild(lb, NULL, 0);
+
+	return err ? err : lb_sync(lb);
+}
+
+int lb_backend_drain(struct lb *lb, const char *service, const char *backend, bool drained,
+		     char *err, size_t err_len)
+{
+	struct lb_service *s;
+	struct lb_backend *b;
+	struct lb_override *o;
+	int rc = lookup(lb, service, backend, &s, &b, err, err_len);
+
+	if (rc)
+		return rc;
+	rc = override_get(&lb->runtime, service, backend, &o);
+	if (rc)
+		return rc;
+	o->drained = drained;
+	overrides_tidy(&lb->runtime);
+	return commit(lb);
+}
+
+int lb_backend_weight(struct lb *lb, const char *service, const char *backend, uint16_t weight,
+		      char *err, size_t err_len)
+{
+	struct lb_service *s;
+	struct lb_backend *b;
+	struct lb_override *o;
+	int rc = lookup(lb, service, backend, &s, &b, err, err_len);
+
+	if (rc)
+		return rc;
+	rc = override_get(&lb->runtime, service, backend, &o);
+	if (rc)
+		return rc;
+	o->has_weight = true;
+	o->weight = weight;
+	return commit(lb);
+}
+
+static size_t backend_total(const struct lb *lb)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < lb->n_services; i++)
+		n += lb->services[i].n_backends;
+	return n;
+}
+
+static bool encap_carries(uint8_t encap, uint8_t vip_family, uint8_t be_family)
+{
+	return encap == EDGELB_ENCAP_GUE || vip_family == be_family;
+}
+
+int lb_backend_add(struct lb *lb, const char *service, const struct lb_backend *be, char *err,
+		   size_t err_len)
+{
+	struct lb_runtime *rt = &lb->runtime;
+	struct lb_service *s;
+	struct lb_backend *b = NULL, nb;
+	struct lb_backend *grown;
+	char(*grown_in)[LB_NAME_MAX];
+	int rc = lookup(lb, service, NULL, &s, &b, err, err_len);
+
+	if (rc)
+		return rc;
+	if (!be->name[0] || strchr(be->name, '/')) {
+		set_err(err, err_len, "name: \"%s\" is empty or contains '/'", be->name);
+		return -EINVAL;
+	}
+	if (find_in(s, be->name)) {
+		set_err(err, err_len, "name: service \"%s\" already has a backend \"%s\"", service,
+			be->name);
+		return -EEXIST;
+	}
+	if (be->family != EDGELB_AF_INET && be->family != EDGELB_AF_INET6) {
+		set_err(err, err_len, "address: missing");
+		return -EINVAL;
+	}
+	if (!encap_carries(s->encap, s->key.family, be->family)) {
+		set_err(err, err_len,
+			"address: service \"%s\" uses %s, which cannot carry its VIP's family to "
+			"this backend's family (use gue)",
+			service, s->encap == EDGELB_ENCAP_DSR ? "dsr" : "ipip");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < s->n_backends; i++)
+		if (s->backends[i].family == be->family && s->backends[i].port == be->port &&
+		    !memcmp(&s->backends[i].addr, &be->addr, sizeof(be->addr))) {
+			set_err(err, err_len, "address: backend \"%s\" of service \"%s\" has this "
+					      "address and port already",
+				s->backends[i].name, service);
+			return -EEXIST;
+		}
+	if (backend_total(lb) + 1 >= EDGELB_MAX_BACKENDS) {
+		set_err(err, err_len, "name: the data plane holds at most %d backends", EDGELB_MAX_BACKENDS - 1);
+		return -ENOSPC;
+	}
+
+	nb = *be;
+	nb.alive = true;
+	nb.runtime = true;
+	nb.drained = false;
+	memset(nb.mac, 0, sizeof(nb.mac));
+	if (s->runtime) {
+		/* a service added at runtime keeps its backends itself */
+		for (size_t i = 0; i < rt->n_added_services; i++)
+			if (!strcmp(rt->added_services[i].name, service)) {
+				rc = push_backend(&rt->added_services[i], &nb);
+				return rc ? rc : commit(lb);
+			}
+	}
+	grown = realloc(rt->added_backends, (rt->n_added_backends + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	rt->added_backends = grown;
+	grown_in = realloc(rt->added_in, (rt->n_added_backends + 1) * sizeof(*grown_in));
+	if (!grown_in)
+		return -ENOMEM;
+	rt->added_in = grown_in;
+	rt->added_backends[rt->n_added_backends] = nb;
+	snprintf(rt->added_in[rt->n_added_backends], LB_NAME_MAX, "%s", service);
+	rt->n_added_backends++;
+	/* a backend deleted earlier and added again: forget the deletion */
+	for (size_t i = 0; i < rt->n_deleted_backends; i++)
+		if (!strcmp(rt->deleted_backends[i].service, service) &&
+		    !strcmp(rt->deleted_backends[i].backend, be->name))
+			rt->deleted_backends[i] = rt->deleted_backends[--rt->n_deleted_backends];
+	return commit(lb);
+}
+
+int lb_backend_del(struct lb *lb, const char *service, const char *backend, char *err,
+		   size_t err_len)
+{
+	struct lb_runtime *rt = &lb->runtime;
+	struct lb_service *s;
+	struct lb_backend *b;
+	struct lb_override *o;
+	int rc = lookup(lb, service, backend, &s, &b, err, err_len);
+	bool was_runtime = false;
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < rt->n_added_backends; i++)
+		if (!strcmp(rt->added_in[i], service) &&
+		    !strcmp(rt->added_backends[i].name, backend)) {
+			rt->n_added_backends--;
+			rt->added_backends[i] = rt->added_backends[rt->n_added_backends];
+			memcpy(rt->added_in[i], rt->added_in[rt->n_added_backends], LB_NAME_MAX);
+			was_runtime = true;
+			break;
+		}
+	for (size_t i = 0; !was_runtime && i < rt->n_added_services; i++) {
+		struct lb_service *as = &rt->added_services[i];
+
+		if (strcmp(as->name, service))
+			continue;
+		for (size_t k = 0; k < as->n_backends; k++)
+			if (!strcmp(as->backends[k].name, backend)) {
+				as->backends[k] = as->backends[--as->n_backends];
+				was_runtime = true;
+				break;
+			}
+	}
+	if (!was_runtime) {
+		struct lb_override *grown = realloc(rt->deleted_backends,
+						    (rt->n_deleted_backends + 1) * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		rt->deleted_backends = grown;
+		o = &grown[rt->n_deleted_backends++];
+		memset(o, 0, sizeof(*o));
+		snprintf(o->service, sizeof(o->service), "%s", service);
+		snprintf(o->backend, sizeof(o->backend), "%s", backend);
+	}
+	o = override_find(rt, service, backend);
+	if (o) {
+		o->drained = false;
+		o->has_weight = false;
+		overrides_tidy(rt);
+	}
+	return commit(lb);
+}
+
+int lb_service_add(struct lb *lb, const struct lb_service *svc, char *err, size_t err_len)
+{
+	struct lb_runtime *rt = &lb->runtime;
+	struct lb_service *grown, ns;
+
+	if (!svc->name[0] || strchr(svc->name, '/')) {
+		set_err(err, err_len, "name: \"%s\" is empty or contains '/'", svc->name);
+		return -EINVAL;
+	}
+	if (lb_find_service(lb, svc->name)) {
+		set_err(err, err_len, "name: a service \"%s\" exists already", svc->name);
+		return -EEXIST;
+	}
+	for (size_t i = 0; i < lb->n_services; i++)
+		if (!memcmp(&lb->services[i].key, &svc->key, sizeof(svc->key))) {
+			set_err(err, err_len, "vip: service \"%s\" has this address, port and "
+					      "protocol already",
+				lb->services[i].name);
+			return -EEXIST;
+		}
+	if (!maglev_size_valid(svc->ring_size)) {
+		set_err(err, err_len, "ring-size: must be a prime between %u and %u", MAGLEV_MIN_SIZE, MAGLEV_MAX_SIZE);
+		return -EINVAL;
+	}
+	if (svc->key.family != EDGELB_AF_INET && svc->key.family != EDGELB_AF_INET6) {
+		set_err(err, err_len, "vip: missing");
+		return -EINVAL;
+	}
+	if (svc->key.proto != IPPROTO_TCP && svc->key.proto != IPPROTO_UDP) {
+		set_err(err, err_len, "protocol: must be tcp or udp");
+		return -EINVAL;
+	}
+	if (svc->encap >= EDGELB_ENCAP_MAX) {
+		set_err(err, err_len, "encap: must be ipip, gue or dsr");
+		return -EINVAL;
+	}
+	if (lb->n_services >= EDGELB_MAX_VIPS) {
+		set_err(err, err_len, "name: the data plane holds at most %d services", EDGELB_MAX_VIPS);
+		return -ENOSPC;
+	}
+	grown = realloc(rt->added_services, (rt->n_added_services + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	rt->added_services = grown;
+	ns = *svc;
+	ns.runtime = true;
+	ns.backends = NULL;
+	ns.n_backends = 0;
+	grown[rt->n_added_services++] = ns;
+	for (size_t i = 0; i < rt->n_deleted_services; i++)
+		if (!strcmp(rt->deleted_services[i], svc->name))
+			memcpy(rt->deleted_services[i],
+			       rt->deleted_services[--rt->n_deleted_services], LB_NAME_MAX);
+	return commit(lb);
+}
+
+int lb_service_del(struct lb *lb, const char *service, char *err, size_t err_len)
+{
+	struct lb_runtime *rt = &lb->runtime;
+	struct lb_service *s;
+	struct lb_backend *b = NULL;
+	int rc = lookup(lb, service, NULL, &s, &b, err, err_len);
+	bool was_runtime = false;
+	size_t keep;
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < rt->n_added_services; i++)
+		if (!strcmp(rt->added_services[i].name, service)) {
+			free(rt->added_services[i].backends);
+			rt->added_services[i] = rt->added_services[--rt->n_added_services];
+			was_runtime = true;
+			break;
+		}
+	if (!was_runtime) {
+		char(*grown)[LB_NAME_MAX] = realloc(rt->deleted_services,
+						    (rt->n_deleted_services + 1) * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		rt->deleted_services = grown;
+		snprintf(grown[rt->n_deleted_services++], LB_NAME_MAX, "%s", service);
+	}
+	/* what the layer said about its backends goes with it */
+	keep = 0;
+	for (size_t i = 0; i < rt->n_added_backends; i++)
+		if (strcmp(rt->added_in[i], service)) {
+			rt->added_backends[keep] = rt->added_backends[i];
+			memcpy(rt->added_in[keep], rt->added_in[i], LB_NAME_MAX);
+			keep++;
+		}
+	rt->n_added_backends = keep;
+	keep = 0;
+	for (size_t i = 0; i < rt->n_overrides; i++)
+		if (strcmp(rt->overrides[i].service, service))
+			rt->overrides[keep++] = rt->overrides[i];
+	rt->n_overrides = keep;
+	keep = 0;
+	for (size_t i = 0; i < rt->n_deleted_backends; i++)
+		if (strcmp(rt->deleted_backends[i].service, service))
+			rt->deleted_backends[keep++] = rt->deleted_backends[i];
+	rt->n_deleted_backends = keep;
+	return commit(lb);
+}
+
+int lb_backend_set_alive(struct lb *lb, const char *service, const char *backend, bool alive)
+{
+	struct lb_backend *b = lb_find_backend(lb, service, backend);
+
+	if (!b)
+		return -ENOENT;
+	if (b->alive == alive)
+		return 0;
+	b->alive = alive;
+	return lb_sync(lb);
+}

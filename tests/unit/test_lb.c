@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The balancer model against a recording data plane: what is written, in
+ * which order, and what is left alone.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "lb.h"
+
+#define LOG_MAX 4096
+
+struct fake_dp {
+	char log[LOG_MAX][48];
+	int n;
+	struct edgelb_backend be[EDGELB_MAX_BACKENDS];
+	uint32_t ring_of[EDGELB_MAX_VIPS][7]; /* first slots, enough to compare */
+	int vips;
+};
+
+static struct fake_dp fdp;
+
+static void record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void record(const char *fmt, ...)
+{
+	va_list ap;
+
+	assert_true(fdp.n < LOG_MAX);
+	va_start(ap, fmt);
+	vsnprintf(fdp.log[fdp.n++], sizeof(fdp.log[0]), fmt, ap);
+	va_end(ap);
+}
+
+static int f_node(void *dp, const struct edgelb_node_config *c)
+{
+	(void)dp;
+	(void)c;
+	record("node");
+	return 0;
+}
+
+static int f_set_vip(void *dp, const struct edgelb_vip_key *k, const struct edgelb_vip_meta *m)
+{
+	(void)dp;
+	record("vip %u port %u", m->vip_id, ntohs(k->port));
+	fdp.vips++;
+	return 0;
+}
+
+static int f_del_vip(void *dp, const struct edgelb_vip_key *k)
+{
+	(void)dp;
+	record("delvip port %u", ntohs(k->port));
+	fdp.vips--;
+	return 0;
+}
+
+static int f_set_backend(void *dp, uint32_t id, const struct edgelb_backend *be)
+{
+	(void)dp;
+	if (be) {
+		record("be %u flags %u", id, be->flags);
+		fdp.be[id] = *be;
+	} else {
+		record("clear %u", id);
+		memset(&fdp.be[id], 0, sizeof(fdp.be[id]));
+	}
+	return 0;
+}
+
+static int f_set_ring(void *dp, uint32_t vip_id, const uint32_t *ring, uint32_t m)
+{
+	(void)dp;
+	record("ring %u", vip_id);
+	/* a ring may only name backends the data plane has */
+	for (uint32_t s = 0; s < m; s++)
+		if (ring[s] != EDGELB_NO_BACKEND && !fdp.be[ring[s]].family)
+			fail_msg("ring %u slot %u names backend %u, not written yet", vip_id, s,
+				 ring[s]);
+	return 0;
+}
+
+static int f_counters(void *dp, uint32_t id, struct edgelb_counters *c)
+{
+	(void)dp;
+	(void)id;
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+
+static int f_counter(void *dp, enum edgelb_counter c, uint64_t *v)
+{
+	(void)dp;
+	(void)c;
+	*v = 0;
+	return 0;
+}
+
+static const struct edgelb_dataplane_ops fake_ops = {
+	.set_node_config = f_node,
+	.set_vip = f_set_vip,
+	.del_vip = f_del_vip,
+	.set_backend = f_set_backend,
+	.set_ring = f_set_ring,
+	.vip_counters = f_counters,
+	.backend_counters = f_counters,
+	.counter = f_counter,
+};
+
+static const char base_cfg[] =
+	"instance = \"t\";\n"
+	"dataplane = { interfaces = [ \"eth0\" ]; };\n"
+	"services = (\n"
+	"  { name = \"web\"; vip = \"192.0.2.10\"; port = 80; protocol = \"tcp\";\n"
+	"    ring_size = 65537;\n"
+	"    health = { type = \"none\"; };\n"
+	"    backends = (\n"
+	"      { name = \"w1\"; address = \"10.0.0.1\"; },\n"
+	"      { name = \"w2\"; address = \"10.0.0.2\"; },\n"
+	"      { name = \"w3\"; address = \"10.0.0.3\"; } ); },\n"
+	"  { name = \"dns\"; vip = \"192.0.2.10\"; port = 53; protocol = \"udp\";\n"
+	"    encap = \"gue\"; ring_size = 7919; health = { type = \"none\"; };\n"
+	"    backends = ( { name = \"d1\"; address = \"10.0.1.1\"; } ); }\n"
+	");\n";
+
+static struct edgelb_config cfg;
+static struct lb lb;
+
+static int load(const char *text)
+{
+	struct edgelb_config_errors errs;
+	int err;
+
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_init(&errs);
+	err = edgelb_config_parse_string(text, "t.conf", &cfg, &errs);
+	for (size_t i = 0; i < errs.count; i++)
+		if (errs.items[i].severity == EDGELB_CONFIG_ERROR)
+			print_error("%s\n", errs.items[i].text);
+	edgelb_config_errors_free(&errs);
+	return err;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&fdp, 0, sizeof(fdp));
+	memset(&cfg, 0, sizeof(cfg));
+	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_ops, .dp = &fdp }, NULL, NULL);
+	return load(base_cfg);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	lb_free(&lb);
+	edgelb_config_free(&cfg);
+	return 0;
+}
+
+static int count_prefix(const char *prefix)
+{
+	int c = 0;
+
+	for (int i = 0; i < fdp.n; i++)
+		c += !strncmp(fdp.log[i], prefix, strlen(prefix));
+	return c;
+}
+
+static int index_of(const char *entry)
+{
+	for (int i = 0; i < fdp.n; i++)
+		if (!strcmp(fdp.log[i], entry))
+			return i;
+	return -1;
+}
+
+static void test_first_apply_orders_writes(void **state)
+{
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	assert_int_equal(count_prefix("be "), 4);
+	assert_int_equal(count_prefix("ring "), 2);
+	assert_int_equal(count_prefix("vip "), 2);
+	/* backends before rings, a VIP's ring before the VIP */
+	assert_true(index_of("ring 0") > index_of("be 1 flags 1"));
+	assert_true(index_of("vip 0 port 80") > index_of("ring 0"));
+	assert_true(index_of("vip 1 port 53") > index_of("ring 1"));
+}
+
+static void test_reapply_writes_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	fdp.n = 0;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	assert_int_equal(fdp.n, 0);
+}
+
+/* Reload: only the changed service is touched. */
+static void test_reload_is_a_diff(void **state)
+{
+	char *text = strdup(base_cfg);
+	char *p;
+
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	p = strstr(text, "10.0.0.3");
+	memcpy(p, "10.0.0.9", 8);
+	assert_int_equal(load(text), 0);
+	fdp.n = 0;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	/* w3's address changed: its backend entry only; the ring stays (same names) */
+	assert_int_equal(fdp.n, 1);
+	assert_int_equal(count_prefix("be "), 1);
+	free(text);
+}
+
+static void test_drain_keeps_backend_removes_from_ring(void **state)
+{
+	struct lb_backend *b;
+	const uint32_t *ring;
+	uint32_t m;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	fdp.n = 0;
+	assert_int_equal(lb_backend_drain(&lb, "web", "w2", true, err, sizeof(err)), 0);
+	b = lb_find_backend(&lb, "web", "w2");
+	assert_non_null(b);
+	assert_true(b->drained);
+	/* flags: alive + drained; the ring is rebuilt without it; dns untouched */
+	assert_int_equal(count_prefix("be "), 1);
+	assert_int_equal(fdp.be[b->id].flags, EDGELB_BE_F_ALIVE | EDGELB_BE_F_DRAINED);
+	assert_int_equal(count_prefix("ring "), 1);
+	assert_int_equal(index_of("ring 1"), -1);
+	ring = lb_ring(&lb, 0, &m);
+	assert_non_null(ring);
+	for (uint32_t s = 0; s < m; s++)
+		assert_int_not_equal(ring[s], b->id);
+
+	assert_int_equal(lb_backend_drain(&lb, "web", "w2", false, err, sizeof(err)), 0);
+	assert_false(lb_find_backend(&lb, "web", "w2")->drained);
+	assert_int_equal(lb.runtime.n_overrides, 0);
+}
+
+static void test_errors_name_the_field(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	assert_int_equal(lb_backend_drain(&lb, "web", "w9", true, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "backend: no backend \"w9\" in service \"web\"");
+	assert_int_equal(lb_backend_drain(&lb, "www", "w1", true, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "service: no service \"www\"");
+}
+
+static void test_add_and_delete_backend(void **state)
+{
+	struct lb_backend nb;
+	char err[256];
+	uint32_t id;
+	int ring_before;
+
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	memset(&nb, 0, sizeof(nb));
+	snprintf(nb.name, sizeof(nb.name), "w4");
+	nb.family = EDGELB_AF_INET;
+	inet_pton(AF_INET, "10.0.0.4", &nb.addr.v4);
+	nb.port = 80;
+	nb.weight = 100;
+	fdp.n = 0;
+	assert_int_equal(lb_backend_add(&lb, "web", &nb, err, sizeof(err)), 0);
+	id = lb_find_backend(&lb, "web", "w4")->id;
+	assert_int_equal(index_of("ring 0") > index_of("be 5 flags 1"), 1);
+	assert_int_equal(lb_backend_add(&lb, "web", &nb, err, sizeof(err)), -EEXIST);
+
+	/* deleting a config backend: ring first, then the slot is cleared */
+	fdp.n = 0;
+	assert_int_equal(lb_backend_del(&lb, "web", "w1", err, sizeof(err)), 0);
+	assert_null(lb_find_backend(&lb, "web", "w1"));
+	ring_before = index_of("ring 0");
+	assert_true(ring_before >= 0);
+	assert_true(index_of("clear 1") > ring_before);
+
+	/* a runtime backend disappears from the layer entirely */
+	assert_int_equal(lb_backend_del(&lb, "web", "w4", err, sizeof(err)), 0);
+	assert_int_equal(lb.runtime.n_added_backends, 0);
+	assert_int_equal(fdp.be[id].family, 0);
+	assert_int_equal(lb.runtime.n_deleted_backends, 1);
+}
+
+/* The runtime layer survives a reload; ids stay. */
+static void test_layer_survives_reload(void **state)
+{
+	char err[256], warn[256];
+	uint32_t id_w2;
+
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	id_w2 = lb_find_backend(&lb, "web", "w2")->id;
+	assert_int_equal(lb_backend_drain(&lb, "web", "w2", true, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_weight(&lb, "web", "w3", 7, err, sizeof(err)), 0);
+	assert_int_equal(load(base_cfg), 0);
+	assert_int_equal(lb_apply(&lb, &cfg, warn, sizeof(warn)), 0);
+	assert_string_equal(warn, "");
+	assert_true(lb_find_backend(&lb, "web", "w2")->drained);
+	assert_int_equal(lb_find_backend(&lb, "web", "w3")->weight, 7);
+	assert_int_equal(lb_find_backend(&lb, "web", "w2")->id, id_w2);
+}
+
+/* A change that the new config makes meaningless is dropped with a warning. */
+static void test_stale_override_warns(void **state)
+{
+	char err[256], warn[512];
+	char *text = strdup(base_cfg);
+
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	assert_int_equal(lb_backend_drain(&lb, "web", "w3", true, err, sizeof(err)), 0);
+	*strstr(text, "      { name = \"w3\"") = 0;
+	strcat(text, "      { name = \"w2b\"; address = \"10.0.0.8\"; } ); } );\n");
+	assert_int_equal(load(text), 0);
+	assert_int_equal(lb_apply(&lb, &cfg, warn, sizeof(warn)), 0);
+	assert_non_null(strstr(warn, "web/w3"));
+	free(text);
+}
+
+static void test_dead_backend_leaves_ring(void **state)
+{
+	uint32_t m, id;
+	const uint32_t *ring;
+
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	id = lb_find_backend(&lb, "web", "w1")->id;
+	assert_int_equal(lb_backend_set_alive(&lb, "web", "w1", false), 0);
+	assert_int_equal(fdp.be[id].flags & EDGELB_BE_F_ALIVE, 0);
+	ring = lb_ring(&lb, 0, &m);
+	for (uint32_t s = 0; s < m; s++)
+		assert_int_not_equal(ring[s], id);
+}
+
+static void test_service_add_del(void **state)
+{
+	struct lb_service s;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	memset(&s, 0, sizeof(s));
+	snprintf(s.name, sizeof(s.name), "api");
+	s.key.family = EDGELB_AF_INET;
+	inet_pton(AF_INET, "192.0.2.11", &s.key.addr.v4);
+	s.key.port = htons(443);
+	s.key.proto = 6;
+	s.ring_size = 65536; /* not prime */
+	s.mtu = 1500;
+	assert_int_equal(lb_service_add(&lb, &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "ring-size:"));
+	s.ring_size = 7919;
+	assert_int_equal(lb_service_add(&lb, &s, err, sizeof(err)), 0);
+	assert_int_equal(fdp.vips, 3);
+	assert_int_equal(lb_service_add(&lb, &s, err, sizeof(err)), -EEXIST);
+	assert_int_equal(lb_service_del(&lb, "api", err, sizeof(err)), 0);
+	assert_int_equal(fdp.vips, 2);
+	assert_int_equal(lb_service_del(&lb, "web", err, sizeof(err)), 0);
+	assert_int_equal(fdp.vips, 1);
+	assert_int_equal(lb.runtime.n_deleted_services, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_first_apply_orders_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reapply_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_is_a_diff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drain_keeps_backend_removes_from_ring, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_errors_name_the_field, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_and_delete_backend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layer_survives_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_override_warns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_backend_leaves_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_service_add_del, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
