@@ -136,17 +136,21 @@ static void services_free(struct lb_service *s, size_t n)
 	free(s);
 }
 
-void lb_free(struct lb *lb)
+void lb_runtime_free(struct lb_runtime *rt)
 {
-	struct lb_runtime *rt = &lb->runtime;
-
-	services_free(lb->services, lb->n_services);
 	services_free(rt->added_services, rt->n_added_services);
 	free(rt->deleted_services);
 	free(rt->added_backends);
 	free(rt->added_in);
 	free(rt->deleted_backends);
 	free(rt->overrides);
+	memset(rt, 0, sizeof(*rt));
+}
+
+void lb_free(struct lb *lb)
+{
+	services_free(lb->services, lb->n_services);
+	lb_runtime_free(&lb->runtime);
 	free(lb->ids.vips);
 	free(lb->ids.backends);
 	if (lb->shadow)

@@ -120,6 +120,9 @@ struct lb {
 	struct lb_shadow *shadow;
 };
 
+/* Free what a runtime layer holds and zero it. */
+void lb_runtime_free(struct lb_runtime *rt);
+
 void lb_init(struct lb *lb, struct edgelb_dataplane dp, lb_nexthop_fn nexthop, void *arg);
 void lb_free(struct lb *lb);
 

@@ -8,8 +8,11 @@
  *   DSR   L2 direct server return: only the Ethernet addresses change
  *
  * Encapsulated frames keep the client frame's VLAN tags (they leave by the
- * interface they came in on) and get the node's MAC as source and the
- * backend's MAC (on-link backend) or the gateway's as destination.
+ * interface they came in on) and get as source MAC node_config.if_mac, or
+ * when that is zero the MAC the client frame was sent to (ours on the
+ * interface it arrived on: right with several interfaces and with a VRRP
+ * virtual MAC), and as destination the backend's MAC (on-link backend) or
+ * the gateway's.
  *
  *   outer IPv4 (20 bytes)             outer IPv6 (40 bytes)
  *   +-------+-------+---------------+ +----+--------+-------------------+
@@ -127,8 +130,11 @@ EDGELB_INLINE int edgelb_encap_dsr(EDGELB_CTX *ctx, const struct edgelb_backend 
 
 	if ((void *)(eth + 1) > edgelb_t_data_end(ctx))
 		return -1;
+	if (!edgelb_mac_is_zero(cfg->if_mac))
+		__builtin_memcpy(eth->h_source, cfg->if_mac, ETH_ALEN);
+	else
+		__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(eth->h_dest, be->mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, cfg->if_mac, ETH_ALEN);
 	return 0;
 }
 
@@ -146,16 +152,21 @@ EDGELB_INLINE int edgelb_encap_tunnel(EDGELB_CTX *ctx, const struct edgelb_pkt *
 	__u16 overhead = edgelb_encap_overhead(vip->encap, be->family);
 	__u8 inner_proto = pkt->key.family == EDGELB_AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
 	const __u8 *dst_mac = edgelb_mac_is_zero(be->mac) ? cfg->gw_mac : be->mac;
+	__u8 src_mac[ETH_ALEN];
 	void *data, *data_end;
 	__u8 *l3;
 	__u16 l2;
 
+	data = edgelb_t_data(ctx);
+	if ((__u8 *)data + ETH_ALEN > (__u8 *)edgelb_t_data_end(ctx))
+		return -1;
+	__builtin_memcpy(src_mac, edgelb_mac_is_zero(cfg->if_mac) ? data : cfg->if_mac, ETH_ALEN);
 	if (edgelb_t_adjust_head(ctx, -(int)overhead))
 		return -1;
 	data = edgelb_t_data(ctx);
 	data_end = edgelb_t_data_end(ctx);
 
-	l2 = edgelb_write_l2(data, data_end, pkt, dst_mac, cfg->if_mac,
+	l2 = edgelb_write_l2(data, data_end, pkt, dst_mac, src_mac,
 			     be->family == EDGELB_AF_INET6 ? edgelb_htons(ETH_P_IPV6)
 							   : edgelb_htons(ETH_P_IP));
 	if (!l2)

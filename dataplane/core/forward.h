@@ -151,9 +151,11 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 		return EDGELB_V_TX;
 	}
 
+	/* no next hop known (yet): sending to 00:00:00:00:00:00 helps nobody */
+	if (edgelb_mac_is_zero(be->mac) &&
+	    (vip->encap == EDGELB_ENCAP_DSR || edgelb_mac_is_zero(cfg->gw_mac)))
+		return edgelb_drop(ctx, EDGELB_DROP_NO_CONFIG);
 	if (vip->encap == EDGELB_ENCAP_DSR) {
-		if (edgelb_mac_is_zero(be->mac))
-			return edgelb_drop(ctx, EDGELB_DROP_NO_CONFIG);
 		if (edgelb_encap_dsr(ctx, be, cfg))
 			return edgelb_drop(ctx, EDGELB_DROP_ENCAP_FAILED);
 	} else {

@@ -486,6 +486,44 @@ static void test_control_traffic_passes(void **state)
 	assert_memory_equal(out, echo.data, echo.len);
 }
 
+/*
+ * Without a configured source MAC the frame leaves from the MAC it was sent
+ * to (ours on that interface, or a VRRP virtual MAC); without any next-hop
+ * MAC it is dropped and counted, never sent to 00:00:00:00:00:00.
+ */
+static void test_source_mac_and_missing_next_hop(void **state)
+{
+	static const uint8_t vmac[6] = { 0x00, 0x00, 0x5e, 0x00, 0x01, 0x33 };
+	struct flow_spec f = V4(.dst = "192.0.2.10", .dport = 80, .sport = 43000);
+	struct edgelb_node_config cfg;
+	struct pkt in;
+	uint8_t out[4096];
+	size_t len;
+	uint64_t nocfg;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	inet_pton(AF_INET, SC_SRC4, &cfg.src_v4.v4);
+	inet_pton(AF_INET6, SC_SRC6, cfg.src_v6.bytes);
+	memcpy(cfg.gw_mac, sc_gw_mac, 6);
+	assert_int_equal(lbenv_node_config(env, &cfg), 0);
+	assert_int_equal(golden_input(&f, &in), 0);
+	memcpy(in.data, vmac, 6);
+	assert_int_equal(lbenv_run(env, in.data, in.len, out, &len), XDP_TX);
+	assert_memory_equal(out, sc_gw_mac, 6);
+	assert_memory_equal(out + 6, vmac, 6);
+
+	memset(cfg.gw_mac, 0, 6);
+	assert_int_equal(lbenv_node_config(env, &cfg), 0);
+	nocfg = lbenv_counter(env, EDGELB_DROP_NO_CONFIG);
+	assert_int_equal(lbenv_run(env, in.data, in.len, out, &len), XDP_DROP);
+	assert_int_equal(lbenv_counter(env, EDGELB_DROP_NO_CONFIG), nocfg + 1);
+
+	memcpy(cfg.gw_mac, sc_gw_mac, 6);
+	memcpy(cfg.if_mac, sc_if_mac, 6);
+	assert_int_equal(lbenv_node_config(env, &cfg), 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -509,6 +547,7 @@ static int run_on(enum lbenv_kind kind)
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_control_traffic_passes),
+		cmocka_unit_test(test_source_mac_and_missing_next_hop),
 	};
 	int failed;
 

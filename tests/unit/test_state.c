@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The state file: what lbctl changed must come back after a restart,
+ * exactly, and a damaged file must be refused with a precise message
+ * rather than half-loaded.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "lb.h"
+#include "state.h"
+
+static int nop_node(void *dp, const struct edgelb_node_config *c)
+{
+	(void)dp;
+	(void)c;
+	return 0;
+}
+static int nop_vip(void *dp, const struct edgelb_vip_key *k, const struct edgelb_vip_meta *m)
+{
+	(void)dp;
+	(void)k;
+	(void)m;
+	return 0;
+}
+static int nop_del(void *dp, const struct edgelb_vip_key *k)
+{
+	(void)dp;
+	(void)k;
+	return 0;
+}
+static int nop_be(void *dp, uint32_t id, const struct edgelb_backend *b)
+{
+	(void)dp;
+	(void)id;
+	(void)b;
+	return 0;
+}
+static int nop_ring(void *dp, uint32_t v, const uint32_t *r, uint32_t m)
+{
+	(void)dp;
+	(void)v;
+	(void)r;
+	(void)m;
+	return 0;
+}
+
+static const struct edgelb_dataplane_ops nop_ops = {
+	.set_node_config = nop_node,
+	.set_vip = nop_vip,
+	.del_vip = nop_del,
+	.set_backend = nop_be,
+	.set_ring = nop_ring,
+};
+
+static const char cfg_text[] =
+	"instance = \"t\";\n"
+	"dataplane = { interfaces = [ \"eth0\" ]; };\n"
+	"services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80; protocol = \"tcp\";\n"
+	"    ring_size = 7919; health = { type = \"none\"; };\n"
+	"    backends = ( { name = \"w1\"; address = \"10.0.0.1\"; },\n"
+	"                 { name = \"w2\"; address = \"10.0.0.2\"; } ); } );\n";
+
+static struct edgelb_config cfg;
+
+static void make_lb(struct lb *lb)
+{
+	struct edgelb_config_errors errs;
+
+	lb_init(lb, (struct edgelb_dataplane){ .ops = &nop_ops }, NULL, NULL);
+	edgelb_config_errors_init(&errs);
+	if (!cfg.instance)
+		assert_int_equal(edgelb_config_parse_string(cfg_text, "t.conf", &cfg, &errs), 0);
+	edgelb_config_errors_free(&errs);
+}
+
+/* Changes of every kind, saved, loaded into a fresh model: same model. */
+static void test_round_trip(void **state)
+{
+	struct lb a, b;
+	struct lb_backend nb;
+	struct lb_service ns;
+	char err[256], path[] = "/tmp/edgelb-state-XXXXXX";
+	char *ja, *jb;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	make_lb(&a);
+	assert_int_equal(lb_apply(&a, &cfg, NULL, 0), 0);
+	assert_int_equal(lb_backend_drain(&a, "web", "w1", true, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_weight(&a, "web", "w2", 3, err, sizeof(err)), 0);
+	memset(&nb, 0, sizeof(nb));
+	snprintf(nb.name, sizeof(nb.name), "w3");
+	nb.family = EDGELB_AF_INET;
+	inet_pton(AF_INET, "10.0.0.3", &nb.addr.v4);
+	nb.port = 8080;
+	nb.weight = 9;
+	snprintf(nb.site, sizeof(nb.site), "dc2");
+	assert_int_equal(lb_backend_add(&a, "web", &nb, err, sizeof(err)), 0);
+	memset(&ns, 0, sizeof(ns));
+	snprintf(ns.name, sizeof(ns.name), "api6");
+	ns.key.family = EDGELB_AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::11", ns.key.addr.bytes);
+	ns.key.port = htons(443);
+	ns.key.proto = 6;
+	ns.ring_size = 7919;
+	ns.mtu = 1500;
+	ns.encap = EDGELB_ENCAP_GUE;
+	ns.gue_port = 6080;
+	assert_int_equal(lb_service_add(&a, &ns, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_add(&a, "api6", &nb, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_del(&a, "web", "w2", err, sizeof(err)), 0);
+
+	assert_int_equal(edgelb_state_save(&a, path), 0);
+	make_lb(&b);
+	assert_int_equal(edgelb_state_load(&b, path, err, sizeof(err)), 0);
+	assert_int_equal(lb_apply(&b, &cfg, NULL, 0), 0);
+
+	ja = edgelb_state_to_json(&a);
+	jb = edgelb_state_to_json(&b);
+	assert_string_equal(ja, jb);
+	assert_true(lb_find_backend(&b, "web", "w1")->drained);
+	assert_null(lb_find_backend(&b, "web", "w2"));
+	assert_int_equal(lb_find_backend(&b, "web", "w3")->port, 8080);
+	assert_int_equal(lb_find_backend(&b, "api6", "w3")->id,
+			 lb_find_backend(&a, "api6", "w3")->id);
+	assert_int_equal(lb_find_service(&b, "api6")->vip_id, lb_find_service(&a, "api6")->vip_id);
+	free(ja);
+	free(jb);
+	lb_free(&a);
+	lb_free(&b);
+	unlink(path);
+}
+
+static void test_missing_file_is_first_start(void **state)
+{
+	struct lb lb;
+	char err[128];
+
+	(void)state;
+	make_lb(&lb);
+	assert_int_equal(edgelb_state_load(&lb, "/nonexistent/edgelb.state", err, sizeof(err)),
+			 -ENOENT);
+	lb_free(&lb);
+}
+
+static void test_bad_files_refused(void **state)
+{
+	static const struct {
+		const char *json, *msg;
+	} bad[] = {
+		{ "{", "not JSON" },
+		{ "[]", "not a JSON object" },
+		{ "{\"version\": 2}", "state.version: this edgelbd reads version 1" },
+		{ "{\"version\": 1, \"overrides\": [ {\"service\": \"web\", \"backend\": \"w1\", "
+		  "\"weight\": 70000} ]}",
+		  "overrides[0].weight: must be 0..65535" },
+		{ "{\"version\": 1, \"added_backends\": [ {\"service\": \"web\", \"name\": \"x\", "
+		  "\"address\": \"10.0.0.300\", \"port\": 1, \"weight\": 1} ]}",
+		  "added_backends[0].address: \"10.0.0.300\" is not an IPv4 or IPv6 address" },
+		{ "{\"version\": 1, \"ids\": {\"backends\": {\"web/w1\": 99999}}}",
+		  "ids.backends.web/w1: must be an id below 4096" },
+		{ "{\"version\": 1, \"deleted_services\": [ 7 ]}",
+		  "deleted_services[0]: not a service name" },
+	};
+	struct lb lb;
+	char err[256];
+
+	(void)state;
+	make_lb(&lb);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		assert_int_equal(edgelb_state_from_json(&lb, bad[i].json, err, sizeof(err)), -EINVAL);
+		if (strncmp(err, bad[i].msg, strlen(bad[i].msg)))
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err, bad[i].msg);
+		assert_int_equal(lb.runtime.n_overrides, 0); /* untouched */
+	}
+	lb_free(&lb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_missing_file_is_first_start),
+		cmocka_unit_test(test_bad_files_refused),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	edgelb_config_free(&cfg);
+	return rc;
+}
