@@ -1,11 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * XDP data plane tables: see xdp.h.
+ *
+ * Pinning: every map of the program is pinned under pin_dir by its name,
+ * and each interface's attachment is a BPF link pinned as link-IFNAME.
+ * A later edgelbd (a restart, or a new build) loads its program onto the
+ * same maps and swaps it into the same links with bpf_link_update(): the
+ * flow table, counters and rings carry on and no packet sees a gap.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <linux/if_link.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -13,17 +26,203 @@
 #include "edgelb.skel.h"
 #include "xdp.h"
 
+/* A VIP's double buffer: two regions of the rings array. */
 struct xdp_ring {
-	int fd[2];	  /* the two halves; -1 until created */
-	uint32_t size[2]; /* max_entries of each half */
-	int live;	  /* which half the outer map points at, -1 = none */
+	uint32_t base[2], size[2]; /* size 0 = not allocated */
+	int live;		   /* the half packets read, -1 = none yet */
+	uint64_t flip_seq;	   /* grace period that must end before reuse */
+};
+
+/* The VIP entries as last written, to re-point them at a new ring half. */
+struct xdp_vip {
+	bool present;
+	struct edgelb_vip_key key;
+	struct edgelb_vip_meta meta;
+};
+
+/*
+ * Grace periods. After a flip, packets that looked up the VIP just before
+ * may still read the old half; it may be written again only when every
+ * XDP program run that started before the flip has ended. The kernel
+ * waits exactly that long (synchronize_rcu) when an array-of-maps slot is
+ * updated, so a helper thread updates a private one in a loop while flips
+ * wait for it, and the event loop never blocks for it unless a VIP is
+ * changed twice within one grace period (a few ms).
+ */
+struct xdp_gp {
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t requested, completed;
+	bool stop;
+	int outer_fd, inner_fd;
+};
+
+struct xdp_link {
+	char ifname[16];
+	int fd;
 };
 
 struct edgelb_xdp {
 	struct edgelb_bpf *skel;
 	int ncpus;
+	char *pin_dir; /* NULL: nothing pinned, everything goes with us */
+	bool adopted;
 	struct xdp_ring rings[EDGELB_MAX_VIPS];
+	struct xdp_vip vips[EDGELB_MAX_VIPS];
+	uint32_t *slots; /* the rings map, mmap()ed */
+	size_t n_slots;
+	struct xdp_gp gp;
+	struct xdp_link links[16];
+	int n_links;
 };
+
+static int mkdir_p(const char *path)
+{
+	char buf[4096];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, 0700) && errno != EEXIST ? -errno : 0;
+}
+
+static int pin_maps(struct edgelb_xdp *x)
+{
+	struct bpf_map *map;
+	char path[4096];
+
+	bpf_object__for_each_map(map, x->skel->obj) {
+		const char *name = bpf_map__name(map);
+
+		/* .rodata / .bss of the program are its own, not state */
+		if (strchr(name, '.'))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", x->pin_dir, name) >= (int)sizeof(path))
+			return -ENAMETOOLONG;
+		if (!strcmp(name, "vips") && access(path, F_OK) == 0)
+			x->adopted = true;
+		if (bpf_map__set_pin_path(map, path))
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * The VIPs an earlier run left: their entries tell which ring region is
+ * live; the spare halves are allocated again when first needed.
+ */
+static void adopt_vips(struct edgelb_xdp *x)
+{
+	int fd = bpf_map__fd(x->skel->maps.vips);
+	struct edgelb_vip_key key, next;
+	struct edgelb_vip_meta meta;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &meta) || meta.vip_id >= EDGELB_MAX_VIPS)
+			continue;
+		x->vips[meta.vip_id] = (struct xdp_vip){ .present = true, .key = key, .meta = meta };
+		if (meta.ring_size && (uint64_t)meta.ring_base + meta.ring_size <= x->n_slots) {
+			x->rings[meta.vip_id].base[0] = meta.ring_base;
+			x->rings[meta.vip_id].size[0] = meta.ring_size;
+			x->rings[meta.vip_id].live = 0;
+		}
+	}
+}
+
+static void *gp_main(void *arg)
+{
+	struct xdp_gp *gp = arg;
+	uint32_t zero = 0;
+
+	pthread_mutex_lock(&gp->lock);
+	while (!gp->stop) {
+		uint64_t target;
+
+		if (gp->completed >= gp->requested) {
+			pthread_cond_wait(&gp->cond, &gp->lock);
+			continue;
+		}
+		target = gp->requested;
+		pthread_mutex_unlock(&gp->lock);
+		/* returns after synchronize_rcu(): every earlier program run ended */
+		bpf_map_update_elem(gp->outer_fd, &zero, &gp->inner_fd, BPF_ANY);
+		pthread_mutex_lock(&gp->lock);
+		gp->completed = target;
+		pthread_cond_broadcast(&gp->cond);
+	}
+	pthread_mutex_unlock(&gp->lock);
+	return NULL;
+}
+
+static int gp_start(struct xdp_gp *gp)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+
+	gp->outer_fd = gp->inner_fd = -1;
+	pthread_mutex_init(&gp->lock, NULL);
+	pthread_cond_init(&gp->cond, NULL);
+	gp->inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "edgelb_gp_in", 4, 4, 1, NULL);
+	if (gp->inner_fd < 0)
+		return -errno;
+	o.inner_map_fd = gp->inner_fd;
+	gp->outer_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "edgelb_gp", 4, 4, 1, &o);
+	if (gp->outer_fd < 0)
+		return -errno;
+	if (pthread_create(&gp->thread, NULL, gp_main, gp))
+		return -EAGAIN;
+	gp->running = true;
+	return 0;
+}
+
+static void gp_stop(struct xdp_gp *gp)
+{
+	if (gp->running) {
+		pthread_mutex_lock(&gp->lock);
+		gp->stop = true;
+		pthread_cond_broadcast(&gp->cond);
+		pthread_mutex_unlock(&gp->lock);
+		pthread_join(gp->thread, NULL);
+		pthread_mutex_destroy(&gp->lock);
+		pthread_cond_destroy(&gp->cond);
+	}
+	if (gp->outer_fd >= 0)
+		close(gp->outer_fd);
+	if (gp->inner_fd >= 0)
+		close(gp->inner_fd);
+}
+
+/* Ask for a grace period to start after now; returns its number. */
+static uint64_t gp_request(struct xdp_gp *gp)
+{
+	uint64_t seq;
+
+	pthread_mutex_lock(&gp->lock);
+	seq = ++gp->requested;
+	pthread_cond_broadcast(&gp->cond);
+	pthread_mutex_unlock(&gp->lock);
+	return seq;
+}
+
+/* Wait until grace period seq has ended (usually it has long since). */
+static void gp_wait(struct xdp_gp *gp, uint64_t seq)
+{
+	pthread_mutex_lock(&gp->lock);
+	while (gp->completed < seq && !gp->stop)
+		pthread_cond_wait(&gp->cond, &gp->lock);
+	pthread_mutex_unlock(&gp->lock);
+}
 
 int edgelb_xdp_open(const struct edgelb_xdp_opts *opts, struct edgelb_xdp **out)
 {
@@ -35,10 +234,8 @@ int edgelb_xdp_open(const struct edgelb_xdp_opts *opts, struct edgelb_xdp **out)
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
-	for (int i = 0; i < EDGELB_MAX_VIPS; i++) {
-		x->rings[i].fd[0] = x->rings[i].fd[1] = -1;
+	for (int i = 0; i < EDGELB_MAX_VIPS; i++)
 		x->rings[i].live = -1;
-	}
 	x->ncpus = libbpf_num_possible_cpus();
 	if (x->ncpus <= 0) {
 		err = x->ncpus ? x->ncpus : -EINVAL;
@@ -53,9 +250,31 @@ int edgelb_xdp_open(const struct edgelb_xdp_opts *opts, struct edgelb_xdp **out)
 	err = bpf_map__set_max_entries(x->skel->maps.flows, per_cpu * (uint32_t)x->ncpus);
 	if (err)
 		goto fail;
+	if (opts && opts->pin_dir) {
+		x->pin_dir = strdup(opts->pin_dir);
+		err = x->pin_dir ? mkdir_p(x->pin_dir) : -ENOMEM;
+		if (!err)
+			err = pin_maps(x);
+		if (err)
+			goto fail;
+	}
 	err = edgelb_bpf__load(x->skel);
 	if (err)
 		goto fail;
+	/* two 32-bit slots per 8-byte element: see edgelb_maps.bpf.h */
+	x->n_slots = (size_t)bpf_map__max_entries(x->skel->maps.rings) * 2;
+	x->slots = mmap(NULL, x->n_slots * sizeof(uint32_t), PROT_READ | PROT_WRITE, MAP_SHARED,
+			bpf_map__fd(x->skel->maps.rings), 0);
+	if (x->slots == MAP_FAILED) {
+		x->slots = NULL;
+		err = -errno;
+		goto fail;
+	}
+	err = gp_start(&x->gp);
+	if (err)
+		goto fail;
+	if (x->adopted)
+		adopt_vips(x);
 	*out = x;
 	return 0;
 fail:
@@ -67,17 +286,114 @@ void edgelb_xdp_close(struct edgelb_xdp *x)
 {
 	if (!x)
 		return;
-	for (int i = 0; i < EDGELB_MAX_VIPS; i++)
-		for (int h = 0; h < 2; h++)
-			if (x->rings[i].fd[h] >= 0)
-				close(x->rings[i].fd[h]);
+	gp_stop(&x->gp);
+	if (x->slots)
+		munmap(x->slots, x->n_slots * sizeof(uint32_t));
+	/* pinned links stay attached; unpinned ones detach with their fd */
+	for (int i = 0; i < x->n_links; i++)
+		close(x->links[i].fd);
 	edgelb_bpf__destroy(x->skel);
+	free(x->pin_dir);
 	free(x);
 }
 
 int edgelb_xdp_prog_fd(const struct edgelb_xdp *x)
 {
 	return bpf_program__fd(x->skel->progs.edgelb_xdp);
+}
+
+bool edgelb_xdp_adopted(const struct edgelb_xdp *x)
+{
+	return x->adopted;
+}
+
+static int link_path(const struct edgelb_xdp *x, const char *ifname, char *path, size_t len)
+{
+	if (!x->pin_dir)
+		return -ENOENT;
+	return snprintf(path, len, "%s/link-%s", x->pin_dir, ifname) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+int edgelb_xdp_attach(struct edgelb_xdp *x, const char *ifname, int ifindex, bool generic,
+		      bool *replaced)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, o, .flags = generic ? XDP_FLAGS_SKB_MODE
+							      : XDP_FLAGS_DRV_MODE);
+	int prog = edgelb_xdp_prog_fd(x), fd = -1, err;
+	char path[4096];
+
+	*replaced = false;
+	if (x->n_links == (int)(sizeof(x->links) / sizeof(x->links[0])))
+		return -ENOSPC;
+	if (!link_path(x, ifname, path, sizeof(path))) {
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			/* an earlier run's link: swap our program in, atomically */
+			if (bpf_link_update(fd, prog, NULL)) {
+				err = -errno;
+				close(fd);
+				return err;
+			}
+			*replaced = true;
+		}
+	}
+	if (fd < 0) {
+		fd = bpf_link_create(prog, ifindex, BPF_XDP, &o);
+		if (fd < 0)
+			return -errno;
+		if (x->pin_dir && bpf_obj_pin(fd, path)) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+	}
+	snprintf(x->links[x->n_links].ifname, sizeof(x->links[0].ifname), "%s", ifname);
+	x->links[x->n_links++].fd = fd;
+	return 0;
+}
+
+int edgelb_xdp_detach(struct edgelb_xdp *x, const char *ifname)
+{
+	char path[4096];
+	int fd;
+
+	for (int i = 0; i < x->n_links; i++) {
+		if (strcmp(x->links[i].ifname, ifname))
+			continue;
+		bpf_link_detach(x->links[i].fd);
+		close(x->links[i].fd);
+		x->links[i] = x->links[--x->n_links];
+		if (!link_path(x, ifname, path, sizeof(path)))
+			unlink(path);
+		return 0;
+	}
+	/* not ours in this run: a pinned link of an earlier one */
+	if (link_path(x, ifname, path, sizeof(path)))
+		return -ENOENT;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	bpf_link_detach(fd);
+	close(fd);
+	return unlink(path) ? -errno : 0;
+}
+
+int edgelb_xdp_unpin_all(const char *pin_dir)
+{
+	char path[4096];
+	struct bpf_map *map;
+	struct edgelb_bpf *skel = edgelb_bpf__open();
+
+	if (!skel)
+		return -errno;
+	bpf_object__for_each_map(map, skel->obj) {
+		if (strchr(bpf_map__name(map), '.'))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
+		unlink(path);
+	}
+	edgelb_bpf__destroy(skel);
+	return rmdir(pin_dir) && errno != ENOENT ? -errno : 0;
 }
 
 int edgelb_xdp_flows_fd(const struct edgelb_xdp *x)
@@ -97,50 +413,93 @@ int edgelb_xdp_set_node_config(struct edgelb_xdp *x, const struct edgelb_node_co
 	return update(x->skel->maps.node_config, &zero, cfg);
 }
 
+/* The VIP's entry as given, pointing at its live ring half. */
+static int write_vip(struct edgelb_xdp *x, uint32_t vip_id)
+{
+	struct xdp_vip *v = &x->vips[vip_id];
+	struct xdp_ring *r = &x->rings[vip_id];
+	struct edgelb_vip_meta meta = v->meta;
+
+	if (r->live >= 0 && r->size[r->live] == meta.ring_size) {
+		meta.ring_base = r->base[r->live];
+	} else {
+		/* no ring of that size yet: an empty ring, never someone else's */
+		meta.ring_size = 0;
+		meta.ring_base = 0;
+	}
+	return update(x->skel->maps.vips, &v->key, &meta);
+}
+
 int edgelb_xdp_set_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key,
 		       const struct edgelb_vip_meta *meta)
 {
+	struct xdp_vip *v;
+	int err;
+
 	if (meta->vip_id >= EDGELB_MAX_VIPS)
 		return -ERANGE;
-	return update(x->skel->maps.vips, key, meta);
+	v = &x->vips[meta->vip_id];
+	if (v->present && memcmp(&v->key, key, sizeof(*key))) {
+		err = edgelb_xdp_del_vip(x, &v->key);
+		if (err && err != -ENOENT)
+			return err;
+	}
+	*v = (struct xdp_vip){ .present = true, .key = *key, .meta = *meta };
+	return write_vip(x, meta->vip_id);
 }
 
 int edgelb_xdp_del_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key)
 {
+	for (int i = 0; i < EDGELB_MAX_VIPS; i++)
+		if (x->vips[i].present && !memcmp(&x->vips[i].key, key, sizeof(*key)))
+			x->vips[i].present = false;
 	return bpf_map_delete_elem(bpf_map__fd(x->skel->maps.vips), key) ? -errno : 0;
 }
 
 int edgelb_xdp_set_backend(struct edgelb_xdp *x, uint32_t id, const struct edgelb_backend *be)
 {
+	static const struct edgelb_backend none;
+
 	if (id >= EDGELB_MAX_BACKENDS)
 		return -ERANGE;
-	return update(x->skel->maps.backends, &id, be);
+	return update(x->skel->maps.backends, &id, be ? be : &none);
 }
 
-static int ring_half_create(uint32_t m)
+/* Is [base, base+size) clear of every allocated half? */
+static bool region_free(const struct edgelb_xdp *x, uint32_t base, uint32_t size)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_INNER_MAP);
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "edgelb_ring", sizeof(uint32_t),
-				sizeof(uint32_t), m, &o);
+	for (int v = 0; v < EDGELB_MAX_VIPS; v++)
+		for (int h = 0; h < 2; h++) {
+			const struct xdp_ring *r = &x->rings[v];
 
-	return fd < 0 ? -errno : fd;
+			if (r->size[h] && base < r->base[h] + r->size[h] && r->base[h] < base + size)
+				return false;
+		}
+	return true;
 }
 
-/* Write the whole ring with one batched update. */
-static int ring_half_fill(int fd, const uint32_t *ring, uint32_t m)
+/*
+ * First fit: candidate starts are 0 and the end of every allocated half.
+ * A few hundred VIPs at most, allocated rarely: quadratic is fine.
+ */
+static int region_alloc(const struct edgelb_xdp *x, uint32_t size, uint32_t *base)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(sizeof(*keys) * m), count = m;
-	int err = 0;
+	if (size <= x->n_slots && region_free(x, 0, size)) {
+		*base = 0;
+		return 0;
+	}
+	for (int v = 0; v < EDGELB_MAX_VIPS; v++)
+		for (int h = 0; h < 2; h++) {
+			const struct xdp_ring *r = &x->rings[v];
+			uint64_t cand = (uint64_t)r->base[h] + r->size[h];
 
-	if (!keys)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < m; i++)
-		keys[i] = i;
-	if (bpf_map_update_batch(fd, keys, ring, &count, &o))
-		err = -errno;
-	free(keys);
-	return err;
+			if (r->size[h] && cand + size <= x->n_slots &&
+			    region_free(x, (uint32_t)cand, size)) {
+				*base = (uint32_t)cand;
+				return 0;
+			}
+		}
+	return -ENOSPC;
 }
 
 int edgelb_xdp_set_ring(struct edgelb_xdp *x, uint32_t vip_id, const uint32_t *ring, uint32_t m)
@@ -152,25 +511,25 @@ int edgelb_xdp_set_ring(struct edgelb_xdp *x, uint32_t vip_id, const uint32_t *r
 		return -ERANGE;
 	r = &x->rings[vip_id];
 	spare = r->live == 0 ? 1 : 0;
-	if (r->fd[spare] >= 0 && r->size[spare] != m) {
-		close(r->fd[spare]);
-		r->fd[spare] = -1;
-	}
-	if (r->fd[spare] < 0) {
-		int fd = ring_half_create(m);
-
-		if (fd < 0)
-			return fd;
-		r->fd[spare] = fd;
+	if (r->size[spare] != m) {
+		r->size[spare] = 0;
+		err = region_alloc(x, m, &r->base[spare]);
+		if (err)
+			return err;
 		r->size[spare] = m;
 	}
-	err = ring_half_fill(r->fd[spare], ring, m);
-	if (err)
-		return err;
-	err = update(x->skel->maps.rings, &vip_id, &r->fd[spare]);
-	if (err)
-		return err;
+	/* packets that saw this half live before the last flip must be gone */
+	if (r->live >= 0)
+		gp_wait(&x->gp, r->flip_seq);
+	memcpy(x->slots + r->base[spare], ring, sizeof(*ring) * m);
+	atomic_thread_fence(memory_order_release);
 	r->live = spare;
+	if (x->vips[vip_id].present) {
+		err = write_vip(x, vip_id);
+		if (err)
+			return err;
+	}
+	r->flip_seq = gp_request(&x->gp);
 	return 0;
 }
 
@@ -210,4 +569,94 @@ int edgelb_xdp_backend_counters(const struct edgelb_xdp *x, uint32_t id,
 				struct edgelb_counters *sum)
 {
 	return percpu_sum(x->skel->maps.backend_counters, id, x->ncpus, 3, (uint64_t *)sum);
+}
+
+struct edgelb_bpf *edgelb_xdp_skeleton(struct edgelb_xdp *x)
+{
+	return x->skel;
+}
+
+/* ---- struct edgelb_dataplane_ops over the maps -------------------------- */
+
+static int op_node(void *dp, const struct edgelb_node_config *cfg)
+{
+	return edgelb_xdp_set_node_config(dp, cfg);
+}
+
+static int op_set_vip(void *dp, const struct edgelb_vip_key *k, const struct edgelb_vip_meta *m)
+{
+	return edgelb_xdp_set_vip(dp, k, m);
+}
+
+static int op_del_vip(void *dp, const struct edgelb_vip_key *k)
+{
+	return edgelb_xdp_del_vip(dp, k);
+}
+
+static int op_set_backend(void *dp, uint32_t id, const struct edgelb_backend *be)
+{
+	return edgelb_xdp_set_backend(dp, id, be);
+}
+
+static int op_set_ring(void *dp, uint32_t vip_id, const uint32_t *ring, uint32_t m)
+{
+	return edgelb_xdp_set_ring(dp, vip_id, ring, m);
+}
+
+static int op_vip_counters(void *dp, uint32_t id, struct edgelb_counters *c)
+{
+	return edgelb_xdp_vip_counters(dp, id, c);
+}
+
+static int op_backend_counters(void *dp, uint32_t id, struct edgelb_counters *c)
+{
+	return edgelb_xdp_backend_counters(dp, id, c);
+}
+
+static int op_counter(void *dp, enum edgelb_counter c, uint64_t *v)
+{
+	return edgelb_xdp_counter(dp, c, v);
+}
+
+const struct edgelb_dataplane_ops edgelb_xdp_ops = {
+	.set_node_config = op_node,
+	.set_vip = op_set_vip,
+	.del_vip = op_del_vip,
+	.set_backend = op_set_backend,
+	.set_ring = op_set_ring,
+	.vip_counters = op_vip_counters,
+	.backend_counters = op_backend_counters,
+	.counter = op_counter,
+};
+
+int edgelb_xdp_flows(const struct edgelb_xdp *x, struct edgelb_flow_key *keys,
+		     struct edgelb_flow_state *states, size_t max, size_t *n)
+{
+	int fd = bpf_map__fd(x->skel->maps.flows);
+	struct edgelb_flow_key cur, next;
+	/*
+	 * The table changes under the walk: a key evicted meanwhile makes
+	 * get_next_key restart from the first one, so bound the steps, not
+	 * only the results (a sample may then hold an entry twice).
+	 */
+	size_t steps = 2 * max + 16;
+	bool first = true;
+
+	*n = 0;
+	while (*n < max && steps--) {
+		if (bpf_map_get_next_key(fd, first ? NULL : &cur, &next)) {
+			if (errno == ENOENT)
+				break;
+			return -errno;
+		}
+		first = false;
+		cur = next;
+		if (bpf_map_lookup_elem(fd, &cur, &states[*n])) {
+			if (errno == ENOENT)
+				continue; /* evicted since get_next_key */
+			return -errno;
+		}
+		keys[(*n)++] = cur;
+	}
+	return 0;
 }

@@ -10,21 +10,50 @@
 #ifndef EDGELB_XDP_H
 #define EDGELB_XDP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "abi.h"
+#include "dataplane.h"
 
 struct edgelb_xdp;
 
 struct edgelb_xdp_opts {
 	uint32_t flow_table_size; /* per CPU; 0 = EDGELB_FLOW_TABLE_SIZE */
+	const char *pin_dir;	  /* bpffs directory; NULL = pin nothing */
 };
 
-/* Load the program and create its maps. */
+/*
+ * Load the program and create its maps, or with pin_dir reuse the maps an
+ * earlier run pinned there (flows, counters, rings carry on; see
+ * edgelb_xdp_adopted()). A pinned map that does not fit this build (other
+ * size or layout) fails the load with -EINVAL.
+ */
 int edgelb_xdp_open(const struct edgelb_xdp_opts *opts, struct edgelb_xdp **out);
 void edgelb_xdp_close(struct edgelb_xdp *x);
 
 int edgelb_xdp_prog_fd(const struct edgelb_xdp *x);
+
+/* True when the maps were found pinned by an earlier run. */
+bool edgelb_xdp_adopted(const struct edgelb_xdp *x);
+
+/*
+ * Attach the program to an interface through a BPF link (native mode, or
+ * generic). With a pin_dir the link is pinned and outlives us; if a link
+ * of an earlier run is pinned for ifname, our program replaces its program
+ * atomically instead (*replaced = true).
+ */
+int edgelb_xdp_attach(struct edgelb_xdp *x, const char *ifname, int ifindex, bool generic,
+		      bool *replaced);
+/* Detach from ifname and remove its pinned link. */
+int edgelb_xdp_detach(struct edgelb_xdp *x, const char *ifname);
+/* Remove every pinned map of pin_dir and the directory (links first!). */
+int edgelb_xdp_unpin_all(const char *pin_dir);
+
+/* The data plane interface over these maps; dp is the struct edgelb_xdp. */
+extern const struct edgelb_dataplane_ops edgelb_xdp_ops;
+
+/* set_backend with be == NULL clears the slot. */
 
 int edgelb_xdp_set_node_config(struct edgelb_xdp *x, const struct edgelb_node_config *cfg);
 int edgelb_xdp_set_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key,
@@ -50,5 +79,20 @@ int edgelb_xdp_backend_counters(const struct edgelb_xdp *x, uint32_t id,
 
 /* Map fds, for tools that walk a table (flows) themselves. */
 int edgelb_xdp_flows_fd(const struct edgelb_xdp *x);
+
+/*
+ * The loaded skeleton, for tools that run other programs on the same maps
+ * (the benchmark wrapper reuses every map fd). Owned by x.
+ */
+struct edgelb_bpf;
+struct edgelb_bpf *edgelb_xdp_skeleton(struct edgelb_xdp *x);
+
+/*
+ * A sample of the flow table (struct edgelb_dataplane_ops.flows): walks
+ * the LRU hash with get_next_key + lookup, at most about 2 * max steps.
+ * *n = entries written to keys[] / states[].
+ */
+int edgelb_xdp_flows(const struct edgelb_xdp *x, struct edgelb_flow_key *keys,
+		     struct edgelb_flow_state *states, size_t max, size_t *n);
 
 #endif /* EDGELB_XDP_H */

@@ -27,6 +27,9 @@
 #ifndef EDGELB_FLOW_TABLE_SIZE
 #define EDGELB_FLOW_TABLE_SIZE 65536 /* entries per CPU */
 #endif
+#ifndef EDGELB_RING_SLOTS
+#define EDGELB_RING_SLOTS (1u << 23) /* all rings, both halves: 32 MiB */
+#endif
 
 /* Maglev ring sizes: prime, so any skip in [1, M-1] is a full permutation. */
 #define EDGELB_RING_SIZE_DEFAULT 65537u
@@ -84,6 +87,7 @@ struct edgelb_vip_meta {
 	__u8 reserved;
 	__be16 gue_dport; /* GUE destination port (network order) */
 	__u16 pad;
+	__u32 ring_base; /* first slot of the live ring in the ring array */
 };
 
 /* enum edgelb_backend_flags, bits of edgelb_backend.flags */
@@ -103,11 +107,12 @@ struct edgelb_backend {
 /*
  * One Maglev ring slot: the backend id that owns it, or EDGELB_NO_BACKEND.
  *
- * Each VIP's ring is its own array (in XDP: an inner map of an array of
- * maps, indexed by vip_id). A change is written into a spare ring and
- * swapped in with one update of the outer slot; the kernel waits for
- * running programs before that update returns, so the old ring can then be
- * reused as the next spare: a double buffer flipped by one write.
+ * All rings live in one array of slots (EDGELB_RING_SLOTS; in XDP a
+ * memory-mapped array map the control plane writes directly). Each VIP owns
+ * two regions of ring_size slots, a double buffer: a change is written into
+ * the spare region and made live by one update of the VIP's meta, whose
+ * ring_base then points at it. The old region is written again only after
+ * a grace period, once no packet can still be reading it.
  */
 struct edgelb_ring_slot {
 	__u32 backend_id;
@@ -183,7 +188,7 @@ enum edgelb_counter {
 
 _Static_assert(sizeof(union edgelb_addr) == 16, "edgelb_addr ABI");
 _Static_assert(sizeof(struct edgelb_vip_key) == 20, "edgelb_vip_key ABI");
-_Static_assert(sizeof(struct edgelb_vip_meta) == 20, "edgelb_vip_meta ABI");
+_Static_assert(sizeof(struct edgelb_vip_meta) == 24, "edgelb_vip_meta ABI");
 _Static_assert(sizeof(struct edgelb_backend) == 28, "edgelb_backend ABI");
 _Static_assert(sizeof(struct edgelb_ring_slot) == 4, "edgelb_ring_slot ABI");
 _Static_assert(sizeof(struct edgelb_flow_key) == 40, "edgelb_flow_key ABI");

@@ -37,6 +37,7 @@ static void test_layouts(void **state)
 	assert_int_equal(offsetof(struct edgelb_vip_meta, ring_size), 8);
 	assert_int_equal(offsetof(struct edgelb_vip_meta, encap), 14);
 	assert_int_equal(offsetof(struct edgelb_vip_meta, gue_dport), 16);
+	assert_int_equal(offsetof(struct edgelb_vip_meta, ring_base), 20);
 	assert_int_equal(offsetof(struct edgelb_backend, flags), 17);
 	assert_int_equal(offsetof(struct edgelb_backend, mac), 20);
 	assert_int_equal(offsetof(struct edgelb_flow_key, sport), 32);

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The balancer's BPF maps and the edgelb_t_* target functions that bind
+ * the packet-path core (dataplane/core/target.h) to them. A header so
+ * that every BPF program running the core -- the balancer
+ * (edgelb.bpf.c) and the benchmark wrapper (tools/bench/xdp_bench.bpf.c)
+ * -- declares the same maps once; the benchmark loads its copy with
+ * bpf_map__reuse_fd() onto the balancer's maps.
+ *
+ * Include it once per BPF object, before forward.h.
+ *
+ * Maps (all pinned by edgelbd, shared with lbctl through the skeleton):
+ *   vips              hash   vip_key -> vip_meta
+ *   backends          array  backend id -> backend (family 0 = unused)
+ *   rings             mmap-able array of ring slots: two halves per VIP
+ *   flows             LRU hash, per-CPU LRU lists: flow_key -> flow_state
+ *   vip_counters      per-CPU array by vip_id
+ *   backend_counters  per-CPU array by backend id
+ *   counters          per-CPU array by enum edgelb_counter
+ *   node_config       one slot: outer source addresses, MACs
+ */
+#ifndef EDGELB_MAPS_BPF_H
+#define EDGELB_MAPS_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "abi.h"
+
+/*
+ * Every VIP's two ring halves; the control plane mmap()s and writes it.
+ * Array elements are 8 bytes apart in that mapping whatever the value
+ * size, so each element holds two 32-bit slots: slot i is the (i & 1)th
+ * __u32 of element i / 2, and the mapping reads as a plain __u32 array.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EDGELB_RING_SLOTS / 2);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} rings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EDGELB_MAX_VIPS);
+	__type(key, struct edgelb_vip_key);
+	__type(value, struct edgelb_vip_meta);
+} vips SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EDGELB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct edgelb_backend);
+} backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	/* the loader multiplies by the number of CPUs: this is per CPU */
+	__uint(max_entries, EDGELB_FLOW_TABLE_SIZE);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct edgelb_flow_key);
+	__type(value, struct edgelb_flow_state);
+} flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EDGELB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct edgelb_counters);
+} vip_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EDGELB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct edgelb_counters);
+} backend_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EDGELB_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct edgelb_node_config);
+} node_config SEC(".maps");
+
+#define EDGELB_CTX struct xdp_md
+
+static __always_inline void *edgelb_t_data(struct xdp_md *ctx)
+{
+	return (void *)(long)ctx->data;
+}
+
+static __always_inline void *edgelb_t_data_end(struct xdp_md *ctx)
+{
+	return (void *)(long)ctx->data_end;
+}
+
+static __always_inline int edgelb_t_adjust_head(struct xdp_md *ctx, int delta)
+{
+	return bpf_xdp_adjust_head(ctx, delta);
+}
+
+static __always_inline int edgelb_t_adjust_tail(struct xdp_md *ctx, int delta)
+{
+	return bpf_xdp_adjust_tail(ctx, delta);
+}
+
+static __always_inline struct edgelb_vip_meta *edgelb_t_vip(struct xdp_md *ctx,
+							   const struct edgelb_vip_key *k)
+{
+	return bpf_map_lookup_elem(&vips, k);
+}
+
+static __always_inline struct edgelb_backend *edgelb_t_backend(struct xdp_md *ctx, __u32 id)
+{
+	return bpf_map_lookup_elem(&backends, &id);
+}
+
+static __always_inline __u32 edgelb_t_ring_slot(struct xdp_md *ctx,
+						const struct edgelb_vip_meta *vip, __u32 slot)
+{
+	__u32 idx = vip->ring_base + slot, pair = idx >> 1;
+	__u32 *two = bpf_map_lookup_elem(&rings, &pair);
+
+	return two ? two[idx & 1] : EDGELB_NO_BACKEND;
+}
+
+static __always_inline const struct edgelb_node_config *edgelb_t_node_config(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&node_config, &zero);
+}
+
+static __always_inline struct edgelb_flow_state *edgelb_t_flow_lookup(struct xdp_md *ctx,
+								     const struct edgelb_flow_key *k)
+{
+	return bpf_map_lookup_elem(&flows, k);
+}
+
+static __always_inline void edgelb_t_flow_update(struct xdp_md *ctx,
+						 const struct edgelb_flow_key *k,
+						 const struct edgelb_flow_state *s)
+{
+	bpf_map_update_elem(&flows, k, s, BPF_ANY);
+}
+
+static __always_inline struct edgelb_counters *edgelb_t_vip_counters(struct xdp_md *ctx,
+								    __u32 vip_id)
+{
+	return bpf_map_lookup_elem(&vip_counters, &vip_id);
+}
+
+static __always_inline struct edgelb_counters *edgelb_t_backend_counters(struct xdp_md *ctx,
+									__u32 id)
+{
+	return bpf_map_lookup_elem(&backend_counters, &id);
+}
+
+static __always_inline void edgelb_t_count(struct xdp_md *ctx, enum edgelb_counter c)
+{
+	__u32 idx = c;
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u64 edgelb_t_now_ns(struct xdp_md *ctx)
+{
+	return bpf_ktime_get_ns();
+}
+
+#endif /* EDGELB_MAPS_BPF_H */
