@@ -11,6 +11,7 @@
 #ifndef EDGELB_DATAPLANE_H
 #define EDGELB_DATAPLANE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "abi.h"
@@ -27,6 +28,18 @@ struct edgelb_dataplane_ops {
 	int (*vip_counters)(void *dp, uint32_t vip_id, struct edgelb_counters *sum);
 	int (*backend_counters)(void *dp, uint32_t id, struct edgelb_counters *sum);
 	int (*counter)(void *dp, enum edgelb_counter c, uint64_t *value);
+	/*
+	 * A sample of the flow table: up to max entries into keys[] and
+	 * states[], *n set to how many. Bounded work (about max lookups), so
+	 * the event loop may call it. NULL when the data plane cannot list.
+	 */
+	int (*flows)(void *dp, struct edgelb_flow_key *keys, struct edgelb_flow_state *states,
+		     size_t max, size_t *n);
+	/*
+	 * What the data plane holds for backend id now (after a restart: what
+	 * the previous edgelbd left). NULL when it cannot tell.
+	 */
+	int (*get_backend)(void *dp, uint32_t id, struct edgelb_backend *be);
 };
 
 struct edgelb_dataplane {

@@ -126,6 +126,7 @@ void lb_init(struct lb *lb, struct edgelb_dataplane dp, lb_nexthop_fn nexthop, v
 	lb->dp = dp;
 	lb->nexthop = nexthop;
 	lb->nexthop_arg = arg;
+	lb->nexthops_stale = true;
 	lb->ids.next_backend = 1;
 }
 
@@ -268,16 +269,107 @@ static void carry_over(const struct lb_service *old, size_t n_old, struct lb_ser
 	}
 }
 
-static void warnf(char *warn, size_t len, const char *what, const char *a, const char *b)
+__attribute__((format(printf, 3, 4))) static void warnf(char *warn, size_t len,
+							 const char *fmt, ...)
 {
+	va_list ap;
 	size_t used;
 
 	if (!warn || !len)
 		return;
 	used = strlen(warn);
-	if (used + 1 < len)
-		snprintf(warn + used, len - used, "%s%s \"%s%s%s\" no longer exists; change dropped",
-			 used ? "\n" : "", what, a, b[0] ? "/" : "", b);
+	if (used && used + 1 < len)
+		warn[used++] = '\n', warn[used] = 0;
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(warn + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static bool config_has_service(const struct edgelb_config *cfg, const char *name)
+{
+	for (size_t i = 0; cfg && i < cfg->n_services; i++)
+		if (!strcmp(cfg->services[i].name, name))
+			return true;
+	return false;
+}
+
+static bool config_has_backend(const struct edgelb_config *cfg, const char *svc, const char *name)
+{
+	for (size_t i = 0; cfg && i < cfg->n_services; i++) {
+		if (strcmp(cfg->services[i].name, svc))
+			continue;
+		for (size_t b = 0; b < cfg->services[i].n_backends; b++)
+			if (!strcmp(cfg->services[i].backends[b].name, name))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Runtime changes that a new config made meaningless leave the layer, so
+ * that they neither warn again on every reload nor come back to life when
+ * a later config brings the name back.
+ */
+static void prune_layer(struct lb *lb, char *warn, size_t warn_len)
+{
+	struct lb_runtime *rt = &lb->runtime;
+	size_t keep = 0;
+
+	for (size_t i = 0; i < rt->n_deleted_services; i++) {
+		if (config_has_service(lb->cfg, rt->deleted_services[i])) {
+			memmove(rt->deleted_services[keep++], rt->deleted_services[i], LB_NAME_MAX);
+			continue;
+		}
+		warnf(warn, warn_len, "deletion of service \"%s\": no longer in the config; dropped",
+		      rt->deleted_services[i]);
+	}
+	rt->n_deleted_services = keep;
+	keep = 0;
+	for (size_t i = 0; i < rt->n_deleted_backends; i++) {
+		const struct lb_override *d = &rt->deleted_backends[i];
+
+		if (config_has_backend(lb->cfg, d->service, d->backend)) {
+			rt->deleted_backends[keep++] = *d;
+			continue;
+		}
+		warnf(warn, warn_len, "deletion of backend \"%s/%s\": no longer in the config; dropped",
+		      d->service, d->backend);
+	}
+	rt->n_deleted_backends = keep;
+	keep = 0;
+	for (size_t i = 0; i < rt->n_added_backends; i++) {
+		const char *svc = rt->added_in[i], *name = rt->added_backends[i].name;
+
+		if (config_has_backend(lb->cfg, svc, name)) {
+			warnf(warn, warn_len, "backend \"%s/%s\" added with lbctl is now in the config; "
+					      "the config's definition wins",
+			      svc, name);
+			continue;
+		}
+		if (!lb_find_service(lb, svc)) {
+			warnf(warn, warn_len, "backend \"%s/%s\" added with lbctl: service gone; dropped",
+			      svc, name);
+			continue;
+		}
+		rt->added_backends[keep] = rt->added_backends[i];
+		memmove(rt->added_in[keep], svc, LB_NAME_MAX);
+		keep++;
+	}
+	rt->n_added_backends = keep;
+	keep = 0;
+	for (size_t i = 0; i < rt->n_overrides; i++) {
+		const struct lb_override *o = &rt->overrides[i];
+
+		if (lb_find_backend(lb, o->service, o->backend)) {
+			rt->overrides[keep++] = *o;
+			continue;
+		}
+		warnf(warn, warn_len, "drain/weight of backend \"%s/%s\": backend gone; dropped",
+		      o->service, o->backend);
+	}
+	rt->n_overrides = keep;
 }
 
 /* The effective model: config, then the runtime layer on top. */
@@ -329,26 +421,32 @@ static int rebuild(struct lb *lb, char *warn, size_t warn_len)
 		for (size_t k = 0; k < n; k++)
 			if (!strcmp(svcs[k].name, rt->added_in[i]))
 				s = &svcs[k];
-		if (!s || find_in(s, rt->added_backends[i].name)) {
-			warnf(warn, warn_len, "added backend", rt->added_in[i],
-			      rt->added_backends[i].name);
-			continue;
-		}
+		if (!s || find_in(s, rt->added_backends[i].name))
+			continue; /* prune_layer() says why */
 		err = push_backend(s, &rt->added_backends[i]);
 		if (err)
 			goto fail;
 	}
+	/* sites are numbered by the config's sorted list: look runtime ones up again */
+	for (size_t i = 0; i < n; i++)
+		for (size_t b = 0; b < svcs[i].n_backends; b++) {
+			struct lb_backend *be = &svcs[i].backends[b];
+
+			if (!be->runtime)
+				continue;
+			be->site_id = 0;
+			for (size_t k = 0; cfg && be->site[0] && k < cfg->n_sites; k++)
+				if (!strcmp(cfg->sites[k], be->site))
+					be->site_id = (uint16_t)(k + 1);
+		}
 	for (size_t i = 0; i < rt->n_overrides; i++) {
 		struct lb_backend *b = NULL;
 
 		for (size_t k = 0; k < n && !b; k++)
 			if (!strcmp(svcs[k].name, rt->overrides[i].service))
 				b = find_in(&svcs[k], rt->overrides[i].backend);
-		if (!b) {
-			warnf(warn, warn_len, "override of backend", rt->overrides[i].service,
-			      rt->overrides[i].backend);
-			continue;
-		}
+		if (!b)
+			continue; /* prune_layer() says why */
 		b->drained = rt->overrides[i].drained;
 		if (rt->overrides[i].has_weight)
 			b->weight = rt->overrides[i].weight;
@@ -375,6 +473,7 @@ static int rebuild(struct lb *lb, char *warn, size_t warn_len)
 	services_free(lb->services, lb->n_services);
 	lb->services = svcs;
 	lb->n_services = n;
+	prune_layer(lb, warn, warn_len);
 	ids_prune(lb);
 	return 0;
 fail:
@@ -437,6 +536,28 @@ static int build_ring(const struct lb_service *s, uint32_t *ring)
 	return err;
 }
 
+/*
+ * The next-hop MAC of b. While the kernel has no answer (a restart before
+ * the neighbour cache is loaded, a neighbour being re-probed) keep what we
+ * had, or what the pinned data plane holds for the same address: dropping
+ * traffic for a moment of doubt would make a restart visible to clients.
+ */
+static void backend_mac(struct lb *lb, const struct lb_service *s, struct lb_backend *b)
+{
+	struct edgelb_backend cur;
+	static const uint8_t zero[6];
+
+	if (!lb->nexthops_stale && memcmp(b->mac, zero, 6))
+		return; /* known, and nothing changed since */
+	if (lb->nexthop && lb->nexthop(lb->nexthop_arg, s, b, b->mac) == 0)
+		return;
+	if (memcmp(b->mac, zero, 6) || !lb->dp.ops->get_backend ||
+	    lb->dp.ops->get_backend(lb->dp.dp, b->id, &cur))
+		return;
+	if (cur.family == b->family && !memcmp(&cur.addr, &b->addr, sizeof(cur.addr)))
+		memcpy(b->mac, cur.mac, 6);
+}
+
 static void backend_value(struct lb *lb, const struct lb_service *s, struct lb_backend *b,
 			  struct edgelb_backend *v)
 {
@@ -447,8 +568,7 @@ static void backend_value(struct lb *lb, const struct lb_service *s, struct lb_b
 			     (b->drained ? EDGELB_BE_F_DRAINED : 0));
 	v->weight = b->drained ? 0 : b->weight;
 	v->site = b->site_id;
-	if (lb->nexthop && lb->nexthop(lb->nexthop_arg, s, b, b->mac) != 0)
-		memset(b->mac, 0, 6);
+	backend_mac(lb, s, b);
 	/* DSR needs the backend's own MAC; tunnels fall back to the gateway */
 	memcpy(v->mac, b->mac, 6);
 }
@@ -568,6 +688,8 @@ int lb_sync(struct lb *lb)
 		sh->vip[v].ring_sig = 0;
 	}
 
+	lb->nexthops_stale = false;
+
 	/* 4. backends no ring refers to any more */
 	for (uint32_t id = 0; id < EDGELB_MAX_BACKENDS; id++) {
 		if (want_be[id] || !sh->be[id].present)
@@ -593,6 +715,11 @@ int lb_apply(struct lb *lb, const struct edgelb_config *cfg, char *warn, size_t 
 	lb->cfg = cfg;
 	err = rebuild(lb, warn, warn_len);
 	return err ? err : lb_sync(lb);
+}
+
+void lb_nexthops_changed(struct lb *lb)
+{
+	lb->nexthops_stale = true;
 }
 
 void lb_set_node_config(struct lb *lb, const struct edgelb_node_config *node)
@@ -868,7 +995,7 @@ int lb_service_add(struct lb *lb, const struct lb_service *svc, char *err, size_
 			return -EEXIST;
 		}
 	if (!maglev_size_valid(svc->ring_size)) {
-		set_err(err, err_len, "ring-size: must be a prime between %u and %u", MAGLEV_MIN_SIZE, MAGLEV_MAX_SIZE);
+		set_err(err, err_len, "ring_size: must be a prime between %u and %u", MAGLEV_MIN_SIZE, MAGLEV_MAX_SIZE);
 		return -EINVAL;
 	}
 	if (svc->key.family != EDGELB_AF_INET && svc->key.family != EDGELB_AF_INET6) {

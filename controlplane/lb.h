@@ -105,7 +105,8 @@ typedef int (*lb_nexthop_fn)(void *arg, const struct lb_service *svc,
 			     const struct lb_backend *be, uint8_t mac[6]);
 
 struct lb {
-	const struct edgelb_config *cfg; /* the base; owned by the caller */
+	/* the base, owned by the caller; kept: must stay at this address */
+	const struct edgelb_config *cfg;
 	struct lb_service *services;	 /* the effective model */
 	size_t n_services;
 	struct lb_runtime runtime;
@@ -115,6 +116,7 @@ struct lb {
 	struct edgelb_dataplane dp;
 	lb_nexthop_fn nexthop;
 	void *nexthop_arg;
+	bool nexthops_stale; /* ask nexthop() again for every backend */
 
 	/* What the data plane holds, by id, to program only differences. */
 	struct lb_shadow *shadow;
@@ -140,6 +142,14 @@ int lb_apply(struct lb *lb, const struct edgelb_config *cfg, char *warn, size_t 
 /* Program the differences again (after a next hop or health change). */
 int lb_sync(struct lb *lb);
 
+/*
+ * The kernel's routes or neighbours changed: the next sync asks nexthop()
+ * again for every backend. Otherwise only new or unresolved backends are
+ * asked, so that an operator's change costs no lookups for the thousands
+ * of backends it does not touch.
+ */
+void lb_nexthops_changed(struct lb *lb);
+
 void lb_set_node_config(struct lb *lb, const struct edgelb_node_config *node);
 
 struct lb_service *lb_find_service(struct lb *lb, const char *name);
@@ -150,7 +160,9 @@ struct lb_backend *lb_find_backend(struct lb *lb, const char *service, const cha
  * model and syncs. On a validation error the layer is unchanged and err
  * (if not NULL) names the field: "backend: no backend \"web9\" in service
  * \"web\"". Returns 0, -ENOENT, -EEXIST, -EINVAL, or a data plane error.
- * The caller persists the layer (state.c) before acknowledging.
+ * The caller persists the layer (state.c) before acknowledging. A data
+ * plane error comes after the layer was changed: the layer then holds the
+ * change, the data plane may not; the next successful sync completes it.
  */
 int lb_backend_drain(struct lb *lb, const char *service, const char *backend, bool drained,
 		     char *err, size_t err_len);

@@ -2,25 +2,55 @@
 /*
  * edgelbd: the edgelb control-plane daemon.
  *
- * For now only the configuration check is built ("edgelbd -t FILE"), so
- * that configs can be written, reviewed and tested in CI before the daemon
- * loop exists.
+ * Start-up: load the config and the state file (runtime changes made with
+ * lbctl), load the XDP program onto the maps pinned by an earlier run (or
+ * create and pin them), program VIPs, backends and rings as a diff, and
+ * attach to the interfaces through pinned links, replacing an earlier
+ * run's program atomically. Then one epoll loop serves netlink events,
+ * the control socket, /metrics and signals:
+ *   SIGHUP           reload the config (a bad one is rejected, the old stays)
+ *   SIGTERM, SIGINT  exit; the data plane keeps forwarding (DESIGN.md,
+ *                    principle 4) and the next edgelbd adopts it
+ * `edgelbd --cleanup` detaches and unpins everything, for decommissioning.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include <bpf/bpf.h>
 
 #include "config.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "log.h"
+#include "metrics.h"
+#include "netlink.h"
+#include "state.h"
+#include "xdp.h"
 
-/* Exit codes: 0 OK, 1 the configuration is invalid, 2 usage or not built. */
+/* Exit codes: 0 OK, 1 the configuration (or state) is invalid, 2 usage,
+ * 3 the data plane or the system refused. */
 #define EDGELBD_EXIT_INVALID 1
 #define EDGELBD_EXIT_USAGE 2
+#define EDGELBD_EXIT_SYSTEM 3
 
 static const struct option edgelbd_options[] = {
 	{ "check-config", required_argument, NULL, 't' },
 	{ "config", required_argument, NULL, 'c' },
+	{ "cleanup", no_argument, NULL, 'C' },
+	{ "debug", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -29,21 +59,38 @@ static const struct option edgelbd_options[] = {
 static void edgelbd_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: edgelbd [-c FILE]\n"
+		"Usage: edgelbd [-d] [-c FILE]\n"
 		"       edgelbd -t FILE\n"
+		"       edgelbd --cleanup [-c FILE]\n"
 		"\n"
-		"edgelb control-plane daemon: programs the data plane, runs VRRP and\n"
-		"health checks, answers lbctl.\n"
+		"edgelb control-plane daemon: programs the XDP data plane, keeps it in\n"
+		"line with the config and lbctl's changes, answers lbctl. Runs in the\n"
+		"foreground (for systemd); logs to stderr.\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE        configuration file (default %s)\n"
 		"  -t, --check-config FILE  validate FILE, print every problem, then exit:\n"
 		"                           0 valid, 1 invalid\n"
+		"      --cleanup            detach from the configured interfaces, remove\n"
+		"                           the pinned maps (drops every flow), and exit\n"
+		"  -d, --debug              debug messages (also libbpf's)\n"
 		"  -h, --help               show this help and exit\n"
 		"  -V, --version            show the version and exit\n"
 		"\n"
-		"See edgelbd(8) and edgelb.conf(5).\n",
+		"Signals: HUP reloads the config; TERM and INT stop edgelbd while the data\n"
+		"plane keeps forwarding. See edgelbd(8), edgelb.conf(5), lbctl(8).\n",
 		EDGELB_CONFIG_DEFAULT_PATH);
+}
+
+static void print_config_errors(const struct edgelb_config_errors *errs, const char *path,
+				int ret)
+{
+	for (size_t i = 0; i < errs->count; i++)
+		fprintf(stderr, "%s\n", errs->items[i].text);
+	if (errs->n_dropped)
+		fprintf(stderr, "%s: %zu more messages not shown\n", path, errs->n_dropped);
+	if (ret == -ENOMEM)
+		fprintf(stderr, "%s: out of memory\n", path);
 }
 
 static int edgelbd_check_config(const char *path)
@@ -53,12 +100,7 @@ static int edgelbd_check_config(const char *path)
 	int ret;
 
 	ret = edgelb_config_load(path, &cfg, &errs);
-	for (size_t i = 0; i < errs.count; i++)
-		fprintf(stderr, "%s\n", errs.items[i].text);
-	if (errs.n_dropped)
-		fprintf(stderr, "%s: %zu more messages not shown\n", path, errs.n_dropped);
-	if (ret == -ENOMEM)
-		fprintf(stderr, "%s: out of memory\n", path);
+	print_config_errors(&errs, path, ret);
 	if (!ret)
 		printf("%s: configuration OK (%zu services, %zu backends, %zu VRRP instances)\n",
 		       path, cfg.n_services, edgelb_config_backend_count(&cfg), cfg.n_vrrp);
@@ -67,19 +109,457 @@ static int edgelbd_check_config(const char *path)
 	return ret ? EDGELBD_EXIT_INVALID : 0;
 }
 
+/* ---- next hops and node addresses ------------------------------------- */
+
+struct edgelbd_priv {
+	struct edgelbd d;
+	int ifindex[EDGELB_CONFIG_INTERFACES_MAX];
+	struct loop_timer *resync; /* coalesces netlink changes into one sync */
+	int sigfd;
+};
+
+/*
+ * The next hop of a backend as seen from the first data-plane interface:
+ * frames leave by XDP_TX through the interface they came in on, so the
+ * balancer is one-armed towards its backends (edgelbd(8), LIMITATIONS).
+ */
+static int nexthop_mac(void *arg, const struct lb_service *svc, const struct lb_backend *be,
+		       uint8_t mac[6])
+{
+	struct edgelbd_priv *p = arg;
+	struct edgelb_nl_nexthop nh;
+
+	(void)svc;
+	if (!p->d.nl || edgelb_nl_nexthop(p->d.nl, p->ifindex[0], be->family, &be->addr, &nh))
+		return -EAGAIN;
+	if (!nh.resolved)
+		return -EAGAIN;
+	memcpy(mac, nh.mac, 6);
+	return 0;
+}
+
+static void node_config_from_kernel(struct edgelbd_priv *p)
+{
+	struct edgelb_node_config node;
+
+	memset(&node, 0, sizeof(node));
+	/* if_mac stays zero: frames leave from the MAC they were sent to */
+	if (edgelb_nl_primary_addr(p->d.nl, p->ifindex[0], EDGELB_AF_INET, &node.src_v4))
+		pr_warn("netlink", "%s has no IPv4 address: IPv4 tunnels will be dropped "
+				   "(counter drop_no_config) until it has one",
+			p->d.cfg.dataplane.interfaces[0]);
+	if (edgelb_nl_primary_addr(p->d.nl, p->ifindex[0], EDGELB_AF_INET6, &node.src_v6))
+		pr_debug("netlink", "%s has no global IPv6 address", p->d.cfg.dataplane.interfaces[0]);
+	lb_set_node_config(&p->d.lb, &node);
+}
+
+static void resync(void *arg)
+{
+	struct edgelbd_priv *p = arg;
+	int err;
+
+	if (p->d.nl)
+		edgelb_nl_process(p->d.nl);
+	node_config_from_kernel(p);
+	lb_nexthops_changed(&p->d.lb);
+	err = lb_sync(&p->d.lb);
+	if (err)
+		pr_err("dataplane", "update after a neighbour or address change failed: %s",
+		       strerror(-err));
+}
+
+static void netlink_changed(void *arg)
+{
+	struct edgelbd_priv *p = arg;
+
+	/* a burst of neighbour updates becomes one sync */
+	loop_timer_arm(p->resync, 20, 0);
+}
+
+static void netlink_readable(void *arg, int fd, uint32_t events)
+{
+	struct edgelbd_priv *p = arg;
+	int err;
+
+	(void)fd;
+	(void)events;
+	err = edgelb_nl_process(p->d.nl);
+	if (err) {
+		pr_warn("netlink", "processing kernel notifications: %s; retrying",
+			strerror(-err));
+		/* a failed reload after lost notifications is retried from here */
+		loop_timer_arm(p->resync, 200, 0);
+	}
+}
+
+static void netlink_log(int level, const char *msg, void *arg)
+{
+	(void)arg;
+	edgelb_log(level <= LOG_ERR	   ? EDGELB_LOG_ERROR
+		   : level <= LOG_WARNING ? EDGELB_LOG_WARN
+		   : level <= LOG_INFO	   ? EDGELB_LOG_INFO
+					   : EDGELB_LOG_DEBUG,
+		   "netlink", "%s", msg);
+}
+
+/* ---- persistence and reload --------------------------------------------- */
+
+int edgelbd_persist(struct edgelbd *d)
+{
+	int err = edgelb_state_save(&d->lb, d->cfg.state_file);
+
+	if (err)
+		pr_err("state", "writing %s: %s", d->cfg.state_file, strerror(-err));
+	return err;
+}
+
+static void append(char *msg, size_t len, const char *line)
+{
+	size_t used = strlen(msg);
+
+	if (used + 1 < len)
+		snprintf(msg + used, len - used, "%s%s", used ? "\n" : "", line);
+}
+
+/* Settings a reload cannot change: they shape maps and attachments. */
+static void warn_restart_only(const struct edgelb_config *a, const struct edgelb_config *b,
+			      char *msg, size_t len)
+{
+	bool same_ifs = a->dataplane.n_interfaces == b->dataplane.n_interfaces;
+
+	for (size_t i = 0; same_ifs && i < a->dataplane.n_interfaces; i++)
+		same_ifs = !strcmp(a->dataplane.interfaces[i], b->dataplane.interfaces[i]);
+	if (!same_ifs)
+		append(msg, len, "warning: dataplane.interfaces changed: takes effect on restart");
+	if (a->dataplane.flow_table_size != b->dataplane.flow_table_size)
+		append(msg, len, "warning: dataplane.flow_table_size changed: takes effect only "
+				 "with fresh maps (edgelbd --cleanup, then start)");
+	if (strcmp(a->pin_dir, b->pin_dir) || strcmp(a->state_file, b->state_file) ||
+	    strcmp(a->control_socket, b->control_socket))
+		append(msg, len, "warning: pin_dir, state_file or control_socket changed: takes "
+				 "effect on restart");
+}
+
+int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
+{
+	struct edgelb_config_errors errs = { 0 };
+	struct edgelb_config next, prev;
+	char warn[2048] = "";
+	int err;
+
+	if (msg && msg_len)
+		msg[0] = 0;
+	err = edgelb_config_load(d->config_path, &next, &errs);
+	for (size_t i = 0; i < errs.count; i++) {
+		if (msg)
+			append(msg, msg_len, errs.items[i].text);
+		pr_warn("config", "%s", errs.items[i].text);
+	}
+	edgelb_config_errors_free(&errs);
+	if (err) {
+		pr_err("config", "reload of %s rejected; the running config stays",
+		       d->config_path);
+		edgelb_config_free(&next);
+		return err;
+	}
+	if (msg)
+		warn_restart_only(&d->cfg, &next, msg, msg_len);
+	err = lb_apply(&d->lb, &next, warn, sizeof(warn));
+	if (err) {
+		/*
+		 * Back to the running config. Runtime changes that only the new
+		 * file made meaningless are already dropped from the layer.
+		 */
+		lb_apply(&d->lb, &d->cfg, NULL, 0);
+		edgelb_config_free(&next);
+		pr_err("dataplane", "reload failed while programming: %s; the running config "
+				    "stays", strerror(-err));
+		if (msg)
+			append(msg, msg_len, "error: programming the data plane failed");
+		return err;
+	}
+	if (warn[0]) {
+		pr_warn("state", "%s", warn);
+		if (msg)
+			append(msg, msg_len, warn);
+	}
+	prev = d->cfg;
+	d->cfg = next;
+	d->lb.cfg = &d->cfg; /* lb keeps the pointer: never leave it on our stack */
+	edgelb_config_free(&prev);
+	d->reloads++;
+	d->config_loaded_ms = loop_now_ms();
+	pr_info("config", "reloaded %s (%zu services, %zu backends)", d->config_path,
+		d->cfg.n_services, edgelb_config_backend_count(&d->cfg));
+	return edgelbd_persist(d);
+}
+
+static void signal_readable(void *arg, int fd, uint32_t events)
+{
+	struct edgelbd_priv *p = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			pr_info("config", "SIGHUP: reloading %s", p->d.config_path);
+			edgelbd_reload(&p->d, NULL, 0);
+		} else {
+			pr_info(NULL, "signal %u: stopping; the data plane keeps forwarding "
+				      "(pinned in %s)",
+				si.ssi_signo, p->d.cfg.pin_dir);
+			loop_stop(p->d.loop);
+		}
+	}
+}
+
+/* ---- start and stop ---------------------------------------------------- */
+
+static int mkdir_parent(const char *path)
+{
+	char *copy = strdup(path), *dir;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	for (char *s = dir + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			err = -errno;
+		*s = '/';
+	}
+	if (!err && mkdir(dir, 0750) && errno != EEXIST)
+		err = -errno;
+	free(copy);
+	return err;
+}
+
+static int load_config(const char *path, struct edgelb_config *cfg)
+{
+	struct edgelb_config_errors errs = { 0 };
+	int err = edgelb_config_load(path, cfg, &errs);
+
+	print_config_errors(&errs, path, err);
+	edgelb_config_errors_free(&errs);
+	return err;
+}
+
+static int cleanup(const char *config_path)
+{
+	struct edgelb_config cfg;
+	char path[4096];
+	int rc = 0;
+
+	if (load_config(config_path, &cfg))
+		return EDGELBD_EXIT_INVALID;
+	for (size_t i = 0; i < cfg.dataplane.n_interfaces; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/link-%s", cfg.pin_dir,
+			 cfg.dataplane.interfaces[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		bpf_link_detach(fd);
+		close(fd);
+		if (unlink(path))
+			rc = EDGELBD_EXIT_SYSTEM;
+		else
+			printf("edgelbd: detached from %s\n", cfg.dataplane.interfaces[i]);
+	}
+	if (edgelb_xdp_unpin_all(cfg.pin_dir)) {
+		fprintf(stderr, "edgelbd: could not remove everything in %s: %s\n", cfg.pin_dir,
+			strerror(errno));
+		rc = EDGELBD_EXIT_SYSTEM;
+	} else {
+		printf("edgelbd: removed the pinned maps in %s\n", cfg.pin_dir);
+	}
+	edgelb_config_free(&cfg);
+	return rc;
+}
+
+static int start(struct edgelbd_priv *p)
+{
+	struct edgelbd *d = &p->d;
+	struct edgelb_xdp_opts xo = { .flow_table_size = d->cfg.dataplane.flow_table_size,
+				      .pin_dir = d->cfg.pin_dir };
+	struct edgelb_nl_opts no = { .change_cb = netlink_changed, .log = netlink_log, .arg = p,
+				     .debug = edgelb_log_level() >= EDGELB_LOG_DEBUG };
+	char err_msg[512] = "", warn[2048] = "";
+	sigset_t mask;
+	int err;
+
+	if (d->cfg.dataplane.mode != EDGELB_CONFIG_DP_XDP) {
+		pr_err(NULL, "dataplane.mode = \"dpdk\" is not built into this edgelbd yet");
+		return -EOPNOTSUPP;
+	}
+	err = loop_new(&d->loop);
+	if (err)
+		return err;
+	d->started_ms = d->config_loaded_ms = loop_now_ms();
+
+	err = edgelb_nl_open_opts(&no, &d->nl);
+	if (err) {
+		pr_err("netlink", "cannot open: %s", strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < d->cfg.dataplane.n_interfaces; i++) {
+		uint8_t mac[6];
+
+		err = edgelb_nl_link(d->nl, d->cfg.dataplane.interfaces[i], &p->ifindex[i], mac);
+		if (err) {
+			pr_err("netlink", "dataplane.interfaces: interface %s: %s",
+			       d->cfg.dataplane.interfaces[i], strerror(-err));
+			return err;
+		}
+	}
+	err = loop_add_fd(d->loop, edgelb_nl_fd(d->nl), EPOLLIN, netlink_readable, p);
+	if (!err)
+		err = loop_timer_new(d->loop, resync, p, &p->resync);
+	if (err)
+		return err;
+
+	err = edgelb_xdp_open(&xo, &d->xdp);
+	if (err) {
+		pr_err("xdp", "loading the program onto %s failed: %s%s", d->cfg.pin_dir,
+		       strerror(-err),
+		       err == -EINVAL ? " (maps pinned by an incompatible edgelb or another "
+					"flow_table_size? `edgelbd --cleanup` resets them, "
+					"dropping every flow)"
+				      : "");
+		return err;
+	}
+	d->adopted = edgelb_xdp_adopted(d->xdp);
+	pr_info("xdp", "%s the maps in %s", d->adopted ? "adopted" : "created and pinned",
+		d->cfg.pin_dir);
+
+	lb_init(&d->lb, (struct edgelb_dataplane){ .ops = &edgelb_xdp_ops, .dp = d->xdp },
+		nexthop_mac, p);
+	err = mkdir_parent(d->cfg.state_file);
+	if (err) {
+		pr_err("state", "cannot create the directory of %s: %s", d->cfg.state_file,
+		       strerror(-err));
+		return err;
+	}
+	err = edgelb_state_load(&d->lb, d->cfg.state_file, err_msg, sizeof(err_msg));
+	if (err && err != -ENOENT) {
+		pr_err("state", "%s: %s; fix it, or move it away to start without the "
+				"runtime changes it holds",
+		       d->cfg.state_file, err_msg[0] ? err_msg : strerror(-err));
+		return -EINVAL;
+	}
+	node_config_from_kernel(p);
+	err = lb_apply(&d->lb, &d->cfg, warn, sizeof(warn));
+	if (warn[0])
+		pr_warn("state", "%s", warn);
+	if (err) {
+		pr_err("dataplane", "programming the maps failed: %s", strerror(-err));
+		return err;
+	}
+	err = edgelbd_persist(d);
+	if (err)
+		return err;
+
+	for (size_t i = 0; i < d->cfg.dataplane.n_interfaces; i++) {
+		const char *ifname = d->cfg.dataplane.interfaces[i];
+		bool generic = d->cfg.dataplane.xdp_mode == EDGELB_CONFIG_XDP_GENERIC, replaced;
+
+		if (generic)
+			pr_warn("xdp", "%s: GENERIC mode requested: runs after the kernel built "
+				       "an skb, a fraction of native speed; for labs only",
+				ifname);
+		err = edgelb_xdp_attach(d->xdp, ifname, p->ifindex[i], generic, &replaced);
+		if (err) {
+			pr_err("xdp", "attaching to %s failed: %s%s", ifname, strerror(-err),
+			       err == -EOPNOTSUPP || err == -EINVAL
+				       ? " (no native XDP in this driver? set dataplane.xdp_mode = "
+					 "\"generic\" only if you accept the cost)"
+				       : err == -EBUSY ? " (another XDP program is attached)" : "");
+			return err;
+		}
+		pr_info("xdp", "%s: %s", ifname,
+			replaced ? "replaced the running program; maps and flows kept"
+				 : "attached");
+	}
+
+	err = edgelb_ctl_open(d, d->cfg.control_socket, d->cfg.control_group, &d->ctl);
+	if (err) {
+		pr_err("ctl", "control socket %s: %s", d->cfg.control_socket, strerror(-err));
+		return err;
+	}
+	if (d->cfg.metrics_addr.family != EDGELB_AF_NONE) {
+		err = edgelb_metrics_open(d, &d->cfg.metrics_addr, d->cfg.metrics_port,
+					  &d->metrics);
+		if (err) {
+			pr_err("metrics", "cannot listen on port %u: %s", d->cfg.metrics_port,
+			       strerror(-err));
+			return err;
+		}
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	p->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (p->sigfd < 0)
+		return -errno;
+	err = loop_add_fd(d->loop, p->sigfd, EPOLLIN, signal_readable, p);
+	if (err)
+		return err;
+	signal(SIGPIPE, SIG_IGN);
+	pr_info(NULL, "edgelbd %s running: instance %s, %zu services, %zu backends", EDGELB_VERSION,
+		d->cfg.instance, d->lb.n_services, edgelb_config_backend_count(&d->cfg));
+	return 0;
+}
+
+static void stop(struct edgelbd_priv *p)
+{
+	struct edgelbd *d = &p->d;
+
+	edgelb_metrics_close(d->metrics);
+	edgelb_ctl_close(d->ctl);
+	if (p->sigfd >= 0) {
+		loop_del_fd(d->loop, p->sigfd);
+		close(p->sigfd);
+	}
+	loop_timer_free(p->resync);
+	if (d->nl && d->loop)
+		loop_del_fd(d->loop, edgelb_nl_fd(d->nl));
+	lb_free(&d->lb);
+	/* links are pinned: closing our fds leaves the program attached */
+	edgelb_xdp_close(d->xdp);
+	edgelb_nl_close(d->nl);
+	loop_free(d->loop);
+	edgelb_config_free(&d->cfg);
+	free(d->config_path);
+}
+
 int main(int argc, char **argv)
 {
-	const char *check = NULL;
-	int opt;
+	static struct edgelbd_priv p = { .sigfd = -1 };
+	const char *check = NULL, *config = EDGELB_CONFIG_DEFAULT_PATH;
+	bool do_cleanup = false;
+	sigset_t mask;
+	int opt, err;
 
 	/* leading ':' so that a missing argument is told apart from a bad option */
-	while ((opt = getopt_long(argc, argv, ":t:c:hV", edgelbd_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":t:c:dhV", edgelbd_options, NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			check = optarg;
 			break;
 		case 'c':
-			/* read by the daemon loop, once it exists */
+			config = optarg;
+			break;
+		case 'C':
+			do_cleanup = true;
+			break;
+		case 'd':
+			edgelb_log_set_level(EDGELB_LOG_DEBUG);
 			break;
 		case 'h':
 			edgelbd_usage(stdout);
@@ -105,7 +585,31 @@ int main(int argc, char **argv)
 	}
 	if (check)
 		return edgelbd_check_config(check);
-	fprintf(stderr, "edgelbd: the daemon loop is not built yet; only --check-config works "
-			"in this version\n");
-	return EDGELBD_EXIT_USAGE;
+	edgelb_log_route_libbpf();
+	if (do_cleanup)
+		return cleanup(config);
+
+	/*
+	 * Blocked before any thread exists (the XDP layer starts one), so
+	 * that every thread inherits the mask and these signals reach only
+	 * the signalfd, never a default action.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+
+	p.d.config_path = strdup(config);
+	if (!p.d.config_path || load_config(config, &p.d.cfg)) {
+		free(p.d.config_path);
+		return EDGELBD_EXIT_INVALID;
+	}
+	err = start(&p);
+	if (!err)
+		err = loop_run(p.d.loop);
+	stop(&p);
+	if (err == -EINVAL)
+		return EDGELBD_EXIT_INVALID;
+	return err ? EDGELBD_EXIT_SYSTEM : 0;
 }

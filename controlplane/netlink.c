@@ -699,7 +699,8 @@ int edgelb_nl_primary_addr(struct edgelb_nl *nl, int ifindex, uint8_t family,
 		return -EAGAIN;
 	}
 	if (best_rank < 0) {
-		edgelb_nl_log(nl, LOG_ERR, "interface %s has no usable global IPv%u address", ifn,
+		/* the caller decides how much that matters (often: not at all) */
+		edgelb_nl_log(nl, LOG_DEBUG, "interface %s has no usable global IPv%u address", ifn,
 			      family);
 		return -EADDRNOTAVAIL;
 	}

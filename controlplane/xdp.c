@@ -618,16 +618,6 @@ static int op_counter(void *dp, enum edgelb_counter c, uint64_t *v)
 	return edgelb_xdp_counter(dp, c, v);
 }
 
-const struct edgelb_dataplane_ops edgelb_xdp_ops = {
-	.set_node_config = op_node,
-	.set_vip = op_set_vip,
-	.del_vip = op_del_vip,
-	.set_backend = op_set_backend,
-	.set_ring = op_set_ring,
-	.vip_counters = op_vip_counters,
-	.backend_counters = op_backend_counters,
-	.counter = op_counter,
-};
 
 int edgelb_xdp_flows(const struct edgelb_xdp *x, struct edgelb_flow_key *keys,
 		     struct edgelb_flow_state *states, size_t max, size_t *n)
@@ -660,3 +650,31 @@ int edgelb_xdp_flows(const struct edgelb_xdp *x, struct edgelb_flow_key *keys,
 	}
 	return 0;
 }
+
+static int op_flows(void *dp, struct edgelb_flow_key *keys, struct edgelb_flow_state *states,
+		    size_t max, size_t *n)
+{
+	return edgelb_xdp_flows(dp, keys, states, max, n);
+}
+
+static int op_get_backend(void *dp, uint32_t id, struct edgelb_backend *be)
+{
+	struct edgelb_xdp *x = dp;
+
+	if (id >= EDGELB_MAX_BACKENDS)
+		return -ERANGE;
+	return bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.backends), &id, be) ? -errno : 0;
+}
+
+const struct edgelb_dataplane_ops edgelb_xdp_ops = {
+	.set_node_config = op_node,
+	.set_vip = op_set_vip,
+	.del_vip = op_del_vip,
+	.set_backend = op_set_backend,
+	.set_ring = op_set_ring,
+	.vip_counters = op_vip_counters,
+	.backend_counters = op_backend_counters,
+	.counter = op_counter,
+	.flows = op_flows,
+	.get_backend = op_get_backend,
+};

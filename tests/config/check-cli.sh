@@ -49,10 +49,8 @@ expect check-ok 0 out \
 expect check-ok-long 0 out "$example: configuration OK" -- --check-config "$example"
 expect check-missing-file 1 err "/nonexistent/edgelb.conf: cannot open: " \
 	-- --check-config /nonexistent/edgelb.conf
-expect no-daemon-yet 2 err \
-	"edgelbd: the daemon loop is not built yet; only --check-config works in this version" --
-expect no-daemon-yet-with-config 2 err "edgelbd: the daemon loop is not built yet" \
-	-- -c "$example"
+expect daemon-missing-config 1 err "/nonexistent/edgelb.conf: cannot open: " \
+	-- -c /nonexistent/edgelb.conf
 expect check-without-file 2 err "edgelbd: option --check-config needs a FILE argument" \
 	-- --check-config
 expect unknown-option 2 err "edgelbd: unknown option --bogus" -- --bogus

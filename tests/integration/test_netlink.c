@@ -327,10 +327,9 @@ static void test_primary_addr(void **state)
 	assert_int_equal(edgelb_nl_primary_addr(nl, lb_ifindex, EDGELB_AF_INET, &a), 0);
 	assert_memory_equal(&a, &want, sizeof(a));
 
-	/* lo has only 127.0.0.1, scope host. */
+	/* lo has only 127.0.0.1, scope host; the caller decides whether to complain */
 	logbuf[0] = 0;
 	assert_int_equal(edgelb_nl_primary_addr(nl, 1, EDGELB_AF_INET, &a), -EADDRNOTAVAIL);
-	assert_non_null(strstr(logbuf, "interface lo has no usable global IPv4 address"));
 	assert_int_equal(edgelb_nl_primary_addr(nl, 99999, EDGELB_AF_INET, &a), -ENODEV);
 	assert_non_null(strstr(logbuf, "interface index 99999 not found"));
 	assert_int_equal(edgelb_nl_primary_addr(nl, lb_ifindex, 5, &a), -EAFNOSUPPORT);

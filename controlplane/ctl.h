@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * edgelbd's control socket, and the wire contract between edgelbd and its
+ * clients (lbctl, or any script that speaks JSON).
+ *
+ * ---- Transport ----------------------------------------------------------
+ *
+ * A UNIX socket of type SOCK_SEQPACKET at control_socket (edgelb.conf(5);
+ * default /run/edgelb/<instance>.sock), mode 0660, owned by root and the
+ * group control_group. SOCK_SEQPACKET keeps message boundaries, so there
+ * is no framing:
+ *
+ *   one request = one message, one reply = one message.
+ *
+ * A connection carries any number of requests, one after the other: the
+ * server answers each request before it reads the next one, so replies come
+ * in request order. A request holds at most EDGELB_CTL_REQUEST_MAX bytes
+ * (a longer one is answered with an error and discarded); a reply at most
+ * EDGELB_CTL_REPLY_MAX bytes. Replies can be far longer than a request:
+ * a client sizes its buffer with recv(MSG_PEEK | MSG_TRUNC), which returns
+ * the length of the waiting message. A message of 0 bytes is read as the
+ * end of the connection. The server closes connections idle for
+ * EDGELB_CTL_IDLE_MS and accepts at most EDGELB_CTL_CONNS_MAX at a time
+ * (one more is answered with a "busy" error and closed).
+ *
+ * ---- Messages -----------------------------------------------------------
+ *
+ * Both are one JSON object in UTF-8, without NUL bytes.
+ *
+ *   request  {"v": 1, "cmd": "backend.drain", "service": "web", "backend": "web1"}
+ *   success  {"v": 1, "ok": true, ...data of the command...}
+ *   failure  {"v": 1, "ok": false,
+ *             "error": "backend: no backend \"web9\" in service \"web\"",
+ *             "field": "backend"}
+ *
+ * "v" is the protocol version; optional in a request (1 when absent). A
+ * server that does not speak the version refuses it (field "v"). Within
+ * version 1, commands, optional request members and reply members may be
+ * added; clients ignore reply members they do not know. Anything else
+ * (removing or renaming a member, changing its type or meaning) makes a
+ * version 2.
+ *
+ * "error" is a sentence for a human. "field" names the request member at
+ * fault and is left out when no member is ("cmd" for an unknown command or
+ * a refused one). Error messages about a member start with its name and a
+ * colon. An error reply may carry data too (config.check: "messages").
+ * Members the command does not take are refused, so a typo never passes
+ * silently. Numbers are JSON integers; names follow edgelb.conf(5):
+ * 1..63 of A-Z a-z 0-9 _ . -; addresses are IPv4 or IPv6 text.
+ *
+ * ---- Authorisation ------------------------------------------------------
+ *
+ * Whoever can connect (the socket's mode and ACL decide) may run the read
+ * commands. Commands marked [M] change state and need the peer (its
+ * credentials at connect(), SO_PEERCRED and SO_PEERGROUPS) to be uid 0 or
+ * a member of control_group, primary or supplementary; otherwise:
+ *   {"ok": false, "error": "permission denied: changing state needs root
+ *    or membership of group \"edgelb\"", "field": "cmd"}
+ * config.check with a "path" counts as [M]: edgelbd runs as root and would
+ * otherwise read any file for anyone.
+ *
+ * ---- Commands ------------------------------------------------------------
+ *
+ * status
+ *     -> instance, version, pid, uptime_s, config_path, config_loaded_unix,
+ *        config_age_s, reloads, adopted, services, backends, dataplane
+ *        ("xdp" or "dpdk"), xdp_mode ("native"/"generic", xdp only),
+ *        interfaces [names]
+ * vip.list
+ *     -> services: [{name, vip, port, protocol, encap, gue_port, ring_size,
+ *        mtu, mtu_policy, hash, id, runtime, backends, backends_up}]
+ * vip.add [M]  name, vip, port (0 = every port), protocol (tcp|udp, tcp),
+ *        encap (ipip|gue|dsr, ipip), gue_port (gue only, 6080),
+ *        ring_size (prime, 65537), mtu (576..9216, 1500),
+ *        mtu_policy (icmp|drop, icmp), hash (5tuple|addresses, 5tuple)
+ *     -> service: {as in vip.list}
+ * vip.del [M]  service
+ * backend.list  [service]
+ *     -> backends: [{service, name, address, port, weight, site, state
+ *        ("up", "down" or "drained"), alive, drained, runtime, id}]
+ * backend.add [M]  service, name, address, port (the service's port),
+ *        weight (0..65535, 100), site (optional)
+ *     -> backend: {as in backend.list}
+ * backend.del [M]      service, backend
+ * backend.drain [M]    service, backend
+ * backend.undrain [M]  service, backend
+ * backend.weight [M]   service, backend, weight (0..65535)
+ *     Successful mutations reply with the backend or service as it is now.
+ * stats
+ *     -> time_ms (monotonic, for rates),
+ *        vips: [{name, vip, port, protocol, id, packets, bytes, new_flows}],
+ *        backends: [{service, name, address, port, site, id, state,
+ *                    packets, bytes, new_flows}],
+ *        drops: {reason: packets} (counters.h names without "drop_"),
+ *        events: {name: count}
+ * config.check  [path (absolute)]: the running config's file by default
+ *     -> path, services, backends, vrrp, messages [warnings]; when the file
+ *        is invalid: an error reply with every line in "messages"
+ * config.reload [M]
+ *     -> messages [lines]; failure: an error reply with "messages"
+ * flows  [max (1..EDGELB_CTL_FLOWS_MAX, 100)]
+ *     -> flows: [{src, sport, dst, dport, protocol, service, backend,
+ *                 vip_id, backend_id, age_ms}], truncated (more may exist)
+ *
+ * Every [M] command is persisted (the runtime layer, edgelbd(8)) before
+ * it is acknowledged. When the change is made but saving it failed, the
+ * reply is an error that says so: the running state has the change, a
+ * restart would lose it.
+ */
+#ifndef EDGELB_CTL_H
+#define EDGELB_CTL_H
+
+#define EDGELB_CTL_VERSION 1
+#define EDGELB_CTL_REQUEST_MAX (64 * 1024)     /* bytes */
+#define EDGELB_CTL_REPLY_MAX (4 * 1024 * 1024) /* bytes */
+#define EDGELB_CTL_CONNS_MAX 64
+#define EDGELB_CTL_IDLE_MS 60000
+#define EDGELB_CTL_FLOWS_MAX 10000
+#define EDGELB_CTL_FLOWS_DEFAULT 100
+
+struct edgelbd;
+struct edgelb_ctl;
+
+/*
+ * Listen on path: create its directory (0755) if missing, remove a stale
+ * socket left by an earlier run (a live one, that answers connect(), is
+ * -EADDRINUSE), bind, set mode 0660 and group admin_group (NULL: root's
+ * group, so only root can change state) and watch it in d->loop.
+ * Messages go to stderr with the prefix "ctl: ". Returns 0 or a negative
+ * errno (-ENOENT: the group does not exist).
+ */
+int edgelb_ctl_open(struct edgelbd *d, const char *path, const char *admin_group,
+		    struct edgelb_ctl **out);
+
+/* Close every connection and the socket, and remove the socket file. */
+void edgelb_ctl_close(struct edgelb_ctl *ctl);
+
+#endif /* EDGELB_CTL_H */

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The commands of the control socket (ctl.h), run on the daemon's state.
+ * Called from the event loop: each does bounded work and never blocks
+ * (config.check and config.reload read one local, regular file).
+ */
+#ifndef EDGELB_CTL_CMDS_H
+#define EDGELB_CTL_CMDS_H
+
+#include "ctl_proto.h"
+
+struct edgelbd;
+struct json_object;
+
+/*
+ * Run req, already parsed and authorised, on d. Returns the reply (success
+ * or error, see ctl.h), or NULL when out of memory.
+ */
+struct json_object *ctl_cmds_run(struct edgelbd *d, const struct ctl_request *req);
+
+#endif /* EDGELB_CTL_CMDS_H */

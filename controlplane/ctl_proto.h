@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control protocol (ctl.h) as pure functions: parse and validate one
+ * request, build replies. No I/O and no daemon state, so the unit tests and
+ * the fuzzer drive it directly.
+ */
+#ifndef EDGELB_CTL_PROTO_H
+#define EDGELB_CTL_PROTO_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lb.h"
+
+struct json_object;
+
+enum ctl_cmd {
+	CTL_CMD_STATUS = 0,
+	CTL_CMD_VIP_LIST,
+	CTL_CMD_VIP_ADD,
+	CTL_CMD_VIP_DEL,
+	CTL_CMD_BACKEND_LIST,
+	CTL_CMD_BACKEND_ADD,
+	CTL_CMD_BACKEND_DEL,
+	CTL_CMD_BACKEND_DRAIN,
+	CTL_CMD_BACKEND_UNDRAIN,
+	CTL_CMD_BACKEND_WEIGHT,
+	CTL_CMD_STATS,
+	CTL_CMD_CONFIG_CHECK,
+	CTL_CMD_CONFIG_RELOAD,
+	CTL_CMD_FLOWS,
+	CTL_CMD_MAX,
+};
+
+/* A parsed, validated request. Members a command does not take stay zero. */
+struct ctl_request {
+	enum ctl_cmd cmd;
+	char service[LB_NAME_MAX]; /* "" = every service (backend.list) */
+	char backend[LB_NAME_MAX];
+	uint16_t weight;	   /* backend.weight */
+	struct lb_service svc;	   /* vip.add; backends NULL */
+	struct lb_backend be;	   /* backend.add; site_id left 0 */
+	bool has_port;		   /* backend.add: port given, else the service's */
+	char path[PATH_MAX];	   /* config.check; "" = the running config */
+	uint32_t max;		   /* flows */
+};
+
+/* Why a request is refused: message for a human, the member at fault. */
+struct ctl_error {
+	char field[32];	  /* "" when no request member is at fault */
+	char message[512];
+};
+
+/*
+ * Parse the request buf[0..len-1] (not NUL-terminated). Returns 0 with req
+ * filled, -EINVAL with err filled (malformed JSON, wrong type, unknown
+ * member or command, bad value), -EMSGSIZE (longer than
+ * EDGELB_CTL_REQUEST_MAX; err filled) or -ENOMEM.
+ */
+int ctl_proto_parse(const char *buf, size_t len, struct ctl_request *req, struct ctl_error *err);
+
+/* The wire name of a command ("backend.drain"); "?" when out of range. */
+const char *ctl_proto_cmd_name(enum ctl_cmd cmd);
+
+/* True if req changes state or reads files of the caller's choice. */
+bool ctl_proto_needs_admin(const struct ctl_request *req);
+
+/* Fill err; fmt is the message after "field: ", or the whole one if field is NULL. */
+__attribute__((format(printf, 3, 4))) void ctl_proto_error(struct ctl_error *err,
+							   const char *field, const char *fmt, ...);
+
+/*
+ * An error message from lb.c ("backend: no backend ..."): the field is the
+ * text before the first ':' when it is a plain member name, else none.
+ */
+void ctl_proto_error_from_lb(struct ctl_error *err, const char *lb_message);
+
+/* {"v": 1, "ok": true}; NULL on -ENOMEM. */
+struct json_object *ctl_proto_reply_ok(void);
+
+/* {"v": 1, "ok": false, "error": ..., "field": ...}; NULL on -ENOMEM. */
+struct json_object *ctl_proto_reply_error(const struct ctl_error *err);
+
+/*
+ * The text of reply into a malloc'ed buffer (*text, *len; no NUL counted).
+ * A reply over EDGELB_CTL_REPLY_MAX becomes an error reply saying so.
+ * Returns 0 or -ENOMEM. Does not free reply.
+ */
+int ctl_proto_serialize(struct json_object *reply, char **text, size_t *len);
+
+/* Names as the protocol and the config write them. */
+const char *ctl_proto_proto_name(uint8_t proto);
+const char *ctl_proto_encap_name(uint8_t encap);
+
+/*
+ * The text of an address (enum edgelb_family) into buf (at least 46
+ * bytes); "-" for EDGELB_AF_NONE. Returns buf.
+ */
+const char *ctl_proto_addr_str(uint8_t family, const union edgelb_addr *a, char *buf,
+			       size_t len);
+
+/*
+ * Parse an IPv4 or IPv6 address for a VIP or a backend: no prefix, not
+ * unspecified, loopback, multicast, broadcast or IPv4-mapped. Returns NULL
+ * or why not (to follow the quoted text, as edgelb.conf messages do).
+ */
+const char *ctl_proto_addr_parse(const char *s, union edgelb_addr *a, uint8_t *family);
+
+/* A name of edgelb.conf(5): 1..63 of A-Z a-z 0-9 _ . - */
+bool ctl_proto_name_ok(const char *s);
+
+#endif /* EDGELB_CTL_PROTO_H */

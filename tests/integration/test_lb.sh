@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# edgelb end to end in network namespaces (tools/lab/lab.sh): a client, a
+# balancer running edgelbd and the XDP program, three backends that
+# decapsulate with bpf/decap.bpf.c and answer directly (DSR).
+#
+#  1. 1000 TCP connections complete and land where Maglev predicts
+#     (edgelb-predict computes it from the ring and the flow hash alone);
+#  2. drain: 100 long connections stay on the drained backend and keep
+#     working, no new connection reaches it;
+#  3. delete: new flows of a deleted backend go elsewhere;
+#  4. persistence: a drain survives kill -9 of edgelbd;
+#  5. hitless restart: kill -9 and restart under UDP traffic loses nothing,
+#     and the restarted edgelbd adopts the flow table;
+#  6. program replace: a new edgelbd swaps its program in under traffic,
+#     nothing lost, flows kept;
+#  7. reload: a bad config is rejected and the running one stays; a good
+#     one changes only what changed.
+#
+# usage: test_lb.sh BUILDDIR     (root; exits 77 when it cannot run)
+set -u
+BUILD=$(cd "${1:?usage: test_lb.sh BUILDDIR}" && pwd)
+export BUILD LAB_PREFIX=elbt$$
+# shellcheck source=../../tools/lab/lab.sh
+source "$(dirname "$0")/../../tools/lab/lab.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: needs root (namespaces, XDP)"
+	exit 77
+fi
+for tool in ip ethtool python3 ss; do
+	command -v "$tool" >/dev/null || {
+		echo "SKIP: $tool is not installed"
+		exit 77
+	}
+done
+
+trap lab_down EXIT
+passed=0
+failed=0
+ok() {
+	echo "ok: $*"
+	passed=$((passed + 1))
+}
+bad() {
+	echo "FAIL: $*"
+	failed=$((failed + 1))
+}
+check() { # check "what" command...
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else bad "$what"; fi
+}
+
+predict() { # predict FIRST COUNT BACKEND...
+	local first=$1 count=$2
+	shift 2
+	"$BUILD/tools/lab/edgelb-predict" --ring-size 65537 --client "$LAB_CLIENT" \
+		--vip "$LAB_VIP" --port 80 --sports "$first-$((first + count - 1))" "$@"
+}
+
+lab_up 3 || exit 1
+lab_config 3 >/dev/null
+lab_edgelbd_start || exit 1
+T=$LAB_DIR/t
+mkdir -p "$T"
+
+# 1. a thousand connections, as predicted
+lab_client conns "$LAB_VIP" 80 20000 1000 >"$T/conns"
+predict 20000 1000 be1 be2 be3 >"$T/predicted"
+check "1000 connections completed" [ "$(grep -vc FAILED "$T/conns")" -eq 1000 ]
+check "every connection on its Maglev backend" cmp -s "$T/predicted" "$T/conns"
+for b in be1 be2 be3; do
+	check "$b took part ($(grep -c " $b$" "$T/conns") connections)" grep -q " $b$" "$T/conns"
+done
+new_flows=$(lab_lbctl --json stats | python3 -c \
+	'import json,sys; d=json.load(sys.stdin); print(sum(v["new_flows"] for v in d["vips"] if v["name"]=="web"))')
+check "lbctl stats counts 1000 new flows ($new_flows)" [ "$new_flows" -ge 1000 ]
+
+# 2. drain be2 under 100 long connections
+mkfifo "$T/ctl"
+lab_client long "$LAB_VIP" 80 30000 100 "$T/ctl" >"$T/long" &
+client=$!
+exec 7>"$T/ctl"
+for _ in $(seq 100); do [ "$(wc -l <"$T/long")" -ge 100 ] && break; sleep 0.05; done
+on_be2=$(grep -c " be2$" "$T/long")
+check "100 long connections open ($on_be2 on be2)" [ "$(grep -c ' be' "$T/long")" -eq 100 ]
+lab_lbctl backend drain web be2 >/dev/null
+check "lbctl shows be2 drained" bash -c "'$BUILD/tools/lbctl' -s '$LAB_DIR/edgelb.sock' backend list web | grep -q 'be2 .*drained'"
+echo ping >&7
+for _ in $(seq 100); do grep -q DONE "$T/long" && break; sleep 0.05; done
+sed -n '101,200p' "$T/long" | grep -v DONE >"$T/long2"
+check "all 100 long connections still answered after the drain" \
+	[ "$(grep -c ' be' "$T/long2")" -eq 100 ]
+check "each stayed on its backend" cmp -s <(head -100 "$T/long" | sort) <(sort "$T/long2")
+lab_client conns "$LAB_VIP" 80 40000 300 >"$T/after_drain"
+check "300 new connections completed" [ "$(grep -vc FAILED "$T/after_drain")" -eq 300 ]
+check "no new connection reached the drained be2" bash -c "! grep -q ' be2$' '$T/after_drain'"
+echo quit >&7
+exec 7>&-
+wait "$client"
+
+# 3. delete be3
+lab_lbctl backend undrain web be2 >/dev/null
+lab_lbctl backend del web be3 >/dev/null
+lab_client conns "$LAB_VIP" 80 41000 300 >"$T/after_del"
+check "300 connections after deleting be3 completed" \
+	[ "$(grep -vc FAILED "$T/after_del")" -eq 300 ]
+check "none reached the deleted be3" bash -c "! grep -q ' be3$' '$T/after_del'"
+predict 41000 300 be1 be2 >"$T/pred_del"
+check "they follow the ring of be1 and be2" cmp -s "$T/pred_del" "$T/after_del"
+
+# 4. persistence: drain be1, kill -9, restart
+lab_lbctl backend drain web be1 >/dev/null
+lab_edgelbd_kill KILL
+lab_edgelbd_start || exit 1
+check "drain of be1 survived kill -9" bash -c "'$BUILD/tools/lbctl' -s '$LAB_DIR/edgelb.sock' backend list web | grep -q 'be1 .*drained'"
+check "deletion of be3 survived kill -9" bash -c "! '$BUILD/tools/lbctl' -s '$LAB_DIR/edgelb.sock' backend list web | grep -q ' be3 '"
+check "edgelbd adopted the pinned maps" grep -q "adopted the maps" "$LAB_DIR/edgelbd.log"
+lab_lbctl backend undrain web be1 >/dev/null
+lab_lbctl backend add web be3 "$(lab_be_addr 3)" >/dev/null
+
+udp_total() {
+	local s=0 i
+	for i in 1 2 3; do s=$((s + $(lab_udp_count "$i"))); done
+	echo "$s"
+}
+
+# 5. kill -9 under traffic; 6. program replace under traffic
+for phase in "kill -9 and restart" "replace the program (new edgelbd, old one stopped)"; do
+	base=$(udp_total)
+	lab_client udp "$LAB_VIP" 80 20000 10000 >"$T/udp_sent" &
+	sender=$!
+	sleep 0.5
+	if [ "$phase" = "kill -9 and restart" ]; then
+		lab_edgelbd_kill KILL
+		sleep 0.3 # nobody in charge: the data plane forwards alone
+		lab_edgelbd_start || exit 1
+	else
+		lab_edgelbd_kill TERM
+		lab_edgelbd_start || exit 1
+	fi
+	wait "$sender"
+	sleep 0.5 # the servers write their counts every 50 ms
+	got=$(($(udp_total) - base))
+	sent=$(cat "$T/udp_sent")
+	echo "$phase: sent $sent, received $got, lost $((sent - got))"
+	check "$phase: 0 of $sent packets lost" [ "$got" -eq "$sent" ]
+done
+check "the restarted edgelbd replaced the program in place" \
+	grep -q "replaced the running program; maps and flows kept" "$LAB_DIR/edgelbd.log"
+
+# flows survived: a long connection opened before the restarts is still served
+mkfifo "$T/ctl2"
+lab_client long "$LAB_VIP" 80 33000 20 "$T/ctl2" >"$T/keep" &
+client=$!
+exec 8>"$T/ctl2"
+for _ in $(seq 100); do [ "$(wc -l <"$T/keep")" -ge 20 ] && break; sleep 0.05; done
+lab_edgelbd_kill KILL
+lab_edgelbd_start || exit 1
+echo ping >&8
+for _ in $(seq 100); do grep -q DONE "$T/keep" && break; sleep 0.05; done
+check "20 connections kept their backends across kill -9 and restart" \
+	cmp -s <(head -20 "$T/keep" | sort) <(sed -n '21,40p' "$T/keep" | sort)
+echo quit >&8
+exec 8>&-
+wait "$client"
+
+# 7. reload
+cp "$LAB_DIR/edgelb.conf" "$T/good.conf"
+echo "this is not a config" >>"$LAB_DIR/edgelb.conf"
+out=$(lab_lbctl config reload 2>&1)
+rc=$?
+check "a bad config is rejected by reload (exit $rc)" [ "$rc" -ne 0 ]
+check "the rejection names file and line" grep -q "edgelb.conf:[0-9]*:" <<<"$out"
+lab_client conns "$LAB_VIP" 80 42000 50 >"$T/after_bad"
+check "the running config still serves" [ "$(grep -vc FAILED "$T/after_bad")" -eq 50 ]
+sed 's/name = "be2"; address/name = "be2"; weight = 300; address/' "$T/good.conf" >"$LAB_DIR/edgelb.conf"
+lab_lbctl config reload >/dev/null
+check "a good config is applied" bash -c "'$BUILD/tools/lbctl' -s '$LAB_DIR/edgelb.sock' backend list web | grep -q 'be2 .* 300 '"
+kill -HUP "$(cat "$LAB_DIR/edgelbd.pid")"
+sleep 0.3
+check "SIGHUP reloads too" grep -q "SIGHUP: reloading" "$LAB_DIR/edgelbd.log"
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

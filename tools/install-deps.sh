@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Installs everything edgelb needs to build, test and run its lab, from
+# Debian 12 packages only. Idempotent; needs root.
+set -euo pipefail
+
+packages=(
+	# build
+	meson ninja-build pkg-config gcc clang llvm
+	libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev
+	libconfig-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libmicrohttpd-dev
+	# tests and lab
+	libcmocka-dev iproute2 ethtool procps man-db
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: run as root (apt-get needs it)" >&2
+	exit 1
+fi
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+	echo "install-deps: all ${#packages[@]} packages present"
+fi

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""A lab backend: answers every line on a TCP connection with its name, and
+counts UDP datagrams (written to --udp-count-file on every datagram batch).
+
+usage: lab_server.py NAME ADDRESS PORT [--udp-count-file FILE]
+"""
+import argparse
+import asyncio
+import os
+
+
+class Udp(asyncio.DatagramProtocol):
+    def __init__(self, path):
+        self.count = 0
+        self.path = path
+        self.pending = False
+
+    def datagram_received(self, data, addr):
+        self.count += 1
+        if not self.pending:
+            self.pending = True
+            asyncio.get_running_loop().call_later(0.05, self.flush)
+
+    def flush(self):
+        self.pending = False
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{self.count}\n")
+        os.replace(tmp, self.path)
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("name")
+    ap.add_argument("address")
+    ap.add_argument("port", type=int)
+    ap.add_argument("--udp-count-file")
+    a = ap.parse_args()
+    reply = (a.name + "\n").encode()
+
+    async def handle(reader, writer):
+        try:
+            while await reader.readline():
+                writer.write(reply)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, a.address, a.port, backlog=1024)
+    if a.udp_count_file:
+        await asyncio.get_running_loop().create_datagram_endpoint(
+            lambda: Udp(a.udp_count_file), local_addr=(a.address, a.port))
+    async with server:
+        await server.serve_forever()
+
+
+asyncio.run(main())
