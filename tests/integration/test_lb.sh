@@ -183,6 +183,13 @@ kill -HUP "$(cat "$LAB_DIR/edgelbd.pid")"
 sleep 0.3
 check "SIGHUP reloads too" grep -q "SIGHUP: reloading" "$LAB_DIR/edgelbd.log"
 
+# a clean stop: the sanitizer build reports leaks and UB here, if any
+lab_edgelbd_kill TERM
+check "edgelbd stopped cleanly (no sanitizer report in its log)" \
+	bash -c "! grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' '$LAB_DIR/edgelbd.log'"
+check "the data plane forwards with edgelbd stopped" \
+	[ "$(lab_client conns "$LAB_VIP" 80 43000 20 | grep -vc FAILED)" -eq 20 ]
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
