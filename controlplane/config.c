@@ -1885,9 +1885,9 @@ static void edgelb_config_parse_services(struct edgelb_config_ctx *ctx,
 	}
 	/* the data plane has one backend array shared by every VIP */
 	total = edgelb_config_backend_count(cfg);
-	if (total > EDGELB_MAX_BACKENDS)
+	if (total >= EDGELB_MAX_BACKENDS) /* id 0 is never a backend */
 		edgelb_config_error(ctx, &list, "%zu backends in all, the data plane holds %u",
-				    total, EDGELB_MAX_BACKENDS);
+				    total, EDGELB_MAX_BACKENDS - 1);
 }
 
 /* ---- VRRP ------------------------------------------------------------------ */

@@ -43,20 +43,48 @@ __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t len,
 
 /* ---- names -> ids ---------------------------------------------------- */
 
-static struct lb_id_entry *id_find(struct lb_id_entry *t, size_t n, const char *name)
+/*
+ * A table of name -> id, sorted by name (binary search: a rebuild looks up
+ * every backend's id, and there may be ten thousand), with a bitmap of the
+ * ids in use for allocation. Tables read from the state file come unsorted
+ * and are sorted once.
+ */
+struct id_table {
+	struct lb_id_entry **t;
+	size_t *n;
+	uint32_t *next;
+	uint32_t first, limit;
+	uint64_t *used; /* limit bits */
+};
+
+static int id_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].name, name))
-			return &t[i];
-	return NULL;
+	return strcmp(((const struct lb_id_entry *)a)->name, ((const struct lb_id_entry *)b)->name);
 }
 
-static bool id_used(const struct lb_id_entry *t, size_t n, uint32_t id)
+static int id_table_open(struct id_table *it, struct lb_id_entry **t, size_t *n, uint32_t *next,
+			 uint32_t first, uint32_t limit, bool *sorted)
 {
-	for (size_t i = 0; i < n; i++)
-		if (t[i].id == id)
-			return true;
-	return false;
+	*it = (struct id_table){ .t = t, .n = n, .next = next, .first = first, .limit = limit };
+	it->used = calloc((limit + 63) / 64, sizeof(uint64_t));
+	if (!it->used)
+		return -ENOMEM;
+	if (!*sorted) {
+		if (*n)
+			qsort(*t, *n, sizeof(**t), id_cmp);
+		*sorted = true;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		(*t)[i].seen = false;
+		if ((*t)[i].id < limit)
+			it->used[(*t)[i].id / 64] |= 1ull << ((*t)[i].id % 64);
+	}
+	return 0;
+}
+
+static void id_table_close(struct id_table *it)
+{
+	free(it->used);
 }
 
 /*
@@ -66,56 +94,57 @@ static bool id_used(const struct lb_id_entry *t, size_t n, uint32_t id)
  * possible: flows pinned to a deleted backend then rehash instead of
  * landing on a newcomer.
  */
-static int id_get(struct lb_id_entry **t, size_t *n, uint32_t *next, uint32_t first,
-		  uint32_t limit, const char *name, uint32_t *id)
+static int id_get(struct id_table *it, const char *name, uint32_t *id)
 {
-	struct lb_id_entry *e = id_find(*t, *n, name), *grown;
+	struct lb_id_entry *t = *it->t, *grown;
+	size_t lo = 0, hi = *it->n;
 
-	if (e) {
-		*id = e->id;
-		return 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(t[mid].name, name);
+
+		if (!c) {
+			t[mid].seen = true;
+			*id = t[mid].id;
+			return 0;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	for (uint32_t k = 0; k < limit - first; k++) {
-		uint32_t cand = first + (*next - first + k) % (limit - first);
+	for (uint32_t k = 0; k < it->limit - it->first; k++) {
+		uint32_t cand = it->first + (*it->next - it->first + k) % (it->limit - it->first);
 
-		if (id_used(*t, *n, cand))
+		if (it->used[cand / 64] & (1ull << (cand % 64)))
 			continue;
-		grown = realloc(*t, (*n + 1) * sizeof(**t));
+		grown = realloc(t, (*it->n + 1) * sizeof(*grown));
 		if (!grown)
 			return -ENOMEM;
-		*t = grown;
-		snprintf(grown[*n].name, sizeof(grown[*n].name), "%s", name);
-		grown[*n].id = cand;
-		(*n)++;
-		*next = cand + 1 >= limit ? first : cand + 1;
+		*it->t = grown;
+		memmove(&grown[lo + 1], &grown[lo], (*it->n - lo) * sizeof(*grown));
+		memset(&grown[lo], 0, sizeof(grown[lo]));
+		snprintf(grown[lo].name, sizeof(grown[lo].name), "%s", name);
+		grown[lo].id = cand;
+		grown[lo].seen = true;
+		(*it->n)++;
+		it->used[cand / 64] |= 1ull << (cand % 64);
+		*it->next = cand + 1 >= it->limit ? it->first : cand + 1;
 		*id = cand;
 		return 0;
 	}
 	return -ENOSPC;
 }
 
-/* Forget ids whose names the model no longer has. */
-static void ids_prune(struct lb *lb)
+/* Forget the ids of names the rebuilt model no longer has. */
+static void id_table_prune(struct id_table *it)
 {
 	size_t keep = 0;
 
-	for (size_t i = 0; i < lb->ids.n_vips; i++)
-		if (lb_find_service(lb, lb->ids.vips[i].name))
-			lb->ids.vips[keep++] = lb->ids.vips[i];
-	lb->ids.n_vips = keep;
-	keep = 0;
-	for (size_t i = 0; i < lb->ids.n_backends; i++) {
-		char svc[LB_NAME_MAX];
-		const char *slash = strchr(lb->ids.backends[i].name, '/');
-
-		if (!slash || (size_t)(slash - lb->ids.backends[i].name) >= sizeof(svc))
-			continue;
-		snprintf(svc, sizeof(svc), "%.*s", (int)(slash - lb->ids.backends[i].name),
-			 lb->ids.backends[i].name);
-		if (lb_find_backend(lb, svc, slash + 1))
-			lb->ids.backends[keep++] = lb->ids.backends[i];
-	}
-	lb->ids.n_backends = keep;
+	for (size_t i = 0; i < *it->n; i++)
+		if ((*it->t)[i].seen)
+			(*it->t)[keep++] = (*it->t)[i];
+	*it->n = keep;
 }
 
 /* ---- the model ------------------------------------------------------- */
@@ -257,8 +286,12 @@ static void carry_over(const struct lb_service *old, size_t n_old, struct lb_ser
 		if (strcmp(old[i].name, s->name))
 			continue;
 		for (size_t b = 0; b < s->n_backends; b++) {
-			const struct lb_backend *prev = find_in((struct lb_service *)&old[i],
-								s->backends[b].name);
+			/* usually the same order as before: try the same index first */
+			const struct lb_backend *prev =
+				b < old[i].n_backends &&
+						!strcmp(old[i].backends[b].name, s->backends[b].name)
+					? &old[i].backends[b]
+					: find_in((struct lb_service *)&old[i], s->backends[b].name);
 
 			if (prev && prev->family == s->backends[b].family &&
 			    !memcmp(&prev->addr, &s->backends[b].addr, sizeof(prev->addr))) {
@@ -379,6 +412,7 @@ static int rebuild(struct lb *lb, char *warn, size_t warn_len)
 	struct lb_runtime *rt = &lb->runtime;
 	struct lb_service *svcs = NULL;
 	size_t n = 0, cap = (cfg ? cfg->n_services : 0) + rt->n_added_services;
+	struct id_table vip_ids = { 0 }, be_ids = { 0 };
 	int err = 0;
 
 	svcs = calloc(cap ? cap : 1, sizeof(*svcs));
@@ -452,20 +486,25 @@ static int rebuild(struct lb *lb, char *warn, size_t warn_len)
 			b->weight = rt->overrides[i].weight;
 	}
 
+	err = id_table_open(&vip_ids, &lb->ids.vips, &lb->ids.n_vips, &lb->ids.next_vip, 0,
+			    EDGELB_MAX_VIPS, &lb->ids.sorted);
+	if (!err)
+		err = id_table_open(&be_ids, &lb->ids.backends, &lb->ids.n_backends,
+				    &lb->ids.next_backend, 1, EDGELB_MAX_BACKENDS, &lb->ids.sorted_be);
+	if (err)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		struct lb_service *s = &svcs[i];
 
 		carry_over(lb->services, lb->n_services, s);
-		err = id_get(&lb->ids.vips, &lb->ids.n_vips, &lb->ids.next_vip, 0, EDGELB_MAX_VIPS,
-			     s->name, &s->vip_id);
+		err = id_get(&vip_ids, s->name, &s->vip_id);
 		if (err)
 			goto fail;
 		for (size_t b = 0; b < s->n_backends; b++) {
 			char key[2 * LB_NAME_MAX];
 
 			snprintf(key, sizeof(key), "%s/%s", s->name, s->backends[b].name);
-			err = id_get(&lb->ids.backends, &lb->ids.n_backends, &lb->ids.next_backend, 1,
-				     EDGELB_MAX_BACKENDS, key, &s->backends[b].id);
+			err = id_get(&be_ids, key, &s->backends[b].id);
 			if (err)
 				goto fail;
 		}
@@ -474,9 +513,14 @@ static int rebuild(struct lb *lb, char *warn, size_t warn_len)
 	lb->services = svcs;
 	lb->n_services = n;
 	prune_layer(lb, warn, warn_len);
-	ids_prune(lb);
+	id_table_prune(&vip_ids);
+	id_table_prune(&be_ids);
+	id_table_close(&vip_ids);
+	id_table_close(&be_ids);
 	return 0;
 fail:
+	id_table_close(&vip_ids);
+	id_table_close(&be_ids);
 	services_free(svcs, n);
 	return err;
 }
@@ -537,21 +581,25 @@ static int build_ring(const struct lb_service *s, uint32_t *ring)
 }
 
 /*
- * The next-hop MAC of b. While the kernel has no answer (a restart before
- * the neighbour cache is loaded, a neighbour being re-probed) keep what we
+ * The next-hop MAC of b. Asked of the kernel (through lb->nexthop) when b
+ * is new to the data plane or the kernel's tables changed since the last
+ * sync, not on every operator change: ten thousand lookups would make each
+ * one slow. While the kernel has no answer (a restart before the
+ * neighbour cache is loaded, a neighbour being re-probed) keep what we
  * had, or what the pinned data plane holds for the same address: dropping
  * traffic for a moment of doubt would make a restart visible to clients.
  */
-static void backend_mac(struct lb *lb, const struct lb_service *s, struct lb_backend *b)
+static void backend_mac(struct lb *lb, const struct lb_service *s, struct lb_backend *b,
+			bool first)
 {
 	struct edgelb_backend cur;
 	static const uint8_t zero[6];
 
-	if (!lb->nexthops_stale && memcmp(b->mac, zero, 6))
-		return; /* known, and nothing changed since */
+	if (!lb->nexthops_stale && !first)
+		return;
 	if (lb->nexthop && lb->nexthop(lb->nexthop_arg, s, b, b->mac) == 0)
 		return;
-	if (memcmp(b->mac, zero, 6) || !lb->dp.ops->get_backend ||
+	if (!first || memcmp(b->mac, zero, 6) || !lb->dp.ops->get_backend ||
 	    lb->dp.ops->get_backend(lb->dp.dp, b->id, &cur))
 		return;
 	if (cur.family == b->family && !memcmp(&cur.addr, &b->addr, sizeof(cur.addr)))
@@ -559,7 +607,7 @@ static void backend_mac(struct lb *lb, const struct lb_service *s, struct lb_bac
 }
 
 static void backend_value(struct lb *lb, const struct lb_service *s, struct lb_backend *b,
-			  struct edgelb_backend *v)
+			  bool first, struct edgelb_backend *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->addr = b->addr;
@@ -568,7 +616,7 @@ static void backend_value(struct lb *lb, const struct lb_service *s, struct lb_b
 			     (b->drained ? EDGELB_BE_F_DRAINED : 0));
 	v->weight = b->drained ? 0 : b->weight;
 	v->site = b->site_id;
-	backend_mac(lb, s, b);
+	backend_mac(lb, s, b, first);
 	/* DSR needs the backend's own MAC; tunnels fall back to the gateway */
 	memcpy(v->mac, b->mac, 6);
 }
@@ -620,7 +668,7 @@ int lb_sync(struct lb *lb)
 			struct edgelb_backend v;
 			uint32_t id = s->backends[b].id;
 
-			backend_value(lb, s, &s->backends[b], &v);
+			backend_value(lb, s, &s->backends[b], !sh->be[id].present, &v);
 			want_be[id] = true;
 			if (sh->be[id].present && !memcmp(&sh->be[id].be, &v, sizeof(v)))
 				continue;
@@ -797,7 +845,7 @@ int lb_backend_drain(struct lb *lb, const char *service, const char *backend, bo
 		     char *err, size_t err_len)
 {
 	struct lb_service *s;
-	struct lb_backend *b;
+	struct lb_backend *b = NULL;
 	struct lb_override *o;
 	int rc = lookup(lb, service, backend, &s, &b, err, err_len);
 
@@ -808,14 +856,16 @@ int lb_backend_drain(struct lb *lb, const char *service, const char *backend, bo
 		return rc;
 	o->drained = drained;
 	overrides_tidy(&lb->runtime);
-	return commit(lb);
+	/* the model changes in one field: patch it, no rebuild of thousands */
+	b->drained = drained;
+	return lb_sync(lb);
 }
 
 int lb_backend_weight(struct lb *lb, const char *service, const char *backend, uint16_t weight,
 		      char *err, size_t err_len)
 {
 	struct lb_service *s;
-	struct lb_backend *b;
+	struct lb_backend *b = NULL;
 	struct lb_override *o;
 	int rc = lookup(lb, service, backend, &s, &b, err, err_len);
 
@@ -826,7 +876,8 @@ int lb_backend_weight(struct lb *lb, const char *service, const char *backend, u
 		return rc;
 	o->has_weight = true;
 	o->weight = weight;
-	return commit(lb);
+	b->weight = weight;
+	return lb_sync(lb);
 }
 
 static size_t backend_total(const struct lb *lb)

@@ -95,9 +95,11 @@ struct lb_ids {
 	struct lb_id_entry {
 		char name[2 * LB_NAME_MAX]; /* "service" or "service/backend" */
 		uint32_t id;
+		bool seen; /* still named by the model (rebuild bookkeeping) */
 	} *vips, *backends;
 	size_t n_vips, n_backends;
 	uint32_t next_vip, next_backend; /* where the next search starts */
+	bool sorted, sorted_be;		 /* by name; false after loading */
 };
 
 /* Asked for the next-hop MAC of a backend; 0, or -EAGAIN while resolving. */

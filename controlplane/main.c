@@ -381,11 +381,30 @@ static int cleanup(const char *config_path)
 	return rc;
 }
 
+/*
+ * Room for every service's ring buffers (three: xdp.c), with headroom
+ * for services added at runtime and ring size changes: twice the need, at
+ * least the default. A pinned map keeps its size (xdp.c), so be generous up front.
+ */
+static uint32_t ring_slots_for(const struct edgelb_config *cfg)
+{
+	uint64_t need = 0;
+
+	for (size_t i = 0; i < cfg->n_services; i++)
+		need += 3ull * cfg->services[i].ring_size;
+	need *= 2;
+	if (need < EDGELB_RING_SLOTS)
+		need = EDGELB_RING_SLOTS;
+	return need > (1ull << 28) ? 1u << 28 : (uint32_t)need;
+}
+
 static int start(struct edgelbd_priv *p)
 {
 	struct edgelbd *d = &p->d;
 	struct edgelb_xdp_opts xo = { .flow_table_size = d->cfg.dataplane.flow_table_size,
-				      .pin_dir = d->cfg.pin_dir };
+				      .pin_dir = d->cfg.pin_dir,
+				      .ring_slots = ring_slots_for(&d->cfg) };
+	uint32_t flows_now, slots_now;
 	struct edgelb_nl_opts no = { .change_cb = netlink_changed, .log = netlink_log, .arg = p,
 				     .debug = edgelb_log_level() >= EDGELB_LOG_DEBUG };
 	char err_msg[512] = "", warn[2048] = "";
@@ -435,6 +454,15 @@ static int start(struct edgelbd_priv *p)
 	d->adopted = edgelb_xdp_adopted(d->xdp);
 	pr_info("xdp", "%s the maps in %s", d->adopted ? "adopted" : "created and pinned",
 		d->cfg.pin_dir);
+	edgelb_xdp_sizes(d->xdp, &flows_now, &slots_now);
+	if (flows_now != d->cfg.dataplane.flow_table_size)
+		pr_warn("xdp", "the pinned flow table holds %u entries per CPU, the config asks "
+			       "for %u: takes effect after `edgelbd --cleanup` (drops every flow)",
+			flows_now, d->cfg.dataplane.flow_table_size);
+	if (slots_now < xo.ring_slots / 2)
+		pr_warn("xdp", "the pinned ring array has %u slots; this config needs about %u: "
+			       "new rings may not fit until `edgelbd --cleanup`",
+			slots_now, xo.ring_slots / 2);
 
 	lb_init(&d->lb, (struct edgelb_dataplane){ .ops = &edgelb_xdp_ops, .dp = d->xdp },
 		nexthop_mac, p);

@@ -318,10 +318,19 @@ static void read_ids(struct reader *r, json_object *o, const char *key, struct l
 	json_object_object_foreach(m, name, v)
 	{
 		struct lb_id_entry *e = &(*t)[*n];
+		bool twice = false;
 
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
 		    json_object_get_int64(v) >= limit || strlen(name) >= sizeof(e->name)) {
 			fail(r, "ids.%s.%s: must be an id below %lld", key, name, (long long)limit);
+			continue;
+		}
+		/* two names on one id would send one's traffic to the other */
+		for (size_t k = 0; k < *n && !twice; k++)
+			twice = (*t)[k].id == (uint32_t)json_object_get_int64(v);
+		if (twice) {
+			fail(r, "ids.%s.%s: id %lld is given to another name too", key, name,
+			     (long long)json_object_get_int64(v));
 			continue;
 		}
 		snprintf(e->name, sizeof(e->name), "%s", name);

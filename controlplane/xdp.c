@@ -26,11 +26,17 @@
 #include "edgelb.skel.h"
 #include "xdp.h"
 
-/* A VIP's double buffer: two regions of the rings array. */
+/*
+ * A VIP's ring buffers: regions of the rings array, one live. Three rather
+ * than two so that a VIP changed twice within one grace period (a drain
+ * right after a weight change) still finds a spare it may write at once.
+ */
+#define XDP_RING_BUFS 3
+
 struct xdp_ring {
-	uint32_t base[2], size[2]; /* size 0 = not allocated */
-	int live;		   /* the half packets read, -1 = none yet */
-	uint64_t flip_seq;	   /* grace period that must end before reuse */
+	uint32_t base[XDP_RING_BUFS], size[XDP_RING_BUFS]; /* size 0 = none yet */
+	uint64_t retired[XDP_RING_BUFS]; /* grace period to end before reuse */
+	int live;			 /* the one packets read, -1 = none yet */
 };
 
 /* The VIP entries as last written, to re-point them at a new ring half. */
@@ -95,6 +101,28 @@ static int mkdir_p(const char *path)
 	return mkdir(buf, 0700) && errno != EEXIST ? -errno : 0;
 }
 
+/* max_entries of the map pinned at path, or 0 when there is none. */
+static uint32_t pinned_max_entries(const char *path)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.max_entries = 0;
+	close(fd);
+	return info.max_entries;
+}
+
+/*
+ * Maps sized from the config (flow table, ring slots) keep the size they
+ * were pinned with: a pinned map cannot grow, and refusing to start would
+ * turn a config edit into an outage. The config's size takes effect after
+ * `edgelbd --cleanup`; edgelb_xdp_sizes() tells the caller.
+ */
 static int pin_maps(struct edgelb_xdp *x)
 {
 	struct bpf_map *map;
@@ -110,6 +138,12 @@ static int pin_maps(struct edgelb_xdp *x)
 			return -ENAMETOOLONG;
 		if (!strcmp(name, "vips") && access(path, F_OK) == 0)
 			x->adopted = true;
+		if (!strcmp(name, "flows") || !strcmp(name, "rings")) {
+			uint32_t pinned = pinned_max_entries(path);
+
+			if (pinned && bpf_map__set_max_entries(map, pinned))
+				return -errno;
+		}
 		if (bpf_map__set_pin_path(map, path))
 			return -errno;
 	}
@@ -248,6 +282,9 @@ int edgelb_xdp_open(const struct edgelb_xdp_opts *opts, struct edgelb_xdp **out)
 	}
 	/* per-CPU LRU lists share one table: size it for all CPUs */
 	err = bpf_map__set_max_entries(x->skel->maps.flows, per_cpu * (uint32_t)x->ncpus);
+	if (!err && opts && opts->ring_slots)
+		/* two 32-bit slots per element: see edgelb_maps.bpf.h */
+		err = bpf_map__set_max_entries(x->skel->maps.rings, (opts->ring_slots + 1) / 2);
 	if (err)
 		goto fail;
 	if (opts && opts->pin_dir) {
@@ -305,6 +342,12 @@ int edgelb_xdp_prog_fd(const struct edgelb_xdp *x)
 bool edgelb_xdp_adopted(const struct edgelb_xdp *x)
 {
 	return x->adopted;
+}
+
+void edgelb_xdp_sizes(const struct edgelb_xdp *x, uint32_t *flows_per_cpu, uint32_t *ring_slots)
+{
+	*flows_per_cpu = bpf_map__max_entries(x->skel->maps.flows) / (uint32_t)x->ncpus;
+	*ring_slots = (uint32_t)x->n_slots;
 }
 
 static int link_path(const struct edgelb_xdp *x, const char *ifname, char *path, size_t len)
@@ -469,7 +512,7 @@ int edgelb_xdp_set_backend(struct edgelb_xdp *x, uint32_t id, const struct edgel
 static bool region_free(const struct edgelb_xdp *x, uint32_t base, uint32_t size)
 {
 	for (int v = 0; v < EDGELB_MAX_VIPS; v++)
-		for (int h = 0; h < 2; h++) {
+		for (int h = 0; h < XDP_RING_BUFS; h++) {
 			const struct xdp_ring *r = &x->rings[v];
 
 			if (r->size[h] && base < r->base[h] + r->size[h] && r->base[h] < base + size)
@@ -489,7 +532,7 @@ static int region_alloc(const struct edgelb_xdp *x, uint32_t size, uint32_t *bas
 		return 0;
 	}
 	for (int v = 0; v < EDGELB_MAX_VIPS; v++)
-		for (int h = 0; h < 2; h++) {
+		for (int h = 0; h < XDP_RING_BUFS; h++) {
 			const struct xdp_ring *r = &x->rings[v];
 			uint64_t cand = (uint64_t)r->base[h] + r->size[h];
 
@@ -502,15 +545,26 @@ static int region_alloc(const struct edgelb_xdp *x, uint32_t size, uint32_t *bas
 	return -ENOSPC;
 }
 
+/* The buffer to write next: the one retired longest ago (never used: at once). */
+static int ring_spare(const struct xdp_ring *r)
+{
+	int best = -1;
+
+	for (int h = 0; h < XDP_RING_BUFS; h++)
+		if (h != r->live && (best < 0 || r->retired[h] < r->retired[best]))
+			best = h;
+	return best;
+}
+
 int edgelb_xdp_set_ring(struct edgelb_xdp *x, uint32_t vip_id, const uint32_t *ring, uint32_t m)
 {
 	struct xdp_ring *r;
-	int spare, err;
+	int spare, old, err;
 
 	if (vip_id >= EDGELB_MAX_VIPS || !m)
 		return -ERANGE;
 	r = &x->rings[vip_id];
-	spare = r->live == 0 ? 1 : 0;
+	spare = ring_spare(r);
 	if (r->size[spare] != m) {
 		r->size[spare] = 0;
 		err = region_alloc(x, m, &r->base[spare]);
@@ -518,18 +572,21 @@ int edgelb_xdp_set_ring(struct edgelb_xdp *x, uint32_t vip_id, const uint32_t *r
 			return err;
 		r->size[spare] = m;
 	}
-	/* packets that saw this half live before the last flip must be gone */
-	if (r->live >= 0)
-		gp_wait(&x->gp, r->flip_seq);
+	/* packets that saw this buffer live before it was retired must be gone */
+	gp_wait(&x->gp, r->retired[spare]);
 	memcpy(x->slots + r->base[spare], ring, sizeof(*ring) * m);
 	atomic_thread_fence(memory_order_release);
+	old = r->live;
 	r->live = spare;
 	if (x->vips[vip_id].present) {
-		err = write_vip(x, vip_id);
-		if (err)
+		err = write_vip(x, vip_id); /* the flip */
+		if (err) {
+			r->live = old;
 			return err;
+		}
 	}
-	r->flip_seq = gp_request(&x->gp);
+	if (old >= 0)
+		r->retired[old] = gp_request(&x->gp);
 	return 0;
 }
 

@@ -21,6 +21,7 @@ struct edgelb_xdp;
 struct edgelb_xdp_opts {
 	uint32_t flow_table_size; /* per CPU; 0 = EDGELB_FLOW_TABLE_SIZE */
 	const char *pin_dir;	  /* bpffs directory; NULL = pin nothing */
+	uint32_t ring_slots;	  /* all rings' halves; 0 = EDGELB_RING_SLOTS */
 };
 
 /*
@@ -36,6 +37,12 @@ int edgelb_xdp_prog_fd(const struct edgelb_xdp *x);
 
 /* True when the maps were found pinned by an earlier run. */
 bool edgelb_xdp_adopted(const struct edgelb_xdp *x);
+
+/*
+ * The sizes in force. Pinned maps keep the size they were made with, which
+ * may differ from what opts asked for (see xdp.c, pin_maps()).
+ */
+void edgelb_xdp_sizes(const struct edgelb_xdp *x, uint32_t *flows_per_cpu, uint32_t *ring_slots);
 
 /*
  * Attach the program to an interface through a BPF link (native mode, or

@@ -22,13 +22,13 @@
 #define EDGELB_MAX_VIPS 512
 #endif
 #ifndef EDGELB_MAX_BACKENDS
-#define EDGELB_MAX_BACKENDS 4096
+#define EDGELB_MAX_BACKENDS 16384 /* ids 1..16383; 0 is never a backend */
 #endif
 #ifndef EDGELB_FLOW_TABLE_SIZE
 #define EDGELB_FLOW_TABLE_SIZE 65536 /* entries per CPU */
 #endif
 #ifndef EDGELB_RING_SLOTS
-#define EDGELB_RING_SLOTS (1u << 23) /* all rings, both halves: 32 MiB */
+#define EDGELB_RING_SLOTS (1u << 23) /* all rings and their spares: 32 MiB */
 #endif
 
 /* Maglev ring sizes: prime, so any skip in [1, M-1] is a full permutation. */
@@ -109,10 +109,12 @@ struct edgelb_backend {
  *
  * All rings live in one array of slots (EDGELB_RING_SLOTS; in XDP a
  * memory-mapped array map the control plane writes directly). Each VIP owns
- * two regions of ring_size slots, a double buffer: a change is written into
- * the spare region and made live by one update of the VIP's meta, whose
- * ring_base then points at it. The old region is written again only after
- * a grace period, once no packet can still be reading it.
+ * regions of ring_size slots, one of them live: a change is written into a
+ * spare region and made live by one update of the VIP's meta, whose
+ * ring_base then points at it (DESIGN.md's double buffer, with a third
+ * region so that two changes within one grace period need not wait). A
+ * retired region is written again only after a grace period, once no
+ * packet can still be reading it.
  */
 struct edgelb_ring_slot {
 	__u32 backend_id;

@@ -171,7 +171,9 @@ static void test_bad_files_refused(void **state)
 		  "\"address\": \"10.0.0.300\", \"port\": 1, \"weight\": 1} ]}",
 		  "added_backends[0].address: \"10.0.0.300\" is not an IPv4 or IPv6 address" },
 		{ "{\"version\": 1, \"ids\": {\"backends\": {\"web/w1\": 99999}}}",
-		  "ids.backends.web/w1: must be an id below 4096" },
+		  "ids.backends.web/w1: must be an id below 16384" },
+		{ "{\"version\": 1, \"ids\": {\"backends\": {\"web/w1\": 3, \"web/w2\": 3}}}",
+		  "ids.backends.web/w2: id 3 is given to another name too" },
 		{ "{\"version\": 1, \"deleted_services\": [ 7 ]}",
 		  "deleted_services[0]: not a service name" },
 	};
