@@ -167,6 +167,26 @@ echo quit >&8
 exec 8>&-
 wait "$client"
 
+# 8. a backend's MAC changes (a NIC swap): the data plane follows the
+# neighbour table. The new MAC reaches lb1's table as a gratuitous ARP
+# would put it there.
+new_mac=02:00:00:00:bb:01
+ip -n "$(lab_ns be1)" link set eth0 address "$new_mac"
+ip -n "$(lab_ns lb1)" neigh replace "$(lab_be_addr 1)" lladdr "$new_mac" dev eth0 nud reachable
+sleep 0.3
+has_mac() {
+	bpftool -j map dump pinned "$LAB_DIR/bpffs/edgelb/backends" | python3 -c '
+import json, sys
+want = [int(x, 16) for x in sys.argv[1].split(":")]
+sys.exit(0 if any(e["formatted"]["value"]["mac"] == want for e in json.load(sys.stdin)) else 1)' "$1"
+}
+for _ in $(seq 20); do has_mac "$new_mac" && break; sleep 0.1; done
+check "the backends map holds be1's new MAC" has_mac "$new_mac"
+lab_client conns "$LAB_VIP" 80 44000 200 >"$T/after_mac"
+check "200 connections after be1's MAC change completed" \
+	[ "$(grep -vc FAILED "$T/after_mac")" -eq 200 ]
+check "be1 still takes its share" grep -q " be1$" "$T/after_mac"
+
 # 7. reload
 cp "$LAB_DIR/edgelb.conf" "$T/good.conf"
 echo "this is not a config" >>"$LAB_DIR/edgelb.conf"
