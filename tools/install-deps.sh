@@ -10,7 +10,7 @@ packages=(
 	libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev
 	libconfig-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libmicrohttpd-dev
 	# tests and lab
-	libcmocka-dev iproute2 ethtool procps man-db
+	libcmocka-dev iproute2 ethtool procps man-db python3 curl util-linux
 )
 
 if [ "$(id -u)" -ne 0 ]; then
