@@ -841,22 +841,31 @@ static int commit(struct lb *lb)
 	return err ? err : lb_sync(lb);
 }
 
+/* The model's backend and its override entry (made if new), or an error. */
+static int override_for(struct lb *lb, const char *service, const char *backend,
+			struct lb_backend **b, struct lb_override **o, char *err, size_t err_len)
+{
+	struct lb_service *s;
+	int rc = lookup(lb, service, backend, &s, b, err, err_len);
+
+	return rc ? rc : override_get(&lb->runtime, service, backend, o);
+}
+
+/*
+ * Drain and weight change one field of the model: patch it in place and
+ * sync, rather than rebuild a model of thousands of backends.
+ */
 int lb_backend_drain(struct lb *lb, const char *service, const char *backend, bool drained,
 		     char *err, size_t err_len)
 {
-	struct lb_service *s;
 	struct lb_backend *b = NULL;
 	struct lb_override *o;
-	int rc = lookup(lb, service, backend, &s, &b, err, err_len);
+	int rc = override_for(lb, service, backend, &b, &o, err, err_len);
 
-	if (rc)
-		return rc;
-	rc = override_get(&lb->runtime, service, backend, &o);
 	if (rc)
 		return rc;
 	o->drained = drained;
 	overrides_tidy(&lb->runtime);
-	/* the model changes in one field: patch it, no rebuild of thousands */
 	b->drained = drained;
 	return lb_sync(lb);
 }
@@ -864,14 +873,10 @@ int lb_backend_drain(struct lb *lb, const char *service, const char *backend, bo
 int lb_backend_weight(struct lb *lb, const char *service, const char *backend, uint16_t weight,
 		      char *err, size_t err_len)
 {
-	struct lb_service *s;
 	struct lb_backend *b = NULL;
 	struct lb_override *o;
-	int rc = lookup(lb, service, backend, &s, &b, err, err_len);
+	int rc = override_for(lb, service, backend, &b, &o, err, err_len);
 
-	if (rc)
-		return rc;
-	rc = override_get(&lb->runtime, service, backend, &o);
 	if (rc)
 		return rc;
 	o->has_weight = true;
