@@ -106,8 +106,9 @@ lab_backend() {
 
 lab_server_start() {
 	local i=$1
+	# all addresses: the VIP for clients, its own for health checks
 	ip netns exec "$(lab_ns "be$i")" python3 "$LAB_ROOT/tools/lab/lab_server.py" "be$i" \
-		"$LAB_VIP" 80 --udp-count-file "$LAB_DIR/be$i.udp" \
+		0.0.0.0 80 --udp-count-file "$LAB_DIR/be$i.udp" \
 		>"$LAB_DIR/be$i.log" 2>&1 &
 	echo $! >"$LAB_DIR/be$i.pid"
 	disown
@@ -126,9 +127,11 @@ lab_server_stop() {
 	rm -f "$LAB_DIR/be$i.pid"
 }
 
-# lab_config N [extra service text]: edgelbd's config for N backends.
+# lab_config N: edgelbd's config for N backends. LAB_HEALTH, if set, is
+# the health group of the TCP service (default: no checks).
 lab_config() {
 	local n=${1:-3} i backends="" udp_backends=""
+	local health=${LAB_HEALTH:-'type = "none";'}
 	for i in $(seq 1 "$n"); do
 		backends+="      { name = \"be$i\"; address = \"$(lab_be_addr "$i")\"; site = \"dc$(((i - 1) % 2 + 1))\"; },"$'\n'
 		udp_backends+="      { name = \"be$i\"; address = \"$(lab_be_addr "$i")\"; },"$'\n'
@@ -144,7 +147,7 @@ lab_config() {
 		              flow_table_size = 65536; };
 		services = (
 		  { name = "web"; vip = "$LAB_VIP"; port = 80; protocol = "tcp";
-		    encap = "ipip"; mtu = $LAB_MTU; health = { type = "none"; };
+		    encap = "ipip"; mtu = $LAB_MTU; health = { $health };
 		    backends = (
 		${backends%,$'\n'}
 		    ); },

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""A lab backend: answers every line on a TCP connection with its name, and
-counts UDP datagrams (written to --udp-count-file on every datagram batch).
+"""A lab backend: answers every line on a TCP connection with its name, an
+HTTP GET (a health check) with "200 OK" and its name, and counts UDP
+datagrams (written to --udp-count-file on every datagram batch).
 
 usage: lab_server.py NAME ADDRESS PORT [--udp-count-file FILE]
 """
@@ -39,9 +40,19 @@ async def main():
     a = ap.parse_args()
     reply = (a.name + "\n").encode()
 
+    http = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(reply) + reply)
+
     async def handle(reader, writer):
         try:
-            while await reader.readline():
+            while line := await reader.readline():
+                if line.startswith(b"GET "):
+                    # an HTTP request: skip its headers, answer, close
+                    while (await reader.readline()).strip():
+                        pass
+                    writer.write(http)
+                    await writer.drain()
+                    break
                 writer.write(reply)
                 await writer.drain()
         except ConnectionError:
