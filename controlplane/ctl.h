@@ -101,6 +101,19 @@
  * flows  [max (1..EDGELB_CTL_FLOWS_MAX, 100)]
  *     -> flows: [{src, sport, dst, dport, protocol, service, backend,
  *                 vip_id, backend_id, age_ms}], truncated (more may exist)
+ * health  [service]
+ *     -> time_unix_ms, checks (backends with a check), running,
+ *        max_late_ms, backends: [{service, name, address, port, id,
+ *        state ("up", "down" or "drained": a drain shows even while
+ *        healthy), alive, drained, health ("up"/"down", the checks'
+ *        verdict), check ("tcp", "http", "exec", "none"), target,
+ *        through_tunnel, mark, running, last_result ("pass", "fail", null
+ *        before the first), reason, latency_us, last_check_unix_ms,
+ *        last_check_age_ms, since_unix_ms, since_age_ms (the last change
+ *        of health, or when checking began), change_reason, transitions,
+ *        checks_passed, checks_failed, passes_in_row, fails_in_row, rise,
+ *        fall, interval_ms, timeout_ms, held_down_ms (left, 0 = none),
+ *        late_ms}]; times with "unix" are wall-clock milliseconds
  *
  * Every [M] command is persisted (the runtime layer, edgelbd(8)) before
  * it is acknowledged. When the change is made but saving it failed, the

@@ -20,6 +20,8 @@
 #include "ctl.h"
 #include "ctl_cmds.h"
 #include "daemon.h"
+#include "health/health.h"
+#include "log.h"
 
 /* Room for the messages of a reload or a check. */
 #define CTL_CMDS_MSG_MAX (64 * 1024)
@@ -511,6 +513,116 @@ out:
 	return r;
 }
 
+/* ---- health ----------------------------------------------------------- */
+
+/* Wall-clock milliseconds of a loop_now_ms() instant. */
+static int64_t ctl_unix_ms(uint64_t mono_ms, uint64_t now_ms, int64_t wall_ms)
+{
+	return wall_ms - (int64_t)(now_ms > mono_ms ? now_ms - mono_ms : 0);
+}
+
+static int ctl_health_json(struct json_object *o, const struct edgelb_health_status *st,
+			   uint64_t now, int64_t wall)
+{
+	const char *last = !st->has_result ? NULL : st->last_pass ? "pass" : "fail";
+	int64_t last_unix = st->has_result ? ctl_unix_ms(st->last_ms, now, wall) : 0;
+	int64_t last_age = st->has_result && now > st->last_ms ? (int64_t)(now - st->last_ms) : 0;
+	int64_t since_age = now > st->since_ms ? (int64_t)(now - st->since_ms) : 0;
+	int64_t held = st->hold_until_ms > now ? (int64_t)(st->hold_until_ms - now) : 0;
+
+	if (jstr(o, "health", st->up ? "up" : "down") || jstr(o, "check", st->type) ||
+	    jstr(o, "target", st->target) || jbool(o, "through_tunnel", st->through_tunnel) ||
+	    jint(o, "mark", st->mark) || jbool(o, "running", st->running) ||
+	    jstr(o, "last_result", last) || jstr(o, "reason", st->has_result ? st->reason : NULL) ||
+	    jint(o, "latency_us", st->has_result ? st->latency_us : 0) ||
+	    jint(o, "last_check_unix_ms", last_unix) || jint(o, "last_check_age_ms", last_age) ||
+	    jint(o, "since_unix_ms", ctl_unix_ms(st->since_ms, now, wall)) ||
+	    jint(o, "since_age_ms", since_age) || jstr(o, "change_reason", st->change_reason))
+		return -ENOMEM;
+	if (jint(o, "transitions", st->transitions) || juint(o, "checks_passed", st->passed) ||
+	    juint(o, "checks_failed", st->failed) || jint(o, "passes_in_row", st->passes_in_row) ||
+	    jint(o, "fails_in_row", st->fails_in_row) || jint(o, "rise", st->rise) ||
+	    jint(o, "fall", st->fall) || jint(o, "interval_ms", st->interval_ms) ||
+	    jint(o, "timeout_ms", st->timeout_ms) || jint(o, "held_down_ms", held) ||
+	    jint(o, "late_ms", st->late_ms))
+		return -ENOMEM;
+	return 0;
+}
+
+static struct json_object *ctl_health(struct edgelbd *d, const struct ctl_request *req)
+{
+	struct edgelb_health_totals t = { 0 };
+	struct json_object *r, *a;
+	struct timespec ts;
+	uint64_t now = loop_now_ms();
+	int64_t wall;
+
+	if (req->service[0] && !lb_find_service(&d->lb, req->service))
+		return ctl_fail("service", "no service \"%s\"", req->service);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (d->health)
+		edgelb_health_totals(d->health, &t);
+	r = ctl_proto_reply_ok();
+	a = json_object_new_array();
+	if (!r || !a)
+		goto nomem;
+	for (size_t i = 0; i < d->lb.n_services; i++) {
+		const struct lb_service *s = &d->lb.services[i];
+
+		if (req->service[0] && strcmp(s->name, req->service))
+			continue;
+		for (size_t k = 0; k < s->n_backends; k++) {
+			const struct lb_backend *b = &s->backends[k];
+			struct json_object *o = ctl_backend_json(s, b);
+			struct edgelb_health_status st;
+
+			if (jpush(a, o))
+				goto nomem;
+			/* backend.list's members, then the checks' */
+			json_object_object_del(o, "weight");
+			json_object_object_del(o, "site");
+			if (edgelb_health_find(d->health, s->name, b->name, &st)) {
+				/* not checked (yet): what the model says */
+				memset(&st, 0, sizeof(st));
+				st.type = "none";
+				st.target = "-";
+				st.up = b->alive;
+				st.change_reason = "not checked";
+				st.since_ms = d->started_ms;
+			}
+			if (ctl_health_json(o, &st, now, wall))
+				goto nomem;
+		}
+	}
+	if (jset(r, "backends", a)) {
+		a = NULL;
+		goto nomem;
+	}
+	a = NULL;
+	if (jint(r, "time_unix_ms", wall) || jint(r, "checks", (int64_t)t.checks) ||
+	    jint(r, "running", (int64_t)t.running) || jint(r, "max_late_ms", t.max_late_ms))
+		goto nomem;
+	return r;
+nomem:
+	json_object_put(a);
+	json_object_put(r);
+	return NULL;
+}
+
+/* The checks follow structural changes of the model (backends, services). */
+static void ctl_health_follow(struct edgelbd *d)
+{
+	int err;
+
+	if (!d->health)
+		return;
+	err = edgelb_health_apply(d->health, &d->lb, &d->cfg);
+	if (err)
+		pr_err("health", "updating the checks failed: %s; the previous ones still run",
+		       strerror(-err));
+}
+
 /* edgelb_config_load on a FIFO or a device would block the loop. */
 static int ctl_regular_file(const char *path)
 {
@@ -651,8 +763,10 @@ static struct json_object *ctl_backend_change(struct edgelbd *d, const struct ct
 	}
 	if (err)
 		return ctl_lb_failed(req, err, msg);
-	if (req->cmd == CTL_CMD_BACKEND_DEL)
+	if (req->cmd == CTL_CMD_BACKEND_DEL) {
+		ctl_health_follow(d);
 		return ctl_changed(d, req, NULL, NULL);
+	}
 	return ctl_changed(d, req, "backend", ctl_backend_now(d, req->service, req->backend));
 }
 
@@ -672,6 +786,7 @@ static struct json_object *ctl_backend_add(struct edgelbd *d, const struct ctl_r
 	err = lb_backend_add(&d->lb, req->service, &be, msg, sizeof(msg));
 	if (err)
 		return ctl_lb_failed(req, err, msg);
+	ctl_health_follow(d);
 	return ctl_changed(d, req, "backend", ctl_backend_now(d, req->service, be.name));
 }
 
@@ -683,11 +798,15 @@ static struct json_object *ctl_vip_change(struct edgelbd *d, const struct ctl_re
 
 	if (req->cmd == CTL_CMD_VIP_DEL) {
 		err = lb_service_del(&d->lb, req->service, msg, sizeof(msg));
-		return err ? ctl_lb_failed(req, err, msg) : ctl_changed(d, req, NULL, NULL);
+		if (err)
+			return ctl_lb_failed(req, err, msg);
+		ctl_health_follow(d);
+		return ctl_changed(d, req, NULL, NULL);
 	}
 	err = lb_service_add(&d->lb, &req->svc, msg, sizeof(msg));
 	if (err)
 		return ctl_lb_failed(req, err, msg);
+	ctl_health_follow(d);
 	s = lb_find_service(&d->lb, req->svc.name);
 	return ctl_changed(d, req, "service", s ? ctl_service_json(s) : NULL);
 }
@@ -749,6 +868,8 @@ struct json_object *ctl_cmds_run(struct edgelbd *d, const struct ctl_request *re
 		return ctl_config_reload(d, req);
 	case CTL_CMD_FLOWS:
 		return ctl_flows(d, req);
+	case CTL_CMD_HEALTH:
+		return ctl_health(d, req);
 	case CTL_CMD_MAX:
 		break;
 	}

@@ -84,6 +84,7 @@ static const struct ctl_cmd_def {
 	[CTL_CMD_CONFIG_CHECK] = { "config.check", false, { "path", NULL } },
 	[CTL_CMD_CONFIG_RELOAD] = { "config.reload", true, { NULL } },
 	[CTL_CMD_FLOWS] = { "flows", false, { "max", NULL } },
+	[CTL_CMD_HEALTH] = { "health", false, { "service", NULL } },
 };
 
 const char *ctl_proto_cmd_name(enum ctl_cmd cmd)
@@ -485,6 +486,7 @@ static int ctl_parse_args(struct json_object *o, struct ctl_request *req, struct
 	case CTL_CMD_VIP_DEL:
 		return ctl_get_name(o, "service", true, req->service, err) < 0 ? -EINVAL : 0;
 	case CTL_CMD_BACKEND_LIST:
+	case CTL_CMD_HEALTH:
 		return ctl_get_name(o, "service", false, req->service, err) < 0 ? -EINVAL : 0;
 	case CTL_CMD_BACKEND_DEL:
 	case CTL_CMD_BACKEND_DRAIN:

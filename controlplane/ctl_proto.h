@@ -31,13 +31,14 @@ enum ctl_cmd {
 	CTL_CMD_CONFIG_CHECK,
 	CTL_CMD_CONFIG_RELOAD,
 	CTL_CMD_FLOWS,
+	CTL_CMD_HEALTH,
 	CTL_CMD_MAX,
 };
 
 /* A parsed, validated request. Members a command does not take stay zero. */
 struct ctl_request {
 	enum ctl_cmd cmd;
-	char service[LB_NAME_MAX]; /* "" = every service (backend.list) */
+	char service[LB_NAME_MAX]; /* "" = every service (backend.list, health) */
 	char backend[LB_NAME_MAX];
 	uint16_t weight;	   /* backend.weight */
 	struct lb_service svc;	   /* vip.add; backends NULL */

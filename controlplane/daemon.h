@@ -18,6 +18,7 @@ struct edgelb_xdp;
 struct edgelb_nl;
 struct edgelb_ctl;
 struct edgelb_metrics;
+struct edgelb_health;
 
 struct edgelbd {
 	struct loop *loop;
@@ -28,6 +29,7 @@ struct edgelbd {
 	struct edgelb_nl *nl;
 	struct edgelb_ctl *ctl;
 	struct edgelb_metrics *metrics;
+	struct edgelb_health *health; /* NULL until started (health/health.h) */
 	uint64_t started_ms;	   /* loop_now_ms() at start */
 	uint64_t config_loaded_ms; /* last successful (re)load */
 	unsigned int reloads;	   /* successful reloads since start */

@@ -34,6 +34,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "health/health.h"
 #include "log.h"
 #include "metrics.h"
 #include "netlink.h"
@@ -202,6 +203,63 @@ static void netlink_log(int level, const char *msg, void *arg)
 		   "netlink", "%s", msg);
 }
 
+/* ---- health checks --------------------------------------------------- */
+
+/*
+ * A backend's health changed: the model takes it now, the data plane once
+ * per batch (health_commit), so that ten thousand backends coming up at
+ * start cost one sync, not ten thousand. health.c has logged it.
+ */
+static void health_changed(void *arg, const char *service, const char *backend, bool up,
+			   const char *reason)
+{
+	struct edgelbd_priv *p = arg;
+	struct lb_backend *b = lb_find_backend(&p->d.lb, service, backend);
+
+	(void)reason;
+	if (b)
+		b->alive = up;
+}
+
+static void health_commit(void *arg)
+{
+	struct edgelbd_priv *p = arg;
+	int err = lb_sync(&p->d.lb);
+
+	if (err) {
+		pr_err("dataplane", "applying health changes failed: %s; retrying", strerror(-err));
+		loop_timer_arm(p->resync, 200, 0);
+	}
+}
+
+/* Checks through the tunnel: the tc side is programmed elsewhere (issue 6). */
+static void health_tunnel_needed(void *arg, uint32_t backend_id,
+				 const struct edgelb_health_tunnel *t, bool needed)
+{
+	(void)arg;
+	pr_debug("health", "%s/%s: checks through the tunnel %s (mark 0x%x, backend id %u)",
+		 t->service, t->backend, needed ? "start" : "stop", t->mark, backend_id);
+}
+
+static const struct edgelb_health_ops health_ops = {
+	.changed = health_changed,
+	.commit = health_commit,
+	.tunnel_needed = health_tunnel_needed,
+};
+
+/* The checks follow the model: after every lb_apply(). */
+static void health_follow(struct edgelbd *d)
+{
+	int err;
+
+	if (!d->health)
+		return;
+	err = edgelb_health_apply(d->health, &d->lb, &d->cfg);
+	if (err)
+		pr_err("health", "updating the checks failed: %s; the previous ones still run",
+		       strerror(-err));
+}
+
 /* ---- persistence and reload --------------------------------------------- */
 
 int edgelbd_persist(struct edgelbd *d)
@@ -271,6 +329,7 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
 		 * file made meaningless are already dropped from the layer.
 		 */
 		lb_apply(&d->lb, &d->cfg, NULL, 0);
+		health_follow(d);
 		edgelb_config_free(&next);
 		pr_err("dataplane", "reload failed while programming: %s; the running config "
 				    "stays", strerror(-err));
@@ -287,6 +346,7 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
 	d->cfg = next;
 	d->lb.cfg = &d->cfg; /* lb keeps the pointer: never leave it on our stack */
 	edgelb_config_free(&prev);
+	health_follow(d);
 	d->reloads++;
 	d->config_loaded_ms = loop_now_ms();
 	pr_info("config", "reloaded %s (%zu services, %zu backends)", d->config_path,
@@ -491,6 +551,19 @@ static int start(struct edgelbd_priv *p)
 	if (err)
 		return err;
 
+	err = edgelb_health_open(d->loop, &health_ops, p, &d->health);
+	if (err) {
+		pr_err("health", "cannot start the health checks: %s", strerror(-err));
+		return err;
+	}
+	if (d->adopted)
+		edgelb_health_adopt(d->health); /* a restart under traffic pulls nothing */
+	err = edgelb_health_apply(d->health, &d->lb, &d->cfg);
+	if (err) {
+		pr_err("health", "starting the health checks failed: %s", strerror(-err));
+		return err;
+	}
+
 	for (size_t i = 0; i < d->cfg.dataplane.n_interfaces; i++) {
 		const char *ifname = d->cfg.dataplane.interfaces[i];
 		bool generic = d->cfg.dataplane.xdp_mode == EDGELB_CONFIG_XDP_GENERIC, replaced;
@@ -526,6 +599,7 @@ static int start(struct edgelbd_priv *p)
 			       strerror(-err));
 			return err;
 		}
+		edgelb_metrics_register(d->metrics, edgelb_health_metrics, d->health);
 	}
 
 	sigemptyset(&mask);
@@ -550,6 +624,7 @@ static void stop(struct edgelbd_priv *p)
 
 	edgelb_metrics_close(d->metrics);
 	edgelb_ctl_close(d->ctl);
+	edgelb_health_close(d->health);
 	if (p->sigfd >= 0) {
 		loop_del_fd(d->loop, p->sigfd);
 		close(p->sigfd);

@@ -8,9 +8,10 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc clang llvm
 	libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev
-	libconfig-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libmicrohttpd-dev
+	libconfig-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libmicrohttpd-dev libhttp-parser-dev
 	# tests and lab
 	libcmocka-dev iproute2 ethtool procps man-db python3 curl util-linux
+	nginx # tools/bench/health.sh: one server answers 10 000 backends
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -88,6 +88,8 @@ static void usage(FILE *out)
 		"  config check [FILE]                 validate FILE (default: edgelbd's own)\n"
 		"  config reload                       load edgelbd's config file again\n"
 		"  flows [--max N]                     a sample of the connection table\n"
+		"  health [SERVICE]                    health checks: state, last result,\n"
+		"                                      latency, since when, transitions\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket SOCKET     control socket (default: %s/INSTANCE.sock)\n"
@@ -829,6 +831,75 @@ static int cmd_flows(struct lbctl *l, int argc, char **argv)
 	return lbctl_done(l, lbctl_run(l, req), print_flows);
 }
 
+/* ---- health ---- */
+
+static void print_health(struct json_object *r)
+{
+	struct json_object *a = jget(r, "backends");
+	struct table t = { .ncols = 10, .right = { [6] = true, [8] = true } };
+	size_t n = a ? json_object_array_length(a) : 0, up = 0;
+
+	table_row(&t, "SERVICE", "BACKEND", "STATE", "HEALTH", "CHECK", "LAST", "LATENCY", "SINCE",
+		  "CHANGES", "REASON");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *b = json_object_array_get_idx(a, i);
+		bool checked = strcmp(jstr(b, "check"), "none");
+		char check[64], lat[32], since[96], age[64], changes[16], reason[512];
+		time_t when = (time_t)(jint(b, "since_unix_ms") / 1000);
+		int64_t us = jint(b, "latency_us");
+		struct tm tm;
+
+		up += !strcmp(jstr(b, "state"), "up");
+		snprintf(check, sizeof(check), "%s%s", jstr(b, "check"),
+			 jbool(b, "through_tunnel") ? "/tunnel" : "");
+		if (!strcmp(jstr(b, "last_result"), "-"))
+			snprintf(lat, sizeof(lat), "-");
+		else if (us < 10000)
+			snprintf(lat, sizeof(lat), "%.1fms", (double)us / 1000.0);
+		else
+			snprintf(lat, sizeof(lat), "%lldms", (long long)(us / 1000));
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime_r(&when, &tm));
+		duration(jint(b, "since_age_ms") / 1000, age, sizeof(age));
+		snprintf(since + strlen(since), sizeof(since) - strlen(since), " (%s)", age);
+		snprintf(changes, sizeof(changes), "%lld", (long long)jint(b, "transitions"));
+		if (jint(b, "held_down_ms"))
+			snprintf(reason, sizeof(reason), "%s; held down %lld ms more",
+				 strcmp(jstr(b, "reason"), "-") ? jstr(b, "reason")
+								: jstr(b, "change_reason"),
+				 (long long)jint(b, "held_down_ms"));
+		else
+			snprintf(reason, sizeof(reason), "%s",
+				 strcmp(jstr(b, "reason"), "-") ? jstr(b, "reason")
+								: jstr(b, "change_reason"));
+		table_row(&t, jstr(b, "service"), jstr(b, "name"), backend_state(b),
+			  checked ? jstr(b, "health") : "-", check, jstr(b, "last_result"), lat,
+			  since, changes, reason);
+	}
+	table_print(&t);
+	printf("%zu backend%s, %zu up; %lld checked, %lld check%s running\n", n, n == 1 ? "" : "s",
+	       up, (long long)jint(r, "checks"), (long long)jint(r, "running"),
+	       jint(r, "running") == 1 ? "" : "s");
+}
+
+static int cmd_health(struct lbctl *l, int argc, char **argv)
+{
+	struct json_object *req = lbctl_req("health");
+	bool named = false;
+
+	for (int i = 0; i < argc; i++) {
+		/* "lbctl health --json" as well as "lbctl --json health" */
+		if (!strcmp(argv[i], "--json"))
+			l->json = true;
+		else if (argv[i][0] == '-' || named)
+			usage_error("health: unexpected argument \"%s\" (health [SERVICE] "
+				    "[--json])",
+				    argv[i]);
+		else
+			req_str(req, "service", argv[i]), named = true;
+	}
+	return lbctl_done(l, lbctl_run(l, req), print_health);
+}
+
 /* ---- config ---- */
 
 static void print_config_check(struct json_object *r)
@@ -1096,7 +1167,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "status") && strcmp(cmd, "vip") && strcmp(cmd, "backend") &&
-	    strcmp(cmd, "stats") && strcmp(cmd, "config") && strcmp(cmd, "flows"))
+	    strcmp(cmd, "stats") && strcmp(cmd, "config") && strcmp(cmd, "flows") &&
+	    strcmp(cmd, "health"))
 		usage_error("unknown command \"%s\"", cmd);
 	if (!l.socket && !instance)
 		instance = getenv("EDGELB_INSTANCE");
@@ -1118,6 +1190,8 @@ int main(int argc, char **argv)
 		ret = cmd_stats(&l, argc, argv);
 	} else if (!strcmp(cmd, "config")) {
 		ret = cmd_config(&l, argc, argv);
+	} else if (!strcmp(cmd, "health")) {
+		ret = cmd_health(&l, argc, argv);
 	} else {
 		ret = cmd_flows(&l, argc, argv);
 	}

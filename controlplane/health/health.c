@@ -1,0 +1,855 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The health checker's glue: see health.h. Owns the checks, their
+ * schedule (a min-heap of deadlines behind one timerfd), the epoll set of
+ * their sockets and pidfds, and their state machines (fsm.c); the
+ * checkers themselves are tcp.c, http.c and exec.c (probe.h).
+ *
+ * Each checked backend is in the heap exactly once, keyed by its next
+ * deadline: the start of its next check when idle, the timeout of the
+ * check in flight otherwise. Checks start at fixed rates: the next start
+ * is the planned start of the previous one plus a jittered interval, so
+ * a late loop does not make the schedule drift, and a check that starts
+ * late says so (late_ms, the benchmark's "no check late by more than one
+ * interval").
+ *
+ * Epoll data of an attempt's fds: (generation << 32) | (slot << 1) | fd
+ * index. A slot names a check for its whole life; the generation changes
+ * with every attempt, so an event left over from an attempt that already
+ * ended (in the same batch of events) is recognised and dropped.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/timerfd.h>
+
+#include "fsm.h"
+#include "health.h"
+#include "lb.h"
+#include "log.h"
+#include "loop.h"
+#include "probe.h"
+#include "spec.h"
+
+_Static_assert(EDGELB_MAX_BACKENDS <= 0x10000, "backend ids must fit the low 16 bits of a mark");
+
+#define HC_NOT_QUEUED SIZE_MAX
+#define HC_SCRATCH 16384      /* read buffer shared by every check */
+#define HC_EVENTS 256	      /* epoll events per round of the loop */
+#define HC_STARTS_PER_ROUND 1024 /* due checks started per round; the rest next round */
+#define HC_REASON_MAX 160
+
+struct hc_check {
+	struct hc_spec spec;
+	struct hc_fsm fsm;
+	struct hc_rng rng;
+	const struct hc_probe *probe; /* NULL: type none */
+	struct hc_attempt att;
+	bool running;
+	uint32_t slot;
+	uint32_t gen;
+	size_t heap_idx;
+	uint64_t due_us;     /* next start, or the timeout of the running check */
+	uint64_t planned_us; /* when the running (or last) check was due */
+	uint64_t started_us;
+	/* the last result */
+	bool has_result, last_pass;
+	uint32_t latency_us;
+	uint32_t late_us;
+	uint64_t last_us;
+	char reason[HC_REASON_MAX];
+	char change_reason[HC_REASON_MAX + 128]; /* reason + counts + hold-down */
+};
+
+struct edgelb_health {
+	struct loop *loop;
+	const struct edgelb_health_ops *ops;
+	void *arg;
+	int tfd;
+	struct hc_io io;
+	bool adopt;
+	bool busy;  /* dispatching: apply() is refused */
+	bool dirty; /* changed() called since the last commit() */
+
+	struct hc_check **checks; /* sorted by (service, backend) */
+	size_t n_checks;
+
+	struct hc_check **slots; /* by slot; NULL = free */
+	size_t n_slots, cap_slots;
+	uint32_t *free_slots;
+	size_t n_free;
+
+	struct hc_check **heap;
+	size_t n_heap, cap_heap;
+	uint64_t armed_us; /* the timerfd's deadline; 0 = disarmed */
+
+	uint32_t next_gen;
+	struct edgelb_health_totals totals;
+	char scratch[HC_SCRATCH];
+};
+
+static uint64_t hc_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static const struct hc_probe *hc_probe_for(enum edgelb_config_health_type type)
+{
+	switch (type) {
+	case EDGELB_CONFIG_HEALTH_TCP:
+		return &hc_probe_tcp;
+	case EDGELB_CONFIG_HEALTH_HTTP:
+		return &hc_probe_http;
+	case EDGELB_CONFIG_HEALTH_EXEC:
+		return &hc_probe_exec;
+	default:
+		return NULL;
+	}
+}
+
+/* "health[web/be2]" for log lines */
+static const char *hc_sub(const struct hc_check *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "health[%s/%s]", c->spec.service, c->spec.backend);
+	return buf;
+}
+
+/* ---- the heap of deadlines ---------------------------------------------- */
+
+static void hc_heap_set(struct edgelb_health *h, size_t i, struct hc_check *c)
+{
+	h->heap[i] = c;
+	c->heap_idx = i;
+}
+
+static void hc_heap_up(struct edgelb_health *h, size_t i)
+{
+	struct hc_check *c = h->heap[i];
+
+	while (i) {
+		size_t parent = (i - 1) / 2;
+
+		if (h->heap[parent]->due_us <= c->due_us)
+			break;
+		hc_heap_set(h, i, h->heap[parent]);
+		i = parent;
+	}
+	hc_heap_set(h, i, c);
+}
+
+static void hc_heap_down(struct edgelb_health *h, size_t i)
+{
+	struct hc_check *c = h->heap[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		uint64_t best = c->due_us;
+
+		if (l < h->n_heap && h->heap[l]->due_us < best)
+			m = l, best = h->heap[l]->due_us;
+		if (r < h->n_heap && h->heap[r]->due_us < best)
+			m = r;
+		if (m == i)
+			break;
+		hc_heap_set(h, i, h->heap[m]);
+		i = m;
+	}
+	hc_heap_set(h, i, c);
+}
+
+/* Capacity is reserved by apply(): this cannot fail. */
+static void hc_heap_push(struct edgelb_health *h, struct hc_check *c)
+{
+	h->heap[h->n_heap] = c;
+	c->heap_idx = h->n_heap++;
+	hc_heap_up(h, c->heap_idx);
+}
+
+static void hc_heap_remove(struct edgelb_health *h, struct hc_check *c)
+{
+	size_t i = c->heap_idx;
+	struct hc_check *moved;
+
+	if (i == HC_NOT_QUEUED)
+		return;
+	c->heap_idx = HC_NOT_QUEUED;
+	if (i == --h->n_heap)
+		return;
+	moved = h->heap[h->n_heap];
+	hc_heap_set(h, i, moved);
+	hc_heap_down(h, i);
+	hc_heap_up(h, moved->heap_idx);
+}
+
+/* c's due_us changed */
+static void hc_heap_update(struct edgelb_health *h, struct hc_check *c)
+{
+	if (c->heap_idx == HC_NOT_QUEUED) {
+		hc_heap_push(h, c);
+		return;
+	}
+	hc_heap_down(h, c->heap_idx);
+	hc_heap_up(h, c->heap_idx);
+}
+
+/* The timerfd fires at the earliest deadline. */
+static void hc_rearm(struct edgelb_health *h)
+{
+	struct itimerspec its;
+	uint64_t due;
+
+	memset(&its, 0, sizeof(its));
+	if (!h->n_heap) {
+		if (h->armed_us)
+			timerfd_settime(h->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+		h->armed_us = 0;
+		return;
+	}
+	due = h->heap[0]->due_us;
+	if (due == h->armed_us)
+		return;
+	if (!due)
+		due = 1; /* 0 would disarm */
+	its.it_value.tv_sec = (time_t)(due / 1000000u);
+	its.it_value.tv_nsec = (long)(due % 1000000u) * 1000;
+	if (timerfd_settime(h->tfd, TFD_TIMER_ABSTIME, &its, NULL))
+		pr_err("health", "arming the check timer: %s", strerror(errno));
+	h->armed_us = due;
+}
+
+/* ---- attempts ------------------------------------------------------------- */
+
+static void hc_commit(struct edgelb_health *h)
+{
+	if (h->dirty && h->ops->commit)
+		h->ops->commit(h->arg);
+	h->dirty = false;
+}
+
+static void hc_changed(struct edgelb_health *h, const struct hc_check *c, bool up,
+		       const char *reason)
+{
+	h->ops->changed(h->arg, c->spec.service, c->spec.backend, up, reason);
+	h->dirty = true;
+}
+
+static void hc_end_attempt(struct edgelb_health *h, struct hc_check *c)
+{
+	if (!c->running)
+		return;
+	c->probe->stop(&c->att, &h->io);
+	c->running = false;
+	h->totals.running--;
+}
+
+/* The transition's log line and reason: "down (connection refused, 3/3 failed)" */
+static void hc_transition(struct edgelb_health *h, struct hc_check *c, enum hc_fsm_change ch,
+			  uint64_t now_ms)
+{
+	const struct hc_fsm *f = &c->fsm;
+	char sub[2 * LB_NAME_MAX + 16], hold[64] = "";
+	bool up = ch == HC_FSM_WENT_UP;
+
+	if (up) {
+		h->totals.transitions_up++;
+		snprintf(c->change_reason, sizeof(c->change_reason), "%s, %u/%u passed", c->reason,
+			 f->passes, f->rise);
+	} else {
+		h->totals.transitions_down++;
+		if (f->hold_until_ms > now_ms)
+			snprintf(hold, sizeof(hold), "; held down for at least %" PRIu64 " ms",
+				 f->hold_until_ms - now_ms);
+		snprintf(c->change_reason, sizeof(c->change_reason), "%s, %u/%u failed%s",
+			 c->reason, f->fails, f->fall, hold);
+	}
+	pr_info(hc_sub(c, sub, sizeof(sub)), "%s (%s)", up ? "up" : "down", c->change_reason);
+	hc_changed(h, c, up, c->change_reason);
+}
+
+/* The attempt in flight ended with verdict v; schedule the next one. */
+static void hc_finish(struct edgelb_health *h, struct hc_check *c, enum hc_verdict v,
+		      const char *why)
+{
+	uint64_t now = hc_now_us(), next;
+	bool pass = v == HC_PASS;
+	enum hc_fsm_change ch;
+	int t = c->spec.type;
+
+	hc_end_attempt(h, c);
+	c->has_result = true;
+	c->last_pass = pass;
+	c->last_us = now;
+	c->latency_us = (uint32_t)(now - c->started_us > UINT32_MAX ? UINT32_MAX
+								 : now - c->started_us);
+	snprintf(c->reason, sizeof(c->reason), "%s", why && why[0] ? why : pass ? "ok" : "failed");
+	if (pass)
+		h->totals.passed[t]++;
+	else
+		h->totals.failed[t]++;
+	h->totals.duration_s[t] += (double)c->latency_us / 1e6;
+
+	ch = hc_fsm_result(&c->fsm, pass, now / 1000);
+	if (ch != HC_FSM_SAME)
+		hc_transition(h, c, ch, now / 1000);
+
+	next = c->planned_us +
+	       (uint64_t)hc_sched_interval(&c->rng, c->spec.interval_ms, c->spec.jitter_permille) *
+		       1000u;
+	/* a check that missed its slot starts in the next round, not in this one */
+	c->due_us = next > now ? next : now + 1;
+	hc_heap_update(h, c);
+}
+
+static void hc_start(struct edgelb_health *h, struct hc_check *c, uint64_t now)
+{
+	char why[HC_REASON_MAX] = "";
+	enum hc_verdict v;
+
+	c->late_us = (uint32_t)(now - c->due_us > UINT32_MAX ? UINT32_MAX : now - c->due_us);
+	if (c->late_us / 1000 > h->totals.max_late_ms)
+		h->totals.max_late_ms = c->late_us / 1000;
+	c->planned_us = c->due_us;
+	c->started_us = now;
+	c->gen = ++h->next_gen & 0x7fffffffu;
+	memset(&c->att, 0, sizeof(c->att));
+	c->att.tag = ((uint64_t)c->gen << 32) | ((uint64_t)c->slot << 1);
+	c->att.fd[0] = c->att.fd[1] = -1;
+	c->running = true;
+	h->totals.running++;
+	v = c->probe->start(&c->att, &c->spec, &h->io, why, sizeof(why));
+	if (v != HC_PENDING) {
+		hc_finish(h, c, v, why);
+		return;
+	}
+	c->due_us = now + (uint64_t)c->spec.timeout_ms * 1000u;
+	hc_heap_update(h, c);
+}
+
+static void hc_timeout(struct edgelb_health *h, struct hc_check *c)
+{
+	char why[HC_REASON_MAX];
+
+	snprintf(why, sizeof(why), "timeout after %u ms (%s)", c->spec.timeout_ms,
+		 c->probe->stage(&c->att));
+	hc_finish(h, c, HC_FAIL, why);
+}
+
+/* Start the checks that are due, and fail those past their timeout. */
+static void hc_run_due(struct edgelb_health *h)
+{
+	uint64_t now = hc_now_us();
+
+	for (int n = 0; n < HC_STARTS_PER_ROUND && h->n_heap && h->heap[0]->due_us <= now; n++) {
+		struct hc_check *c = h->heap[0];
+
+		if (c->running)
+			hc_timeout(h, c);
+		else
+			hc_start(h, c, now);
+	}
+}
+
+static void hc_event(struct edgelb_health *h, uint64_t tag, uint32_t events)
+{
+	uint32_t gen = (uint32_t)(tag >> 32), slot = (uint32_t)(tag & 0xffffffffu) >> 1;
+	unsigned int which = (unsigned int)(tag & 1);
+	char why[HC_REASON_MAX] = "";
+	struct hc_check *c;
+	enum hc_verdict v;
+
+	if (slot >= h->n_slots)
+		return;
+	c = h->slots[slot];
+	/* an event of an attempt that already ended */
+	if (!c || !c->running || c->gen != gen)
+		return;
+	v = c->probe->event(&c->att, &c->spec, &h->io, which, events, why, sizeof(why));
+	if (v != HC_PENDING)
+		hc_finish(h, c, v, why);
+}
+
+static void hc_readable(void *arg, int fd, uint32_t events)
+{
+	struct edgelb_health *h = arg;
+	struct epoll_event evs[HC_EVENTS];
+	int n;
+
+	(void)fd;
+	(void)events;
+	n = epoll_wait(h->io.epfd, evs, HC_EVENTS, 0);
+	h->busy = true;
+	for (int i = 0; i < n; i++) {
+		uint64_t tag = evs[i].data.u64;
+
+		if (tag == HC_TAG_TIMER) {
+			uint64_t expirations;
+
+			if (read(h->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+				pr_warn("health", "reading the check timer: %s", strerror(errno));
+			h->armed_us = 0;
+			hc_run_due(h);
+		} else if (tag & HC_TAG_SPECIAL) {
+			hc_reaper_event(&h->io, (int)(uint32_t)tag);
+		} else {
+			hc_event(h, tag, evs[i].events);
+		}
+	}
+	h->busy = false;
+	hc_commit(h);
+	hc_rearm(h);
+}
+
+/* ---- checks --------------------------------------------------------------- */
+
+static int hc_slot_alloc(struct edgelb_health *h, struct hc_check *c)
+{
+	uint32_t s = h->n_free ? h->free_slots[--h->n_free] : (uint32_t)h->n_slots++;
+
+	h->slots[s] = c;
+	c->slot = s;
+	return 0;
+}
+
+static void hc_slot_free(struct edgelb_health *h, struct hc_check *c)
+{
+	h->slots[c->slot] = NULL;
+	h->free_slots[h->n_free++] = c->slot;
+}
+
+static void hc_tunnel(struct edgelb_health *h, const struct hc_spec *s, bool needed)
+{
+	struct edgelb_health_tunnel t;
+
+	if (!s->through_tunnel || s->type == EDGELB_CONFIG_HEALTH_NONE || !h->ops->tunnel_needed)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.service = s->service;
+	t.backend = s->backend;
+	t.backend_id = s->backend_id;
+	t.mark = s->mark;
+	t.vip_family = s->vip_family;
+	t.vip = s->vip;
+	t.port = s->target_port;
+	t.backend_family = s->family;
+	t.backend_addr = s->addr;
+	t.encap = s->encap;
+	t.gue_port = s->gue_port;
+	h->ops->tunnel_needed(h->arg, s->backend_id, &t, needed);
+}
+
+/* Initial state and schedule of a new server's check (spec set). */
+static void hc_check_begin(struct edgelb_health *h, struct hc_check *c, uint64_t now)
+{
+	const struct hc_spec *s = &c->spec;
+	bool checked = s->type != EDGELB_CONFIG_HEALTH_NONE;
+	bool up = !checked || (h->adopt && s->model_alive);
+
+	c->probe = hc_probe_for(s->type);
+	hc_rng_seed(&c->rng, s->service, s->backend);
+	hc_fsm_init(&c->fsm, up, s->rise, s->fall, s->hold_down_ms, now / 1000);
+	c->has_result = false;
+	c->reason[0] = '\0';
+	if (!checked)
+		snprintf(c->change_reason, sizeof(c->change_reason), "not checked (type none)");
+	else if (up)
+		snprintf(c->change_reason, sizeof(c->change_reason),
+			 "adopted from the running data plane");
+	else
+		snprintf(c->change_reason, sizeof(c->change_reason),
+			 "new: down until %u check%s pass", s->rise, s->rise == 1 ? "" : "s");
+}
+
+/* Queue the first check somewhere in its first interval. */
+static void hc_check_schedule(struct edgelb_health *h, struct hc_check *c, uint64_t now)
+{
+	hc_heap_remove(h, c);
+	if (!c->probe)
+		return;
+	c->due_us = now + (uint64_t)hc_sched_first(&c->rng, c->spec.interval_ms) * 1000u;
+	c->planned_us = c->due_us;
+	hc_heap_push(h, c);
+}
+
+static void hc_check_free(struct edgelb_health *h, struct hc_check *c)
+{
+	hc_end_attempt(h, c);
+	hc_heap_remove(h, c);
+	hc_slot_free(h, c);
+	hc_spec_free(&c->spec);
+	free(c);
+}
+
+/* The check of an existing backend changed (spec moved in). */
+static void hc_check_change(struct edgelb_health *h, struct hc_check *c, struct hc_spec *spec,
+			    uint64_t now)
+{
+	bool same_server = hc_spec_same_server(&c->spec, spec);
+	char sub[2 * LB_NAME_MAX + 16];
+
+	hc_end_attempt(h, c);
+	hc_tunnel(h, &c->spec, false);
+	hc_spec_free(&c->spec);
+	c->spec = *spec;
+	memset(spec, 0, sizeof(*spec));
+	if (!same_server) {
+		hc_check_begin(h, c, now);
+		pr_info(hc_sub(c, sub, sizeof(sub)), "address changed: %s", c->change_reason);
+	} else {
+		c->probe = hc_probe_for(c->spec.type);
+		hc_fsm_reconfigure(&c->fsm, c->spec.rise, c->spec.fall, c->spec.hold_down_ms);
+		if (!c->probe && !c->fsm.up) {
+			/* no check any more: always up */
+			c->fsm.up = true;
+			c->fsm.since_ms = now / 1000;
+			c->fsm.transitions++;
+			h->totals.transitions_up++;
+			snprintf(c->change_reason, sizeof(c->change_reason),
+				 "health check removed (type none)");
+		}
+		pr_debug(hc_sub(c, sub, sizeof(sub)), "check changed (%s %s): restarted, state "
+						     "%s kept",
+			 hc_spec_type_name(c->spec.type), c->spec.target_text,
+			 c->fsm.up ? "up" : "down");
+	}
+	hc_tunnel(h, &c->spec, true);
+	hc_check_schedule(h, c, now);
+}
+
+/* Make room so that the merge of apply() cannot fail. */
+static int hc_reserve(struct edgelb_health *h, size_t slots, size_t heap)
+{
+	if (slots > h->cap_slots) {
+		struct hc_check **s = realloc(h->slots, slots * sizeof(*s));
+		uint32_t *f;
+
+		if (!s)
+			return -ENOMEM;
+		h->slots = s;
+		f = realloc(h->free_slots, slots * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		h->free_slots = f;
+		h->cap_slots = slots;
+	}
+	if (heap > h->cap_heap) {
+		struct hc_check **q = realloc(h->heap, heap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		h->heap = q;
+		h->cap_heap = heap;
+	}
+	return 0;
+}
+
+static void hc_warn_nofile(size_t checks)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	/* a check holds one socket, or a pidfd and a pipe; edgelbd needs some more */
+	if (checks + 64 > rl.rlim_cur)
+		pr_warn("health", "%zu checks may each hold an open file at once but the open "
+				  "files limit is %llu: checks will fail with \"too many open "
+				  "files\"; raise it (LimitNOFILE= in the unit)",
+			checks, (unsigned long long)rl.rlim_cur);
+}
+
+int edgelb_health_apply(struct edgelb_health *h, const struct lb *lb,
+			const struct edgelb_config *cfg)
+{
+	struct hc_spec *specs = NULL;
+	struct hc_check **next = NULL, **fresh = NULL;
+	size_t n = 0, n_fresh = 0, i, j, k;
+	size_t added = 0, changed = 0, removed = 0, kept = 0, start_down = 0, synced = 0;
+	uint64_t now = hc_now_us();
+	int err;
+
+	if (h->busy)
+		return -EBUSY;
+	err = hc_spec_build(lb, cfg, &specs, &n);
+	if (err)
+		return err;
+	/* pass 1: how many new checks */
+	for (i = 0, j = 0; j < n;) {
+		int c = i < h->n_checks ? hc_spec_cmp(&h->checks[i]->spec, &specs[j]) : 1;
+
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			n_fresh++;
+			j++;
+		} else {
+			i++;
+			j++;
+		}
+	}
+	err = -ENOMEM;
+	next = calloc(n ? n : 1, sizeof(*next));
+	fresh = calloc(n_fresh ? n_fresh : 1, sizeof(*fresh));
+	if (!next || !fresh)
+		goto fail;
+	for (k = 0; k < n_fresh; k++) {
+		fresh[k] = calloc(1, sizeof(**fresh));
+		if (!fresh[k])
+			goto fail;
+	}
+	if (hc_reserve(h, h->n_slots + n_fresh, h->n_checks + n_fresh))
+		goto fail;
+
+	/* pass 2: the merge; nothing below can fail */
+	for (i = 0, j = 0, k = 0; i < h->n_checks || j < n;) {
+		int c = i >= h->n_checks ? 1
+			: j >= n	 ? -1
+					 : hc_spec_cmp(&h->checks[i]->spec, &specs[j]);
+		struct hc_check *ck;
+
+		if (c < 0) {
+			ck = h->checks[i++];
+			hc_tunnel(h, &ck->spec, false);
+			hc_check_free(h, ck);
+			removed++;
+			continue;
+		}
+		if (c > 0) {
+			ck = fresh[k++];
+			ck->spec = specs[j];
+			memset(&specs[j++], 0, sizeof(specs[0]));
+			ck->heap_idx = HC_NOT_QUEUED;
+			hc_slot_alloc(h, ck);
+			hc_check_begin(h, ck, now);
+			start_down += !ck->fsm.up;
+			hc_tunnel(h, &ck->spec, true);
+			hc_check_schedule(h, ck, now);
+			next[j - 1] = ck;
+			added++;
+			continue;
+		}
+		ck = h->checks[i++];
+		if (hc_spec_same(&ck->spec, &specs[j])) {
+			ck->spec.model_alive = specs[j].model_alive;
+			hc_spec_free(&specs[j]);
+			kept++;
+		} else {
+			hc_check_change(h, ck, &specs[j], now);
+			start_down += !ck->fsm.up && !ck->fsm.transitions;
+			changed++;
+		}
+		next[j++] = ck;
+	}
+	free(h->checks);
+	h->checks = next;
+	h->n_checks = n;
+	h->adopt = false;
+	free(fresh);
+	free(specs);
+
+	/* the model follows the checks */
+	h->totals.checks = 0;
+	for (i = 0; i < n; i++) {
+		struct hc_check *ck = next[i];
+
+		h->totals.checks += ck->probe != NULL;
+		if (ck->fsm.up == ck->spec.model_alive)
+			continue;
+		hc_changed(h, ck, ck->fsm.up, ck->change_reason);
+		ck->spec.model_alive = ck->fsm.up;
+		synced++;
+	}
+	if (added || changed || removed)
+		pr_info("health",
+			"%zu backends (%zu checked): %zu added, %zu changed, %zu removed, %zu "
+			"unchanged%s",
+			n, h->totals.checks, added, changed, removed, kept,
+			start_down ? "; new backends start down until they pass their checks" : "");
+	if (synced)
+		pr_debug("health", "%zu backends brought in line with their health", synced);
+	if (added)
+		hc_warn_nofile(h->totals.checks);
+	hc_commit(h);
+	hc_rearm(h);
+	return 0;
+fail:
+	for (k = 0; fresh && k < n_fresh; k++)
+		free(fresh[k]);
+	free(fresh);
+	free(next);
+	hc_spec_free_array(specs, n);
+	return -ENOMEM;
+}
+
+/* ---- open and close ------------------------------------------------------ */
+
+static void hc_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		pr_warn("health", "cannot raise the open files limit to %llu: %s",
+			(unsigned long long)rl.rlim_max, strerror(errno));
+	else
+		pr_info("health", "open files limit raised to %llu",
+			(unsigned long long)rl.rlim_max);
+}
+
+int edgelb_health_open(struct loop *loop, const struct edgelb_health_ops *ops, void *arg,
+		       struct edgelb_health **out)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = HC_TAG_TIMER };
+	struct edgelb_health *h = calloc(1, sizeof(*h));
+	int err;
+
+	if (!h)
+		return -ENOMEM;
+	h->loop = loop;
+	h->ops = ops;
+	h->arg = arg;
+	h->tfd = -1;
+	h->io.buf = h->scratch;
+	h->io.buf_len = sizeof(h->scratch);
+	h->io.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (h->io.epfd < 0)
+		goto fail_errno;
+	h->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (h->tfd < 0 || epoll_ctl(h->io.epfd, EPOLL_CTL_ADD, h->tfd, &ev))
+		goto fail_errno;
+	err = loop_add_fd(loop, h->io.epfd, EPOLLIN, hc_readable, h);
+	if (err)
+		goto fail;
+	hc_raise_nofile();
+	*out = h;
+	return 0;
+fail_errno:
+	err = -errno;
+fail:
+	if (h->tfd >= 0)
+		close(h->tfd);
+	if (h->io.epfd >= 0)
+		close(h->io.epfd);
+	free(h);
+	return err;
+}
+
+void edgelb_health_close(struct edgelb_health *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_checks; i++) {
+		hc_end_attempt(h, h->checks[i]);
+		hc_spec_free(&h->checks[i]->spec);
+		free(h->checks[i]);
+	}
+	hc_reaper_close(&h->io);
+	loop_del_fd(h->loop, h->io.epfd);
+	close(h->tfd);
+	close(h->io.epfd);
+	free(h->checks);
+	free(h->slots);
+	free(h->free_slots);
+	free(h->heap);
+	free(h);
+}
+
+int edgelb_health_fd(const struct edgelb_health *h)
+{
+	return h->io.epfd;
+}
+
+void edgelb_health_dispatch(struct edgelb_health *h)
+{
+	hc_readable(h, h->io.epfd, EPOLLIN);
+}
+
+void edgelb_health_adopt(struct edgelb_health *h)
+{
+	h->adopt = true;
+}
+
+/* ---- status ---------------------------------------------------------------- */
+
+size_t edgelb_health_count(const struct edgelb_health *h)
+{
+	return h ? h->n_checks : 0;
+}
+
+void edgelb_health_get(const struct edgelb_health *h, size_t i, struct edgelb_health_status *st)
+{
+	const struct hc_check *c = h->checks[i];
+	const struct hc_spec *s = &c->spec;
+
+	memset(st, 0, sizeof(*st));
+	st->service = s->service;
+	st->backend = s->backend;
+	st->backend_id = s->backend_id;
+	st->type = hc_spec_type_name(s->type);
+	st->target = s->target_text;
+	st->checked = c->probe != NULL;
+	st->through_tunnel = s->through_tunnel;
+	st->mark = s->mark;
+	st->up = c->fsm.up;
+	st->running = c->running;
+	st->has_result = c->has_result;
+	st->last_pass = c->last_pass;
+	st->reason = c->reason;
+	st->change_reason = c->change_reason;
+	st->latency_us = c->latency_us;
+	st->last_ms = c->last_us / 1000;
+	st->since_ms = c->fsm.since_ms;
+	st->hold_until_ms = hc_fsm_held(&c->fsm, hc_now_us() / 1000) ? c->fsm.hold_until_ms : 0;
+	st->transitions = c->fsm.transitions;
+	st->passed = c->fsm.n_pass;
+	st->failed = c->fsm.n_fail;
+	st->passes_in_row = c->fsm.passes;
+	st->fails_in_row = c->fsm.fails;
+	st->rise = c->fsm.rise;
+	st->fall = c->fsm.fall;
+	st->interval_ms = s->interval_ms;
+	st->timeout_ms = s->timeout_ms;
+	st->late_ms = c->late_us / 1000;
+}
+
+int edgelb_health_find(const struct edgelb_health *h, const char *service, const char *backend,
+		       struct edgelb_health_status *st)
+{
+	size_t lo = 0, hi = h ? h->n_checks : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct hc_spec *s = &h->checks[mid]->spec;
+		int c = strcmp(s->service, service);
+
+		if (!c)
+			c = strcmp(s->backend, backend);
+		if (!c) {
+			edgelb_health_get(h, mid, st);
+			return 0;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -ENOENT;
+}
+
+void edgelb_health_totals(const struct edgelb_health *h, struct edgelb_health_totals *t)
+{
+	*t = h->totals;
+	t->processes = h->io.reaper.n;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The health checks' metrics for /metrics: an edgelb_metrics_fn that
+ * edgelbd registers with edgelb_metrics_register() (metrics.h). Built into
+ * the operator interface library, next to metrics.c, so that the health
+ * library itself does not depend on it.
+ */
+#include <stdio.h>
+
+#include "health.h"
+#include "metrics.h"
+
+static const char *const hc_metric_types[] = { "none", "tcp", "http", "exec" };
+
+int edgelb_health_metrics(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg)
+{
+	const struct edgelb_health *h = arg;
+	struct edgelb_health_totals t;
+	size_t n = edgelb_health_count(h);
+
+	(void)d;
+	if (!h)
+		return 0;
+	edgelb_health_totals(h, &t);
+
+	edgelb_metrics_family(b, "edgelb_backend_health_up", "gauge",
+			      "1 if the backend passes its health checks (rise/fall applied), "
+			      "else 0; backends without a check are left out.");
+	for (size_t i = 0; i < n; i++) {
+		struct edgelb_health_status st;
+
+		edgelb_health_get(h, i, &st);
+		if (st.checked)
+			edgelb_metrics_sample(b, "edgelb_backend_health_up", st.up, "service",
+					      st.service, "backend", st.backend, "type", st.type,
+					      (const char *)NULL);
+	}
+
+	edgelb_metrics_family(b, "edgelb_health_checks_total", "counter",
+			      "Health checks completed, by type and result (pass or fail).");
+	for (int k = 1; k < 4; k++) {
+		edgelb_metrics_sample(b, "edgelb_health_checks_total", (double)t.passed[k], "type",
+				      hc_metric_types[k], "result", "pass", (const char *)NULL);
+		edgelb_metrics_sample(b, "edgelb_health_checks_total", (double)t.failed[k], "type",
+				      hc_metric_types[k], "result", "fail", (const char *)NULL);
+	}
+
+	edgelb_metrics_family(b, "edgelb_health_transitions_total", "counter",
+			      "Backends that changed health state, by the state they went to.");
+	edgelb_metrics_sample(b, "edgelb_health_transitions_total", (double)t.transitions_up,
+			      "to", "up", (const char *)NULL);
+	edgelb_metrics_sample(b, "edgelb_health_transitions_total", (double)t.transitions_down,
+			      "to", "down", (const char *)NULL);
+
+	edgelb_metrics_family(b, "edgelb_health_check_duration_seconds", "summary",
+			      "Duration of completed health checks, by type.");
+	for (int k = 1; k < 4; k++) {
+		edgelb_metrics_sample(b, "edgelb_health_check_duration_seconds_sum",
+				      t.duration_s[k], "type", hc_metric_types[k],
+				      (const char *)NULL);
+		edgelb_metrics_sample(b, "edgelb_health_check_duration_seconds_count",
+				      (double)(t.passed[k] + t.failed[k]), "type",
+				      hc_metric_types[k], (const char *)NULL);
+	}
+
+	edgelb_metrics_family(b, "edgelb_health_check_late_seconds_max", "gauge",
+			      "The latest a health check started after its planned time, since "
+			      "edgelbd started.");
+	edgelb_metrics_sample(b, "edgelb_health_check_late_seconds_max",
+			      (double)t.max_late_ms / 1000.0, (const char *)NULL);
+
+	edgelb_metrics_family(b, "edgelb_health_checks_in_flight", "gauge",
+			      "Health checks running now.");
+	edgelb_metrics_sample(b, "edgelb_health_checks_in_flight", (double)t.running,
+			      (const char *)NULL);
+	return 0;
+}
