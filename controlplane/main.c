@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -35,6 +36,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "health/health.h"
+#include "health/tunnel.h"
 #include "log.h"
 #include "metrics.h"
 #include "netlink.h"
@@ -112,8 +114,19 @@ static int edgelbd_check_config(const char *path)
 
 /* ---- next hops and node addresses ------------------------------------- */
 
+/* The VIPs checks are sent to through the tunnel, and which backends use each. */
+struct tunnel_vip {
+	struct edgelb_hc_vip vip;
+	unsigned int users;
+};
+
 struct edgelbd_priv {
 	struct edgelbd d;
+	struct edgelb_hc_tunnel *tunnel; /* opened on the first tunnelled check */
+	struct tunnel_vip *tvips;
+	size_t n_tvips;
+	/* per backend id: the VIP its tunnelled check goes to (index + 1, 0 = none) */
+	uint16_t tvip_of[EDGELB_MAX_BACKENDS];
 	int ifindex[EDGELB_CONFIG_INTERFACES_MAX];
 	struct loop_timer *resync; /* coalesces netlink changes into one sync */
 	int sigfd;
@@ -139,18 +152,27 @@ static int nexthop_mac(void *arg, const struct lb_service *svc, const struct lb_
 	return 0;
 }
 
+/*
+ * Outer source addresses from the first data-plane interface. An address
+ * the kernel cannot tell right now (netlink still loading, DAD) keeps the
+ * value in force, which after a restart is what the pinned data plane
+ * holds: a moment of doubt must not stop the tunnels.
+ */
 static void node_config_from_kernel(struct edgelbd_priv *p)
 {
-	struct edgelb_node_config node;
+	struct edgelb_node_config node = p->d.lb.node;
+	union edgelb_addr a;
 
-	memset(&node, 0, sizeof(node));
 	/* if_mac stays zero: frames leave from the MAC they were sent to */
-	if (edgelb_nl_primary_addr(p->d.nl, p->ifindex[0], EDGELB_AF_INET, &node.src_v4))
+	memset(node.if_mac, 0, sizeof(node.if_mac));
+	if (!edgelb_nl_primary_addr(p->d.nl, p->ifindex[0], EDGELB_AF_INET, &a))
+		node.src_v4 = a;
+	else if (!node.src_v4.v4)
 		pr_warn("netlink", "%s has no IPv4 address: IPv4 tunnels will be dropped "
 				   "(counter drop_no_config) until it has one",
 			p->d.cfg.dataplane.interfaces[0]);
-	if (edgelb_nl_primary_addr(p->d.nl, p->ifindex[0], EDGELB_AF_INET6, &node.src_v6))
-		pr_debug("netlink", "%s has no global IPv6 address", p->d.cfg.dataplane.interfaces[0]);
+	if (!edgelb_nl_primary_addr(p->d.nl, p->ifindex[0], EDGELB_AF_INET6, &a))
+		node.src_v6 = a;
 	lb_set_node_config(&p->d.lb, &node);
 }
 
@@ -232,13 +254,119 @@ static void health_commit(void *arg)
 	}
 }
 
-/* Checks through the tunnel: the tc side is programmed elsewhere (issue 6). */
+/*
+ * Checks through the tunnel (health/tunnel.h): the first one opens the tc
+ * program and its routing on the first data-plane interface; each backend
+ * gets a target (where its marked check packets are encapsulated to), and
+ * table T holds a route for every VIP such checks go to.
+ */
+static int tunnel_open(struct edgelbd_priv *p)
+{
+	struct edgelb_hc_tunnel_opts o = { .ifindex = p->ifindex[0] };
+	const struct edgelb_node_config *n = &p->d.lb.node;
+	char pin[4096];
+	int err;
+
+	if (p->tunnel)
+		return 0;
+	snprintf(pin, sizeof(pin), "%s/hc", p->d.cfg.pin_dir);
+	o.pin_dir = pin;
+	o.src_v4 = n->src_v4;
+	o.has_src_v4 = n->src_v4.v4 != 0;
+	o.src_v6 = n->src_v6;
+	o.has_src_v6 = !!(n->src_v6.v6[0] | n->src_v6.v6[1] | n->src_v6.v6[2] | n->src_v6.v6[3]);
+	err = edgelb_hc_tunnel_open(&o, &p->tunnel);
+	if (err)
+		pr_err("health", "checks through the tunnel: cannot set up the tc program and "
+				 "routing on %s: %s", p->d.cfg.dataplane.interfaces[0], strerror(-err));
+	return err;
+}
+
+static void tunnel_sync_vips(struct edgelbd_priv *p)
+{
+	struct edgelb_hc_vip vips[EDGELB_MAX_VIPS];
+	size_t n = 0;
+	int err;
+
+	for (size_t i = 0; i < p->n_tvips && n < EDGELB_MAX_VIPS; i++)
+		if (p->tvips[i].users)
+			vips[n++] = p->tvips[i].vip;
+	err = edgelb_hc_tunnel_set_vips(p->tunnel, vips, n);
+	if (err)
+		pr_err("health", "checks through the tunnel: routes to the VIPs: %s", strerror(-err));
+}
+
+/* Index + 1 of the VIP in p->tvips, added if new; 0 when out of memory. */
+static uint16_t tunnel_vip_ref(struct edgelbd_priv *p, const struct edgelb_health_tunnel *t)
+{
+	struct tunnel_vip *grown;
+
+	for (size_t i = 0; i < p->n_tvips; i++)
+		if (p->tvips[i].vip.family == t->vip_family &&
+		    !memcmp(&p->tvips[i].vip.addr, &t->vip, sizeof(t->vip))) {
+			if (!p->tvips[i].users++)
+				tunnel_sync_vips(p);
+			return (uint16_t)(i + 1);
+		}
+	if (p->n_tvips >= EDGELB_MAX_VIPS)
+		return 0;
+	grown = realloc(p->tvips, (p->n_tvips + 1) * sizeof(*grown));
+	if (!grown)
+		return 0;
+	p->tvips = grown;
+	grown[p->n_tvips] = (struct tunnel_vip){ .vip = { .addr = t->vip, .family = t->vip_family },
+						 .users = 1 };
+	p->n_tvips++;
+	tunnel_sync_vips(p);
+	return (uint16_t)p->n_tvips;
+}
+
+static void tunnel_vip_unref(struct edgelbd_priv *p, uint32_t backend_id)
+{
+	uint16_t ref = p->tvip_of[backend_id];
+
+	p->tvip_of[backend_id] = 0;
+	if (ref && ref <= p->n_tvips && !--p->tvips[ref - 1].users)
+		tunnel_sync_vips(p);
+}
+
 static void health_tunnel_needed(void *arg, uint32_t backend_id,
 				 const struct edgelb_health_tunnel *t, bool needed)
 {
-	(void)arg;
-	pr_debug("health", "%s/%s: checks through the tunnel %s (mark 0x%x, backend id %u)",
-		 t->service, t->backend, needed ? "start" : "stop", t->mark, backend_id);
+	struct edgelbd_priv *p = arg;
+	struct edgelb_hc_target target;
+	const struct lb_backend *b;
+	int err;
+
+	if (backend_id >= EDGELB_MAX_BACKENDS || backend_id >= EDGELB_HC_MAX_TARGETS)
+		return;
+	if (!needed) {
+		if (p->tunnel) {
+			edgelb_hc_tunnel_del(p->tunnel, backend_id);
+			tunnel_vip_unref(p, backend_id);
+		}
+		return;
+	}
+	if (tunnel_open(p))
+		return;
+	memset(&target, 0, sizeof(target));
+	target.backend = t->backend_addr;
+	target.family = t->backend_family;
+	target.src = t->backend_family == EDGELB_AF_INET6 ? p->d.lb.node.src_v6 : p->d.lb.node.src_v4;
+	target.encap = t->encap;
+	target.gue_dport = htons(t->gue_port);
+	/* the next hop the data plane uses: a stale one then fails the check too */
+	b = lb_find_backend(&p->d.lb, t->service, t->backend);
+	if (b)
+		memcpy(target.mac, b->mac, 6);
+	err = edgelb_hc_tunnel_set(p->tunnel, backend_id, &target);
+	if (err) {
+		pr_err("health", "%s/%s: check through the tunnel not set up: %s", t->service,
+		       t->backend, strerror(-err));
+		return;
+	}
+	tunnel_vip_unref(p, backend_id);
+	p->tvip_of[backend_id] = tunnel_vip_ref(p, t);
 }
 
 static const struct edgelb_health_ops health_ops = {
@@ -526,6 +654,12 @@ static int start(struct edgelbd_priv *p)
 
 	lb_init(&d->lb, (struct edgelb_dataplane){ .ops = &edgelb_xdp_ops, .dp = d->xdp },
 		nexthop_mac, p);
+	if (d->adopted) {
+		struct edgelb_node_config pinned;
+
+		if (!edgelb_xdp_get_node_config(d->xdp, &pinned))
+			lb_set_node_config(&d->lb, &pinned);
+	}
 	err = mkdir_parent(d->cfg.state_file);
 	if (err) {
 		pr_err("state", "cannot create the directory of %s: %s", d->cfg.state_file,
@@ -625,6 +759,9 @@ static void stop(struct edgelbd_priv *p)
 	edgelb_metrics_close(d->metrics);
 	edgelb_ctl_close(d->ctl);
 	edgelb_health_close(d->health);
+	/* the checks are gone: so is their routing (the data plane stays) */
+	edgelb_hc_tunnel_close(p->tunnel);
+	free(p->tvips);
 	if (p->sigfd >= 0) {
 		loop_del_fd(d->loop, p->sigfd);
 		close(p->sigfd);

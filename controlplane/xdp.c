@@ -449,6 +449,14 @@ static int update(const struct bpf_map *map, const void *key, const void *value)
 	return bpf_map_update_elem(bpf_map__fd(map), key, value, BPF_ANY) ? -errno : 0;
 }
 
+int edgelb_xdp_get_node_config(const struct edgelb_xdp *x, struct edgelb_node_config *cfg)
+{
+	uint32_t zero = 0;
+
+	return bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.node_config), &zero, cfg) ? -errno
+										   : 0;
+}
+
 int edgelb_xdp_set_node_config(struct edgelb_xdp *x, const struct edgelb_node_config *cfg)
 {
 	uint32_t zero = 0;

@@ -63,6 +63,7 @@ extern const struct edgelb_dataplane_ops edgelb_xdp_ops;
 /* set_backend with be == NULL clears the slot. */
 
 int edgelb_xdp_set_node_config(struct edgelb_xdp *x, const struct edgelb_node_config *cfg);
+int edgelb_xdp_get_node_config(const struct edgelb_xdp *x, struct edgelb_node_config *cfg);
 int edgelb_xdp_set_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key,
 		       const struct edgelb_vip_meta *meta);
 int edgelb_xdp_del_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key);

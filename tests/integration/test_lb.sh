@@ -130,9 +130,9 @@ udp_total() {
 # 5. kill -9 under traffic; 6. program replace under traffic
 for phase in "kill -9 and restart" "replace the program (new edgelbd, old one stopped)"; do
 	base=$(udp_total)
-	lab_client udp "$LAB_VIP" 80 20000 10000 >"$T/udp_sent" &
+	lab_client udp "$LAB_VIP" 80 15000 5000 >"$T/udp_sent" &
 	sender=$!
-	sleep 0.5
+	sleep 1
 	if [ "$phase" = "kill -9 and restart" ]; then
 		lab_edgelbd_kill KILL
 		sleep 0.3 # nobody in charge: the data plane forwards alone
@@ -146,6 +146,15 @@ for phase in "kill -9 and restart" "replace the program (new edgelbd, old one st
 	got=$(($(udp_total) - base))
 	sent=$(cat "$T/udp_sent")
 	echo "$phase: sent $sent, received $got, lost $((sent - got))"
+	lab_lbctl stats | grep -E "stream|drops|events" | sed 's/^/    /'
+	for i in 1 2 3; do
+		lab_exec "be$i" cat /proc/net/snmp | awk '/^Udp:/ {l++; if (l == 2) print "    be'$i' udp: InErrors " $4 " RcvbufErrors " $6}'
+	done
+	# losses outside the data plane (veth queues under CPU load) show here
+	ip netns exec "$(lab_ns lb1)" ethtool -S eth0 2>/dev/null | grep -E "drops|xdp_tx_err" |
+		grep -v ": 0$" | sed 's/^/    lb1 eth0/'
+	ip netns exec "$(lab_ns sw)" ethtool -S p-lb1 2>/dev/null | grep -E "drops|xdp_tx_err" |
+		grep -v ": 0$" | sed 's/^/    sw p-lb1/'
 	check "$phase: 0 of $sent packets lost" [ "$got" -eq "$sent" ]
 done
 check "the restarted edgelbd replaced the program in place" \
