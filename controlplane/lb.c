@@ -592,23 +592,28 @@ static int build_ring(const struct lb_service *s, uint32_t *ring)
 static void backend_mac(struct lb *lb, const struct lb_service *s, struct lb_backend *b,
 			bool first)
 {
-	struct edgelb_backend cur;
 	static const uint8_t zero[6];
+	struct edgelb_backend cur;
+	bool have_cur = false;
 
+	if (first && lb->adopt_state && lb->dp.ops->get_backend &&
+	    !lb->dp.ops->get_backend(lb->dp.dp, b->id, &cur) && cur.family == b->family &&
+	    !memcmp(&cur.addr, &b->addr, sizeof(cur.addr))) {
+		have_cur = true;
+		b->alive = !!(cur.flags & EDGELB_BE_F_ALIVE);
+	}
 	if (!lb->nexthops_stale && !first)
 		return;
 	if (lb->nexthop && lb->nexthop(lb->nexthop_arg, s, b, b->mac) == 0)
 		return;
-	if (!first || memcmp(b->mac, zero, 6) || !lb->dp.ops->get_backend ||
-	    lb->dp.ops->get_backend(lb->dp.dp, b->id, &cur))
-		return;
-	if (cur.family == b->family && !memcmp(&cur.addr, &b->addr, sizeof(cur.addr)))
+	if (have_cur && !memcmp(b->mac, zero, 6))
 		memcpy(b->mac, cur.mac, 6);
 }
 
 static void backend_value(struct lb *lb, const struct lb_service *s, struct lb_backend *b,
 			  bool first, struct edgelb_backend *v)
 {
+	backend_mac(lb, s, b, first); /* may take alive and MAC over from the data plane */
 	memset(v, 0, sizeof(*v));
 	v->addr = b->addr;
 	v->family = b->family;
@@ -616,7 +621,6 @@ static void backend_value(struct lb *lb, const struct lb_service *s, struct lb_b
 			     (b->drained ? EDGELB_BE_F_DRAINED : 0));
 	v->weight = b->drained ? 0 : b->weight;
 	v->site = b->site_id;
-	backend_mac(lb, s, b, first);
 	/* DSR needs the backend's own MAC; tunnels fall back to the gateway */
 	memcpy(v->mac, b->mac, 6);
 }
@@ -737,6 +741,7 @@ int lb_sync(struct lb *lb)
 	}
 
 	lb->nexthops_stale = false;
+	lb->adopt_state = false;
 
 	/* 4. backends no ring refers to any more */
 	for (uint32_t id = 0; id < EDGELB_MAX_BACKENDS; id++) {

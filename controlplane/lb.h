@@ -119,6 +119,13 @@ struct lb {
 	lb_nexthop_fn nexthop;
 	void *nexthop_arg;
 	bool nexthops_stale; /* ask nexthop() again for every backend */
+	/*
+	 * Set before the first sync after a restart that adopted a running
+	 * data plane: backends take the alive flag and MAC it holds for them
+	 * (same address), so a backend that was down stays down until its
+	 * checks say otherwise. Cleared by that sync.
+	 */
+	bool adopt_state;
 
 	/* What the data plane holds, by id, to program only differences. */
 	struct lb_shadow *shadow;

@@ -659,6 +659,7 @@ static int start(struct edgelbd_priv *p)
 
 		if (!edgelb_xdp_get_node_config(d->xdp, &pinned))
 			lb_set_node_config(&d->lb, &pinned);
+		d->lb.adopt_state = true;
 	}
 	err = mkdir_parent(d->cfg.state_file);
 	if (err) {

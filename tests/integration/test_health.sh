@@ -94,6 +94,14 @@ check "none went to be2" bash -c "! grep -q ' be2$' '$T/after_down'"
 grep -q "health\[web/be2\]: down" "$LAB_DIR/edgelbd.log"
 check "the transition is logged" [ $? -eq 0 ]
 
+# a restart (kill -9) must not put the down be2 back into the ring
+lab_edgelbd_kill KILL
+lab_edgelbd_start || exit 1
+check "after kill -9 and restart, be2 is still down" [ "$(health be2)" = down ]
+lab_client conns "$LAB_VIP" 80 20500 200 >"$T/after_restart"
+check "and still gets no connection, none failed" \
+	bash -c "! grep -qE ' be2$|FAILED' '$T/after_restart'"
+
 # 2. be2 comes back
 up_bound=$(python3 -c "print(($RISE + 1) * $INTERVAL * (1 + $JITTER) + $TIMEOUT + 0.15)")
 lab_server_start 2
