@@ -65,4 +65,4 @@ step "5. Counters: lbctl stats, and /metrics for Prometheus"
 lab_lbctl stats | sed 's/^/  /'
 lab_exec lb1 curl -s http://127.0.0.1:9274/metrics | grep -E '^edgelb_(vip_packets_total|backend_up)' | head -6 | sed 's/^/  /'
 
-step "Done. Not in this demo yet: health checks, VRRP, the two-site lab, DPDK (see README)."
+step "Done. Not in this demo yet: VRRP, the two-site lab, DPDK (see README)."
