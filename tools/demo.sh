@@ -21,11 +21,18 @@ share() { awk '{print $2}' "$1" | sort | uniq -c | awk '{printf "  %s: %s connec
 
 step "1. The lab: client 10.99.0.100, balancer lb1, backends be1..be3, VIP $LAB_VIP"
 lab_up 3
+# HTTP checks every 200 ms, through the tunnel as client traffic travels
+export LAB_HEALTH='type = "http"; interval = 0.2; timeout = 0.15; rise = 2; fall = 2;
+  through_tunnel = true; http = { path = "/health"; };'
 lab_config 3 >/dev/null
 lab_edgelbd_start
 sed 's/^/  /' "$LAB_DIR/edgelbd.log"
 lab_lbctl status | sed 's/^/  /'
 lab_lbctl backend list web | sed 's/^/  /'
+for _ in $(seq 50); do # the first checks: backends start down until they pass
+	[ "$(lab_lbctl health web | grep -c ' up ')" -ge 3 ] && break
+	sleep 0.1
+done
 
 step "2. 300 TCP connections to the VIP: XDP encapsulates (IPIP), backends reply directly"
 lab_client conns "$LAB_VIP" 80 20000 300 >"$LAB_DIR/c1"
@@ -61,7 +68,18 @@ after=$(($(lab_udp_count 1) + $(lab_udp_count 2) + $(lab_udp_count 3)))
 echo "  sent $(cat "$LAB_DIR/sent"), received $((after - before))"
 tail -4 "$LAB_DIR/edgelbd.log" | sed 's/^/  /'
 
-step "5. Counters: lbctl stats, and /metrics for Prometheus"
+step "5. be3's web server dies: its checks take it out of the ring, then back"
+lab_server_stop 3
+sleep 1
+lab_lbctl health web | sed 's/^/  /'
+lab_client conns "$LAB_VIP" 80 22000 300 >"$LAB_DIR/c3"
+share "$LAB_DIR/c3"
+echo "  ($(grep -c FAILED "$LAB_DIR/c3") of 300 failed)"
+lab_server_start 3
+sleep 1
+lab_lbctl health web | sed 's/^/  /'
+
+step "6. Counters: lbctl stats, and /metrics for Prometheus"
 lab_lbctl stats | sed 's/^/  /'
 lab_exec lb1 curl -s http://127.0.0.1:9274/metrics | grep -E '^edgelb_(vip_packets_total|backend_up)' | head -6 | sed 's/^/  /'
 
