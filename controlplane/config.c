@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "quote.h"
 #include "maglev.h"
 
 #define EDGELB_CONFIG_PATH_LEN 256
@@ -186,32 +187,7 @@ edgelb_config_error_at(struct edgelb_config_ctx *ctx, unsigned int line, const c
 /* s between double quotes, escaped and shortened so that it fits one line. */
 static const char *edgelb_config_quote(const char *s, char *buf, size_t size)
 {
-	size_t o = 0;
-
-	buf[o++] = '"';
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[8];
-		int n;
-
-		if (c == '"' || c == '\\')
-			n = snprintf(esc, sizeof(esc), "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			n = snprintf(esc, sizeof(esc), "\\x%02x", c);
-		else
-			n = snprintf(esc, sizeof(esc), "%c", c);
-		/* keep room for "...", the closing quote and the NUL */
-		if (o + (size_t)n + 5 > size) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		memcpy(buf + o, esc, (size_t)n);
-		o += (size_t)n;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
+	return edgelb_quote(s, strlen(s), buf, size);
 }
 
 static const char *edgelb_config_family_name(uint8_t family)

@@ -15,6 +15,7 @@
 
 #include "ctl.h"
 #include "ctl_proto.h"
+#include "quote.h"
 #include "maglev.h"
 
 /* Defaults of the optional members, the same as edgelb.conf(5)'s. */
@@ -131,36 +132,6 @@ void ctl_proto_error_from_lb(struct ctl_error *err, const char *lb_message)
 	err->field[n] = '\0';
 }
 
-/* s quoted for a message: escapes, and "..." when it is long. */
-static const char *ctl_quote(const char *s, size_t len, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	buf[o++] = '"';
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-		int n;
-
-		if (c == '"' || c == '\\')
-			n = snprintf(esc, sizeof(esc), "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			n = snprintf(esc, sizeof(esc), "\\x%02x", c);
-		else
-			n = snprintf(esc, sizeof(esc), "%c", c);
-		/* room for "...", the closing quote and the NUL */
-		if (o + (size_t)n + 5 > size) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		memcpy(buf + o, esc, (size_t)n);
-		o += (size_t)n;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
 
 /* ---- values ---------------------------------------------------------------- */
 
@@ -299,7 +270,7 @@ static int ctl_get_name(struct json_object *req, const char *key, bool required,
 		return ret;
 	if (!ctl_proto_name_ok(s)) {
 		ctl_proto_error(err, key, "%s is not a valid name: use 1..%d of A-Z a-z 0-9 _ . -",
-				ctl_quote(s, strlen(s), q, sizeof(q)), CTL_PROTO_NAME_MAX);
+				edgelb_quote(s, strlen(s), q, sizeof(q)), CTL_PROTO_NAME_MAX);
 		return -EINVAL;
 	}
 	/* LB_NAME_MAX > CTL_PROTO_NAME_MAX: always fits */
@@ -355,7 +326,7 @@ static int ctl_get_keyword(struct json_object *req, const char *key,
 		if (o >= sizeof(list))
 			break;
 	}
-	ctl_proto_error(err, key, "%s is not one of %s", ctl_quote(s, strlen(s), q, sizeof(q)),
+	ctl_proto_error(err, key, "%s is not one of %s", edgelb_quote(s, strlen(s), q, sizeof(q)),
 			list);
 	return -EINVAL;
 }
@@ -371,7 +342,7 @@ static int ctl_get_addr(struct json_object *req, const char *key, union edgelb_a
 		return ret;
 	why = ctl_proto_addr_parse(s, a, family);
 	if (why) {
-		ctl_proto_error(err, key, "%s %s", ctl_quote(s, strlen(s), q, sizeof(q)), why);
+		ctl_proto_error(err, key, "%s %s", edgelb_quote(s, strlen(s), q, sizeof(q)), why);
 		return -EINVAL;
 	}
 	return 1;
@@ -541,7 +512,7 @@ static int ctl_check_members(struct json_object *o, const struct ctl_cmd_def *de
 			known = !strcmp(key, def->members[i]);
 		if (known)
 			continue;
-		ctl_quote(key, strlen(key), q, sizeof(q));
+		edgelb_quote(key, strlen(key), q, sizeof(q));
 		/* the field is the member's name as far as it is printable */
 		for (i = 0; i + 1 < sizeof(field) && key[i] > 0x20 && key[i] < 0x7f; i++)
 			field[i] = key[i];
@@ -589,7 +560,7 @@ static int ctl_parse_object(struct json_object *o, struct ctl_request *req,
 			break;
 	if (req->cmd == CTL_CMD_MAX) {
 		ctl_proto_error(err, "cmd", "unknown command %s; see lbctl --help",
-				ctl_quote(cmd, strlen(cmd), q, sizeof(q)));
+				edgelb_quote(cmd, strlen(cmd), q, sizeof(q)));
 		return -EINVAL;
 	}
 	if (ctl_check_members(o, &ctl_cmds[req->cmd], err))
