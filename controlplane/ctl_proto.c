@@ -132,7 +132,6 @@ void ctl_proto_error_from_lb(struct ctl_error *err, const char *lb_message)
 	err->field[n] = '\0';
 }
 
-
 /* ---- values ---------------------------------------------------------------- */
 
 bool ctl_proto_name_ok(const char *s)
