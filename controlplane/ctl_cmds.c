@@ -477,11 +477,12 @@ static struct json_object *ctl_flows(struct edgelbd *d, const struct ctl_request
 
 	if (!dp->ops->flows)
 		return ctl_fail(NULL, "flows: this data plane cannot list its flows");
-	keys = calloc(req->max, sizeof(*keys));
-	states = calloc(req->max, sizeof(*states));
+	/* one more than shown: tells "there are more" from "exactly max" */
+	keys = calloc(req->max + 1, sizeof(*keys));
+	states = calloc(req->max + 1, sizeof(*states));
 	if (!keys || !states)
 		goto nomem;
-	err = dp->ops->flows(dp->dp, keys, states, req->max, &n);
+	err = dp->ops->flows(dp->dp, keys, states, req->max + 1, &n);
 	if (err) {
 		r = ctl_fail(NULL, "flows: reading the flow table: %s", strerror(-err));
 		goto out;
@@ -492,7 +493,7 @@ static struct json_object *ctl_flows(struct edgelbd *d, const struct ctl_request
 	a = json_object_new_array();
 	if (!r || !a)
 		goto nomem;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && i < req->max; i++)
 		if (jpush(a, ctl_flow_json(&d->lb, &keys[i], &states[i], now_ns)))
 			goto nomem;
 	if (jset(r, "flows", a)) {
@@ -500,7 +501,7 @@ static struct json_object *ctl_flows(struct edgelbd *d, const struct ctl_request
 		goto nomem;
 	}
 	a = NULL;
-	if (jbool(r, "truncated", n >= req->max))
+	if (jbool(r, "truncated", n > req->max))
 		goto nomem;
 	goto out;
 nomem:
