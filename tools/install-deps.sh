@@ -12,6 +12,7 @@ packages=(
 	# tests and lab
 	libcmocka-dev iproute2 ethtool procps man-db python3 curl util-linux
 	nginx # tools/bench/health.sh: one server answers 10 000 backends
+	keepalived # tests/integration/test_vrrp_wire.sh: the VRRP peer (its unit stays stopped)
 )
 
 if [ "$(id -u)" -ne 0 ]; then
