@@ -127,9 +127,27 @@ udp_total() {
 	echo "$s"
 }
 
+# datagrams the backends' kernels dropped for a full socket buffer: the lab
+# server's fault on a loaded machine, not the balancer's
+stream_forwarded() {
+	lab_lbctl --json stats | python3 -c \
+		'import json,sys; print(sum(v["packets"] for v in json.load(sys.stdin)["vips"] if v["name"]=="stream"))'
+}
+
+rcvbuf_drops() {
+	local s=0 i n
+	for i in 1 2 3; do
+		n=$(lab_exec "be$i" cat /proc/net/snmp | awk '/^Udp:/ {l++; if (l == 2) print $6}')
+		s=$((s + n))
+	done
+	echo "$s"
+}
+
 # 5. kill -9 under traffic; 6. program replace under traffic
 for phase in "kill -9 and restart" "replace the program (new edgelbd, old one stopped)"; do
 	base=$(udp_total)
+	base_drops=$(rcvbuf_drops)
+	base_fwd=$(stream_forwarded)
 	lab_client udp "$LAB_VIP" 80 15000 5000 >"$T/udp_sent" &
 	sender=$!
 	sleep 1
@@ -155,7 +173,12 @@ for phase in "kill -9 and restart" "replace the program (new edgelbd, old one st
 		grep -v ": 0$" | sed 's/^/    lb1 eth0/'
 	ip netns exec "$(lab_ns sw)" ethtool -S p-lb1 2>/dev/null | grep -E "drops|xdp_tx_err" |
 		grep -v ": 0$" | sed 's/^/    sw p-lb1/'
-	check "$phase: 0 of $sent packets lost" [ "$got" -eq "$sent" ]
+	socket_drops=$(($(rcvbuf_drops) - base_drops))
+	[ "$socket_drops" -eq 0 ] ||
+		echo "    ($socket_drops dropped by the lab server's full socket buffer, not by the balancer)"
+	check "$phase: 0 of $sent packets lost" [ $((got + socket_drops)) -eq "$sent" ]
+	check "$phase: the data plane's own counter forwarded all $sent" \
+		[ $(($(stream_forwarded) - base_fwd)) -eq "$sent" ]
 done
 check "the restarted edgelbd replaced the program in place" \
 	grep -q "replaced the running program; maps and flows kept" "$LAB_DIR/edgelbd.log"

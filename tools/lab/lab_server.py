@@ -9,6 +9,7 @@ usage: lab_server.py NAME ADDRESS PORT [--udp-count-file FILE]
 import argparse
 import asyncio
 import os
+import socket
 
 
 class Udp(asyncio.DatagramProtocol):
@@ -62,8 +63,18 @@ async def main():
 
     server = await asyncio.start_server(handle, a.address, a.port, backlog=1024)
     if a.udp_count_file:
+        # a big receive buffer: on a loaded 2-core CI machine this python
+        # loop may stall for a moment, and a full socket buffer would
+        # count as loss that the balancer did not cause
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
+        except OSError:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
+        sock.bind((a.address, a.port))
         await asyncio.get_running_loop().create_datagram_endpoint(
-            lambda: Udp(a.udp_count_file), local_addr=(a.address, a.port))
+            lambda: Udp(a.udp_count_file), sock=sock)
     async with server:
         await server.serve_forever()
 
