@@ -664,8 +664,14 @@ int main(void)
 	check(watch.zombie_longest <= 2 * INTERVAL_MS,
 	      "no zombie lived longer than %d ms (the longest: %llu ms)", 2 * INTERVAL_MS,
 	      (unsigned long long)watch.zombie_longest);
-	check(watch.sleepers_max <= 1,
-	      "at most one sleeping script at a time (%d): each was killed at its timeout",
+	/*
+	 * A new check starts 150 ms after the previous one was killed; on a
+	 * loaded machine the killed process may still be on its way out then.
+	 * Scripts that were not killed would pile up (one more every 400 ms).
+	 */
+	check(watch.sleepers_max <= 2,
+	      "sleeping scripts never pile up (at most %d at a time): each was killed at its "
+	      "timeout",
 	      watch.sleepers_max);
 
 	/* closed with an RST (SO_LINGER 0): 10 000 checks a second fill no table */
