@@ -114,6 +114,18 @@
  *        checks_passed, checks_failed, passes_in_row, fails_in_row, rise,
  *        fall, interval_ms, timeout_ms, held_down_ms (left, 0 = none),
  *        late_ms}]; times with "unix" are wall-clock milliseconds
+ * vrrp.status  [instance]
+ *     -> maintenance, instances: [{instance, interface, vrid, version,
+ *        family ("ipv4"/"ipv6"), state ("INIT", "BACKUP", "MASTER",
+ *        "FAULT", "STOP"), priority (effective), config_priority, master
+ *        (backup: the master's address, else "-"), advert_int_ms,
+ *        since_unix_ms, since_age_ms, transitions, held, maintenance,
+ *        vips_held, rx, tx, rx_rejected, rejects {reason: count}, error
+ *        (null while running)}]
+ * vrrp.handover  [instance] [M]    vrrp.release  [instance] [M]
+ * vrrp.maintenance  mode ("on"/"off") [M]
+ *     -> as vrrp.status. Not persisted: VRRP operator state lasts until
+ *        edgelbd restarts. Without VRRP code (a test harness): an error.
  *
  * Every [M] command is persisted (the runtime layer, edgelbd(8)) before
  * it is acknowledged. When the change is made but saving it failed, the

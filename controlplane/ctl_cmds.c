@@ -871,6 +871,13 @@ struct json_object *ctl_cmds_run(struct edgelbd *d, const struct ctl_request *re
 		return ctl_flows(d, req);
 	case CTL_CMD_HEALTH:
 		return ctl_health(d, req);
+	case CTL_CMD_VRRP_STATUS:
+	case CTL_CMD_VRRP_HANDOVER:
+	case CTL_CMD_VRRP_RELEASE:
+	case CTL_CMD_VRRP_MAINTENANCE:
+		if (!d->vrrp_ctl)
+			return ctl_fail(NULL, "vrrp: this edgelbd runs no VRRP");
+		return d->vrrp_ctl(d, req);
 	case CTL_CMD_MAX:
 		break;
 	}

@@ -86,6 +86,10 @@ static const struct ctl_cmd_def {
 	[CTL_CMD_CONFIG_RELOAD] = { "config.reload", true, { NULL } },
 	[CTL_CMD_FLOWS] = { "flows", false, { "max", NULL } },
 	[CTL_CMD_HEALTH] = { "health", false, { "service", NULL } },
+	[CTL_CMD_VRRP_STATUS] = { "vrrp.status", false, { "instance", NULL } },
+	[CTL_CMD_VRRP_HANDOVER] = { "vrrp.handover", true, { "instance", NULL } },
+	[CTL_CMD_VRRP_RELEASE] = { "vrrp.release", true, { "instance", NULL } },
+	[CTL_CMD_VRRP_MAINTENANCE] = { "vrrp.maintenance", true, { "mode", NULL } },
 };
 
 const char *ctl_proto_cmd_name(enum ctl_cmd cmd)
@@ -485,6 +489,19 @@ static int ctl_parse_args(struct json_object *o, struct ctl_request *req, struct
 			return -EINVAL;
 		}
 		snprintf(req->path, sizeof(req->path), "%s", s);
+		return 0;
+	case CTL_CMD_VRRP_STATUS:
+	case CTL_CMD_VRRP_HANDOVER:
+	case CTL_CMD_VRRP_RELEASE:
+		return ctl_get_name(o, "instance", false, req->instance, err) < 0 ? -EINVAL : 0;
+	case CTL_CMD_VRRP_MAINTENANCE:
+		if (ctl_get_string(o, "mode", true, &s, err) < 0)
+			return -EINVAL;
+		if (strcmp(s, "on") && strcmp(s, "off")) {
+			ctl_proto_error(err, "mode", "must be \"on\" or \"off\"");
+			return -EINVAL;
+		}
+		req->on = !strcmp(s, "on");
 		return 0;
 	case CTL_CMD_FLOWS:
 		req->max = EDGELB_CTL_FLOWS_DEFAULT;

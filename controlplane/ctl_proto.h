@@ -32,6 +32,10 @@ enum ctl_cmd {
 	CTL_CMD_CONFIG_RELOAD,
 	CTL_CMD_FLOWS,
 	CTL_CMD_HEALTH,
+	CTL_CMD_VRRP_STATUS,
+	CTL_CMD_VRRP_HANDOVER,
+	CTL_CMD_VRRP_RELEASE,
+	CTL_CMD_VRRP_MAINTENANCE,
 	CTL_CMD_MAX,
 };
 
@@ -46,6 +50,8 @@ struct ctl_request {
 	bool has_port;		   /* backend.add: port given, else the service's */
 	char path[PATH_MAX];	   /* config.check; "" = the running config */
 	uint32_t max;		   /* flows */
+	char instance[LB_NAME_MAX]; /* vrrp.*: "" = every instance */
+	bool on;		   /* vrrp.maintenance */
 };
 
 /* Why a request is refused: message for a human, the member at fault. */

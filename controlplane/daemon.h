@@ -19,6 +19,9 @@ struct edgelb_nl;
 struct edgelb_ctl;
 struct edgelb_metrics;
 struct edgelb_health;
+struct vrrp_instances;
+struct ctl_request;
+struct json_object;
 
 struct edgelbd {
 	struct loop *loop;
@@ -34,6 +37,9 @@ struct edgelbd {
 	uint64_t config_loaded_ms; /* last successful (re)load */
 	unsigned int reloads;	   /* successful reloads since start */
 	bool adopted;		   /* found pinned maps of an earlier run */
+	struct vrrp_instances *vrrp; /* NULL until started (vrrp/instance.h) */
+	/* the vrrp.* control commands; NULL: edgelbd runs no VRRP code */
+	struct json_object *(*vrrp_ctl)(struct edgelbd *d, const struct ctl_request *req);
 };
 
 /*

@@ -37,6 +37,7 @@
 #include "daemon.h"
 #include "health/health.h"
 #include "health/tunnel.h"
+#include "vrrp/instance.h"
 #include "log.h"
 #include "metrics.h"
 #include "netlink.h"
@@ -475,6 +476,8 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
 	d->lb.cfg = &d->cfg; /* lb keeps the pointer: never leave it on our stack */
 	edgelb_config_free(&prev);
 	health_follow(d);
+	if (d->vrrp && vrrp_instances_apply(d->vrrp, &d->cfg))
+		pr_err("vrrp", "updating the VRRP instances failed in part; see above");
 	d->reloads++;
 	d->config_loaded_ms = loop_now_ms();
 	pr_info("config", "reloaded %s (%zu services, %zu backends)", d->config_path,
@@ -721,6 +724,14 @@ static int start(struct edgelbd_priv *p)
 				 : "attached");
 	}
 
+	/* VRRP moves VIP ownership only; the data plane above forwards in every state */
+	d->vrrp_ctl = vrrp_instances_ctl;
+	err = vrrp_instances_start(d, &d->vrrp);
+	if (err) {
+		pr_err("vrrp", "cannot start the VRRP instances: %s", strerror(-err));
+		return err;
+	}
+
 	err = edgelb_ctl_open(d, d->cfg.control_socket, d->cfg.control_group, &d->ctl);
 	if (err) {
 		pr_err("ctl", "control socket %s: %s", d->cfg.control_socket, strerror(-err));
@@ -757,6 +768,9 @@ static void stop(struct edgelbd_priv *p)
 {
 	struct edgelbd *d = &p->d;
 
+	/* first: a master resigns (priority 0) while everything else still runs */
+	vrrp_instances_stop(d->vrrp);
+	d->vrrp = NULL;
 	edgelb_metrics_close(d->metrics);
 	edgelb_ctl_close(d->ctl);
 	edgelb_health_close(d->health);

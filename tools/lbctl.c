@@ -90,6 +90,12 @@ static void usage(FILE *out)
 		"  flows [--max N]                     a sample of the connection table\n"
 		"  health [SERVICE]                    health checks: state, last result,\n"
 		"                                      latency, since when, transitions\n"
+		"  vrrp status [INSTANCE] [--json]     VRRP instances: state, priority, master,\n"
+		"                                      since when, transitions, counters\n"
+		"  vrrp handover [INSTANCE]            resign (priority 0): the peer takes over;\n"
+		"                                      stay backup until released\n"
+		"  vrrp release [INSTANCE]             end a handover: preempt again\n"
+		"  vrrp maintenance on|off             never become master while on\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket SOCKET     control socket (default: %s/INSTANCE.sock)\n"
@@ -900,6 +906,92 @@ static int cmd_health(struct lbctl *l, int argc, char **argv)
 	return lbctl_done(l, lbctl_run(l, req), print_health);
 }
 
+/* ---- vrrp ---- */
+
+static void print_vrrp(struct json_object *r)
+{
+	struct json_object *a = jget(r, "instances");
+	struct table t = { .ncols = 12, .right = { [1] = true, [4] = true, [6] = true,
+						   [8] = true, [9] = true, [10] = true, [11] = true } };
+	size_t n = a ? json_object_array_length(a) : 0;
+
+	table_row(&t, "INSTANCE", "VRID", "FAMILY", "STATE", "PRIO", "MASTER", "ADVERT", "SINCE",
+		  "CHANGES", "RX", "TX", "REJECTED");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		char vrid[8], prio[32], adv[16], since[96], age[64], tr[16], rx[24], tx[24], rej[24];
+		char state[64];
+		time_t when = (time_t)(jint(o, "since_unix_ms") / 1000);
+		struct tm tm;
+
+		snprintf(vrid, sizeof(vrid), "%lld", (long long)jint(o, "vrid"));
+		if (jint(o, "priority") != jint(o, "config_priority"))
+			snprintf(prio, sizeof(prio), "%lld (%lld)", (long long)jint(o, "priority"),
+				 (long long)jint(o, "config_priority"));
+		else
+			snprintf(prio, sizeof(prio), "%lld", (long long)jint(o, "priority"));
+		snprintf(state, sizeof(state), "%s%s%s", jstr(o, "state"),
+			 jbool(o, "held") ? " (held)" : "",
+			 jbool(o, "maintenance") ? " (maintenance)" : "");
+		snprintf(adv, sizeof(adv), "%lldms", (long long)jint(o, "advert_int_ms"));
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime_r(&when, &tm));
+		duration(jint(o, "since_age_ms") / 1000, age, sizeof(age));
+		snprintf(since + strlen(since), sizeof(since) - strlen(since), " (%s)", age);
+		snprintf(tr, sizeof(tr), "%lld", (long long)jint(o, "transitions"));
+		snprintf(rx, sizeof(rx), "%llu", (unsigned long long)juint(o, "rx"));
+		snprintf(tx, sizeof(tx), "%llu", (unsigned long long)juint(o, "tx"));
+		snprintf(rej, sizeof(rej), "%llu", (unsigned long long)juint(o, "rx_rejected"));
+		table_row(&t, jstr(o, "instance"), vrid, jstr(o, "family"), state, prio,
+			  jstr(o, "master"), adv, since, tr, rx, tx, rej);
+	}
+	table_print(&t);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		struct json_object *rj = jget(o, "rejects");
+
+		if (jget(o, "error"))
+			printf("%s: not running: %s\n", jstr(o, "instance"), jstr(o, "error"));
+		if (rj && json_object_object_length(rj)) {
+			printf("%s: rejected:", jstr(o, "instance"));
+			json_object_object_foreach(rj, k, v)
+				printf(" %s=%lld", k, (long long)json_object_get_int64(v));
+			printf("\n");
+		}
+	}
+	if (jbool(r, "maintenance"))
+		printf("maintenance on: no instance becomes master\n");
+}
+
+static int cmd_vrrp(struct lbctl *l, int argc, char **argv)
+{
+	struct json_object *req;
+	const char *sub = argc ? argv[0] : "status";
+	bool named = false;
+
+	if (!strcmp(sub, "maintenance")) {
+		if (argc != 2 || (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
+			usage_error("vrrp maintenance: on or off");
+		req = lbctl_req("vrrp.maintenance");
+		req_str(req, "mode", argv[1]);
+		return lbctl_done(l, lbctl_run(l, req), print_vrrp);
+	}
+	if (strcmp(sub, "status") && strcmp(sub, "handover") && strcmp(sub, "release"))
+		usage_error("vrrp: unknown subcommand \"%s\" (status, handover, release, "
+			    "maintenance)", sub);
+	req = lbctl_req(!strcmp(sub, "status") ? "vrrp.status"
+			: !strcmp(sub, "handover") ? "vrrp.handover" : "vrrp.release");
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			l->json = true;
+		else if (argv[i][0] == '-' || named)
+			usage_error("vrrp %s: unexpected argument \"%s\" (vrrp %s [INSTANCE])", sub,
+				    argv[i], sub);
+		else
+			req_str(req, "instance", argv[i]), named = true;
+	}
+	return lbctl_done(l, lbctl_run(l, req), print_vrrp);
+}
+
 /* ---- config ---- */
 
 static void print_config_check(struct json_object *r)
@@ -1168,7 +1260,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "status") && strcmp(cmd, "vip") && strcmp(cmd, "backend") &&
 	    strcmp(cmd, "stats") && strcmp(cmd, "config") && strcmp(cmd, "flows") &&
-	    strcmp(cmd, "health"))
+	    strcmp(cmd, "health") && strcmp(cmd, "vrrp"))
 		usage_error("unknown command \"%s\"", cmd);
 	if (!l.socket && !instance)
 		instance = getenv("EDGELB_INSTANCE");
@@ -1192,6 +1284,8 @@ int main(int argc, char **argv)
 		ret = cmd_config(&l, argc, argv);
 	} else if (!strcmp(cmd, "health")) {
 		ret = cmd_health(&l, argc, argv);
+	} else if (!strcmp(cmd, "vrrp")) {
+		ret = cmd_vrrp(&l, argc, argv);
 	} else {
 		ret = cmd_flows(&l, argc, argv);
 	}
