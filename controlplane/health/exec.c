@@ -37,16 +37,13 @@
 #include <sys/wait.h>
 
 #include "probe.h"
+#include "child.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3 /* linux/wait.h; glibc 2.36 does not define it */
 #endif
 
 /* Signals edgelbd blocks or ignores, back to default in the program. */
-static const int hc_exec_default_signals[] = {
-	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2,
-};
-
 static void hc_exec_keep_output(struct hc_attempt *a, const char *buf, size_t n)
 {
 	size_t room = sizeof(a->out) - 1 - a->out_len;
@@ -95,9 +92,6 @@ static void hc_exec_reason(const struct hc_attempt *a, const char *what, char *w
 static enum hc_verdict hc_exec_start(struct hc_attempt *a, const struct hc_spec *s,
 				     struct hc_io *io, char *why, size_t len)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, defaults;
 	int pipefd[2], pidfd, err;
 	pid_t pid;
 
@@ -114,44 +108,15 @@ static enum hc_verdict hc_exec_start(struct hc_attempt *a, const struct hc_spec 
 		return HC_FAIL;
 	}
 	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
-
-	sigemptyset(&none);
-	sigemptyset(&defaults);
-	for (size_t i = 0; i < sizeof(hc_exec_default_signals) / sizeof(int); i++)
-		sigaddset(&defaults, hc_exec_default_signals[i]);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-						POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	err = posix_spawn(&pid, s->argv[0], &fa, &attr, s->argv, s->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	/* its own process group: a timeout kills what it started too */
+	err = edgelb_spawn(s->argv[0], s->argv, s->envp, pipefd[1], true, &pid, &pidfd);
 	close(pipefd[1]);
 	if (err) {
 		close(pipefd[0]);
-		snprintf(why, len, "cannot run %s: %s", s->argv[0], strerror(err));
+		snprintf(why, len, "cannot run %s: %s", s->argv[0], strerror(-err));
 		return HC_FAIL;
 	}
 	a->pid = pid;
-	pidfd = pidfd_open(pid, 0);
-	if (pidfd < 0) {
-		err = errno;
-		close(pipefd[0]);
-		/* cannot watch it: do not leave it running; SIGKILL makes the wait short */
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		a->pid = 0;
-		snprintf(why, len, "pidfd_open: %s", strerror(err));
-		return HC_FAIL;
-	}
-	fcntl(pidfd, F_SETFD, FD_CLOEXEC);
 	if (hc_io_watch(io, a, 0, pidfd, EPOLLIN)) {
 		err = errno;
 		close(pidfd);

@@ -34,6 +34,7 @@
 #include "fsm.h"
 #include "garp.h"
 #include "instance.h"
+#include "child.h"
 #include "io.h"
 #include "log.h"
 #include "loop.h"
@@ -236,9 +237,6 @@ static void vrrp_notify(struct vrrp_instance *in, const char *state)
 {
 	const char *prog = NULL;
 	char prio[8], *argv[5];
-	posix_spawnattr_t attr;
-	posix_spawn_file_actions_t fa;
-	sigset_t none, defaults;
 	struct vrrp_child *c;
 	pid_t pid;
 	int err, pidfd;
@@ -260,39 +258,21 @@ static void vrrp_notify(struct vrrp_instance *in, const char *state)
 	argv[2] = (char *)state;
 	argv[3] = prio;
 	argv[4] = NULL;
-	sigemptyset(&none);
-	sigemptyset(&defaults);
-	sigaddset(&defaults, SIGPIPE);
-	sigaddset(&defaults, SIGHUP);
-	sigaddset(&defaults, SIGTERM);
-	sigaddset(&defaults, SIGINT);
-	sigaddset(&defaults, SIGCHLD);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	err = posix_spawn(&pid, prog, &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	/* output goes to edgelbd's own stderr: the log */
+	err = edgelb_spawn(prog, argv, environ, -1, false, &pid, &pidfd);
 	if (err) {
-		pr_warn(in->tag, "notify %s: cannot run %s: %s", state, prog, strerror(err));
+		pr_warn(in->tag, "notify %s: cannot run %s: %s", state, prog, strerror(-err));
 		return;
 	}
-	pidfd = pidfd_open(pid, 0);
-	c = pidfd >= 0 ? calloc(1, sizeof(*c)) : NULL;
+	c = calloc(1, sizeof(*c));
 	if (!c || loop_add_fd(in->vs->d->loop, pidfd, EPOLLIN, child_exited, c)) {
 		/* cannot watch it: reap it when it is done, without blocking the loop now */
 		pr_warn(in->tag, "notify %s: cannot watch pid %d; it stays a zombie until "
 				 "edgelbd exits", state, (int)pid);
 		free(c);
-		if (pidfd >= 0)
-			close(pidfd);
+		close(pidfd);
 		return;
 	}
-	fcntl(pidfd, F_SETFD, FD_CLOEXEC);
 	c->vs = in->vs;
 	c->pid = pid;
 	c->pidfd = pidfd;
