@@ -14,14 +14,7 @@
 SEC("xdp")
 int edgelb_xdp(struct xdp_md *ctx)
 {
-	switch (edgelb_forward(ctx)) {
-	case EDGELB_V_TX:
-		return XDP_TX;
-	case EDGELB_V_DROP:
-		return XDP_DROP;
-	default:
-		return XDP_PASS;
-	}
+	return edgelb_xdp_action(edgelb_forward(ctx));
 }
 
 char LICENSE[] SEC("license") = "GPL";

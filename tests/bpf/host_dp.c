@@ -254,14 +254,7 @@ int host_dp_run(struct host_dp *h, const void *in, size_t len, void *out, size_t
 	v = edgelb_forward(h);
 	*out_len = (size_t)(h->data_end - h->data);
 	memcpy(out, h->data, *out_len);
-	switch (v) {
-	case EDGELB_V_TX:
-		return XDP_TX;
-	case EDGELB_V_DROP:
-		return XDP_DROP;
-	default:
-		return XDP_PASS;
-	}
+	return edgelb_xdp_action(v);
 }
 
 uint64_t host_dp_counter(const struct host_dp *h, enum edgelb_counter c)

@@ -53,18 +53,6 @@ struct {
 	__type(value, __u64);
 } rx_count SEC(".maps");
 
-static __always_inline int bench_xdp_verdict(int v)
-{
-	switch (v) {
-	case EDGELB_V_TX:
-		return XDP_TX;
-	case EDGELB_V_DROP:
-		return XDP_DROP;
-	default:
-		return XDP_PASS;
-	}
-}
-
 /*
  * Frame length. A pointer difference, which the verifier turns into a
  * scalar for a privileged loader; written on pointers so that clang emits
@@ -146,7 +134,7 @@ static __always_inline int bench_wrap(struct xdp_md *ctx, int next_client)
 	len0 = bench_len(ctx);
 	v = edgelb_forward(ctx);
 	if (v != EDGELB_V_TX)
-		return bench_xdp_verdict(v);
+		return edgelb_xdp_action(v);
 	if (bench_restore(ctx, saved.w, bench_len(ctx) - len0, 0))
 		return XDP_ABORTED;
 	if (next_client)
@@ -330,7 +318,7 @@ int bench_live(struct xdp_md *ctx)
 {
 	if (bench_restore(ctx, live_l2, 0, 0))
 		return XDP_ABORTED;
-	return bench_xdp_verdict(edgelb_forward(ctx));
+	return edgelb_xdp_action(edgelb_forward(ctx));
 }
 
 /* Live floors: the harness alone, and the 20-byte encapsulation. */
