@@ -60,6 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #ifndef EDGELB_LIBFUZZER
 
+#include "replay.h"
+
 /* Seeds built in, so the driver does something even without files. */
 static const char *const builtin_seeds[] = {
 	"{\"cmd\": \"status\"}",
@@ -68,50 +70,24 @@ static const char *const builtin_seeds[] = {
 	"{\"cmd\": \"stats\"}",
 };
 
+/* JSON's troublemakers */
+static const uint8_t subst[] = { 0x00, '"', '\\', '{', '}', '[', ':', ',', 0xff, '9', '-', 'e' };
+
 static void run_mutations(const uint8_t *seed, size_t len)
 {
-	uint8_t *buf = malloc(len ? len : 1);
-
-	if (!buf)
-		abort();
-	LLVMFuzzerTestOneInput(seed, len);
-	/* every prefix: requests cut anywhere */
-	for (size_t n = 0; n < len; n++) {
-		memcpy(buf, seed, n);
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	/* every byte replaced by a few troublemakers */
-	for (size_t i = 0; i < len; i++) {
-		static const uint8_t subst[] = { 0x00, '"', '\\', '{', '}', '[', ':', ',', 0xff,
-						 '9', '-', 'e' };
-
-		for (size_t k = 0; k < sizeof(subst); k++) {
-			memcpy(buf, seed, len);
-			buf[i] = subst[k];
-			LLVMFuzzerTestOneInput(buf, len);
-		}
-	}
-	free(buf);
+	fuzz_mutate(seed, len, subst, sizeof(subst));
 }
 
 static int replay_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
 	uint8_t *buf = malloc(EDGELB_CTL_REQUEST_MAX + 2);
-	size_t n;
+	long n = buf ? fuzz_read_file("fuzz_ctl_request", path, buf, EDGELB_CTL_REQUEST_MAX + 1)
+		     : -1;
 
-	if (!f || !buf) {
-		fprintf(stderr, "fuzz_ctl_request: %s: %s\n", path, strerror(errno));
-		if (f)
-			fclose(f);
-		free(buf);
-		return -1;
-	}
-	n = fread(buf, 1, EDGELB_CTL_REQUEST_MAX + 2, f);
-	fclose(f);
-	run_mutations(buf, n);
+	if (n >= 0)
+		run_mutations(buf, (size_t)n);
 	free(buf);
-	return 0;
+	return n < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -93,6 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #ifndef EDGELB_LIBFUZZER
 
+#include "replay.h"
+
 /* Seeds built in (selector, read size, response). */
 static const char *const builtin_seeds[] = {
 	"\x00\x07HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
@@ -107,48 +109,24 @@ static const char *const builtin_seeds[] = {
 static void run_mutations(const uint8_t *seed, size_t len)
 {
 	static const uint8_t subst[] = { 0x00, '\r', '\n', ':', ' ', '0', '9', 'f', 0xff, 'H' };
-	uint8_t *buf = malloc(len ? len : 1);
 
-	if (!buf)
-		abort();
-	LLVMFuzzerTestOneInput(seed, len);
-	for (size_t n = 0; n < len; n++) {
-		memcpy(buf, seed, n);
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	for (size_t i = 0; i < len; i++) {
-		for (size_t k = 0; k < sizeof(subst); k++) {
-			memcpy(buf, seed, len);
-			buf[i] = subst[k];
-			LLVMFuzzerTestOneInput(buf, len);
-		}
-	}
-	free(buf);
+	fuzz_mutate(seed, len, subst, sizeof(subst));
 }
 
 /* A seed file holds a response; each is tried with every expectation. */
 static int replay_file(const char *path)
 {
-	size_t cap = 2 + 256 * 1024, n;
-	uint8_t *buf = malloc(cap);
-	FILE *f = fopen(path, "rb");
+	size_t cap = 256 * 1024;
+	uint8_t *buf = malloc(2 + cap + 1);
+	long n = buf ? fuzz_read_file("fuzz_http_response", path, buf + 2, cap) : -1;
 
-	if (!f || !buf) {
-		fprintf(stderr, "fuzz_http_response: %s: %s\n", path, strerror(errno));
-		if (f)
-			fclose(f);
-		free(buf);
-		return -1;
-	}
-	n = fread(buf + 2, 1, cap - 2, f);
-	fclose(f);
-	for (unsigned int sel = 0; sel < 12; sel++) {
+	for (unsigned int sel = 0; n >= 0 && sel < 12; sel++) {
 		buf[0] = (uint8_t)sel;
 		buf[1] = (uint8_t)(3 + sel);
-		run_mutations(buf, n + 2);
+		run_mutations(buf, (size_t)n + 2);
 	}
 	free(buf);
-	return 0;
+	return n < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -79,55 +79,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #ifndef EDGELB_LIBFUZZER
 
+#include "replay.h"
+
+/* version, type, count and length bytes' interesting values */
+static const uint8_t subst[] = { 0x00, 0x01, 0x02, 0x0f, 0x10, 0x21, 0x31, 0x45,
+				 0x60, 0x70, 0x7f, 0x80, 0xf0, 0xfe, 0xff };
+
 static void run_mutations(const uint8_t *seed, size_t len)
 {
-	uint8_t *buf = malloc(len ? len : 1);
-
-	if (!buf)
-		abort();
-	LLVMFuzzerTestOneInput(seed, len);
-	/* every prefix, in a buffer of exactly that size */
-	for (size_t n = 0; n < len; n++) {
-		uint8_t *cut = malloc(n ? n : 1);
-
-		if (!cut)
-			abort();
-		memcpy(cut, seed, n);
-		LLVMFuzzerTestOneInput(cut, n);
-		free(cut);
-	}
-	/* every byte replaced by a few troublemakers */
-	for (size_t i = 0; i < len; i++) {
-		static const uint8_t subst[] = { 0x00, 0x01, 0x02, 0x0f, 0x10, 0x21, 0x31,
-						 0x45, 0x60, 0x70, 0x7f, 0x80, 0xf0, 0xfe, 0xff };
-
-		for (size_t k = 0; k < sizeof(subst); k++) {
-			memcpy(buf, seed, len);
-			buf[i] = subst[k];
-			LLVMFuzzerTestOneInput(buf, len);
-		}
-	}
-	free(buf);
+	fuzz_mutate(seed, len, subst, sizeof(subst));
 }
 
 static int replay_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
 	uint8_t *buf = malloc(MAX_PACKET + 1);
-	size_t n;
+	long n = buf ? fuzz_read_file("fuzz_vrrp_packet", path, buf, MAX_PACKET) : -1;
 
-	if (!f || !buf) {
-		fprintf(stderr, "fuzz_vrrp_packet: %s: %s\n", path, strerror(errno));
-		if (f)
-			fclose(f);
-		free(buf);
-		return -1;
-	}
-	n = fread(buf, 1, MAX_PACKET + 1, f);
-	fclose(f);
-	run_mutations(buf, n);
+	if (n >= 0)
+		run_mutations(buf, (size_t)n);
 	free(buf);
-	return 0;
+	return n < 0 ? -1 : 0;
 }
 
 /* Seeds built in, so the driver does something even without files. */
