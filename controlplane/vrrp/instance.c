@@ -236,7 +236,7 @@ static void child_exited(void *arg, int fd, uint32_t events)
 static void vrrp_notify(struct vrrp_instance *in, const char *state)
 {
 	const char *prog = NULL;
-	char prio[8], *argv[5];
+	char prio[8], *argv[6];
 	struct vrrp_child *c;
 	pid_t pid;
 	int err, pidfd;
@@ -251,13 +251,15 @@ static void vrrp_notify(struct vrrp_instance *in, const char *state)
 		prog = in->s.notify_stop;
 	if (!prog)
 		return;
-	/* edgelb.conf(5): instance name, new state, priority */
+	/* keepalived's arguments, so operators' scripts keep working when
+	 * edgelbd replaces it: "INSTANCE", name, new state, priority */
 	snprintf(prio, sizeof(prio), "%u", in->fsm.priority);
 	argv[0] = (char *)prog;
-	argv[1] = in->s.name;
-	argv[2] = (char *)state;
-	argv[3] = prio;
-	argv[4] = NULL;
+	argv[1] = (char *)"INSTANCE";
+	argv[2] = in->s.name;
+	argv[3] = (char *)state;
+	argv[4] = prio;
+	argv[5] = NULL;
 	/* output goes to edgelbd's own stderr: the log */
 	err = edgelb_spawn(prog, argv, environ, -1, false, &pid, &pidfd);
 	if (err) {

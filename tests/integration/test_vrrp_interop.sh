@@ -70,13 +70,15 @@ ip -n "$NS_B" addr add 10.78.0.2/24 dev b0
 ip -n "$NS_A" link set a0 up
 ip -n "$NS_B" link set b0 up
 
-cat >"$DIR/notify.sh" <<EON
+# both daemons pass TYPE NAME STATE PRIORITY; each gets its own copy
+for who in ka elb; do
+	cat >"$DIR/notify.$who.sh" <<EON
 #!/bin/sh
-# keepalived: TYPE NAME STATE PRIORITY; edgelbd: NAME STATE PRIORITY
-if [ \$# -ge 4 ]; then who=ka st=\$3; else who=elb st=\$2; fi
-echo "\$st" >"$DIR/state.\$who.tmp" && mv "$DIR/state.\$who.tmp" "$DIR/state.\$who"
+[ "\$1" = INSTANCE ] && [ "\$2" = vi61 ] && [ \$# -eq 4 ] || exit 1
+echo "\$3" >"$DIR/state.$who.tmp" && mv "$DIR/state.$who.tmp" "$DIR/state.$who"
 EON
-chmod 755 "$DIR/notify.sh"
+	chmod 755 "$DIR/notify.$who.sh"
+done
 
 cat >"$DIR/edgelb.conf" <<EOC
 instance = "vi";
@@ -92,7 +94,7 @@ services = (
 vrrp = (
   { name = "vi61"; vrid = 61; interface = "a0"; version = 3; priority = 150;
     advert_int = 0.1; vips = [ "10.78.0.100/32" ];
-    notify = { master = "$DIR/notify.sh"; backup = "$DIR/notify.sh"; }; }
+    notify = { master = "$DIR/notify.elb.sh"; backup = "$DIR/notify.elb.sh"; }; }
 );
 EOC
 
@@ -112,7 +114,7 @@ vrrp_instance vi61 {
 	virtual_ipaddress {
 		10.78.0.100/32
 	}
-	notify $DIR/notify.sh
+	notify $DIR/notify.ka.sh
 }
 EOC
 sed -i '/enable_script_security/d' "$DIR/ka.conf"
