@@ -290,12 +290,22 @@ static void master_rx(struct vrrp_fsm *f, uint64_t now, uint8_t prio, uint16_t a
 		return;
 	}
 	/*
-	 * §6.4.3 "Otherwise: Discard the ADVERTISEMENT". (keepalived sends an
-	 * advert at once here; the RFC does not, and a healed split brain
-	 * still converges within one advert interval: the lower master goes
-	 * backup at our next scheduled advert.)
+	 * §6.4.3 "Otherwise: Discard the ADVERTISEMENT". A lower advert
+	 * reaching a master means another node is master too: a healed split
+	 * brain. Beyond the RFC (as keepalived does), advertise at once, so
+	 * the other node goes backup now instead of at our next scheduled
+	 * advert, and send the GARP / NA burst again: while split, clients
+	 * and switches may have learnt the VIPs at the other node. Once per
+	 * Master_Down_Interval at most, in case that node never listens
+	 * (wrong password, other version): we must not burst at its rate.
 	 */
 	f->rx_discarded++;
+	if (src_addr_cmp == 0 || now < f->reassert_after)
+		return; /* our own advert looped back; or asserted just now */
+	f->reassert_after = now + vrrp_fsm_master_down_ms(f);
+	send_advert(a, f->priority);
+	f->adver_at = now + advert_ms(f);
+	a->reassert = true;
 }
 
 struct vrrp_fsm_actions vrrp_fsm_advert_received(struct vrrp_fsm *f, uint64_t now, uint8_t prio,

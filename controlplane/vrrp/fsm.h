@@ -71,6 +71,7 @@ struct vrrp_fsm {
 	uint64_t adver_at;		/* MASTER: next advert; else UINT64_MAX */
 	uint64_t master_down_at;	/* BACKUP: takeover; else UINT64_MAX */
 	uint64_t preempt_at;		/* preempt_delay running: may preempt from then */
+	uint64_t reassert_after;	/* MASTER: no split-brain re-assertion before */
 	bool fault;			/* tracking says broken (held across stop) */
 	bool held;			/* handover: no preemption until release */
 	bool maintenance;		/* never MASTER */
@@ -90,6 +91,7 @@ struct vrrp_fsm_actions {
 	uint8_t advert_priority;	/* 0 when resigning */
 	bool become_master;		/* add VIPs, GARP/NA burst */
 	bool become_backup;		/* remove VIPs (left MASTER, or entered BACKUP) */
+	bool reassert;			/* still MASTER: GARP/NA burst again (split brain healed) */
 	const char *notify;		/* name of the new state, or NULL if unchanged */
 };
 
