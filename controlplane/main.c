@@ -198,6 +198,8 @@ static void netlink_changed(void *arg)
 
 	/* a burst of neighbour updates becomes one sync */
 	loop_timer_arm(p->resync, 20, 0);
+	/* VRRP interface tracking acts at once: a fault must resign now */
+	vrrp_instances_track(p->d.vrrp);
 }
 
 static void netlink_readable(void *arg, int fd, uint32_t events)
@@ -253,6 +255,7 @@ static void health_commit(void *arg)
 		pr_err("dataplane", "applying health changes failed: %s; retrying", strerror(-err));
 		loop_timer_arm(p->resync, 200, 0);
 	}
+	vrrp_instances_track(p->d.vrrp); /* services tracked by min_healthy */
 }
 
 /*
@@ -394,6 +397,9 @@ static void health_follow(struct edgelbd *d)
 int edgelbd_persist(struct edgelbd *d)
 {
 	int err = edgelb_state_save(&d->lb, d->cfg.state_file);
+
+	/* every lbctl change passes here: drains move VRRP service tracking */
+	vrrp_instances_track(d->vrrp);
 
 	if (err)
 		pr_err("state", "writing %s: %s", d->cfg.state_file, strerror(-err));

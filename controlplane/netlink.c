@@ -284,12 +284,14 @@ static void edgelb_nl_link_changed(struct nl_cache *cache, struct nl_object *old
 	if (rtnl_link_get_family(n ? n : o) != AF_UNSPEC)
 		return;
 	if (action == NL_ACT_CHANGE && o && n) {
-		/* Counters, carrier and MTU changes do not move a lookup. */
+		/* Counters and MTU changes do not move a lookup; carrier
+		 * (IFF_LOWER_UP / IFF_RUNNING) moves edgelb_nl_link_up(). */
 		oname = rtnl_link_get_name(o);
 		nname = rtnl_link_get_name(n);
 		if (edgelb_nl_same_addr(rtnl_link_get_addr(o), rtnl_link_get_addr(n)) &&
 		    oname && nname && !strcmp(oname, nname) &&
-		    !((rtnl_link_get_flags(o) ^ rtnl_link_get_flags(n)) & IFF_UP) &&
+		    !((rtnl_link_get_flags(o) ^ rtnl_link_get_flags(n)) &
+		      (IFF_UP | IFF_RUNNING | IFF_LOWER_UP)) &&
 		    rtnl_link_get_arptype(o) == rtnl_link_get_arptype(n))
 			return;
 	}
@@ -626,6 +628,21 @@ int edgelb_nl_link(struct edgelb_nl *nl, const char *ifname, int *ifindex, uint8
 		*ifindex = rtnl_link_get_ifindex(link);
 	rtnl_link_put(link);
 	return err;
+}
+
+int edgelb_nl_link_up(struct edgelb_nl *nl, const char *ifname)
+{
+	struct rtnl_link *link;
+	unsigned int flags;
+
+	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ)
+		return -EINVAL;
+	link = rtnl_link_get_by_name(nl->links, ifname);
+	if (!link)
+		return -ENODEV;
+	flags = rtnl_link_get_flags(link);
+	rtnl_link_put(link);
+	return (flags & IFF_UP) && (flags & IFF_RUNNING) ? 1 : 0;
 }
 
 /* The link ifindex, if it can carry the data plane. */

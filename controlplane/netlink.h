@@ -110,6 +110,14 @@ int edgelb_nl_process(struct edgelb_nl *nl);
 int edgelb_nl_link(struct edgelb_nl *nl, const char *ifname, int *ifindex, uint8_t mac[6]);
 
 /*
+ * Whether ifname can pass packets: 1 when administratively up with
+ * carrier (IFF_UP and IFF_RUNNING, i.e. operstate up), 0 when not,
+ * -ENODEV when there is no such interface (a tracked one counts as down).
+ * A change of either calls the change callback.
+ */
+int edgelb_nl_link_up(struct edgelb_nl *nl, const char *ifname);
+
+/*
  * The interface's primary address of one family, used as the outer
  * source when none is configured. Candidates are global-scope addresses;
  * IPv4 secondaries and IPv6 temporary, deprecated and DAD-failed ones are

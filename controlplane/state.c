@@ -120,6 +120,13 @@ char *edgelb_state_to_json(const struct lb *lb)
 	for (size_t i = 0; i < rt->n_overrides; i++)
 		json_object_array_add(a, pair_json(&rt->overrides[i], 1));
 	json_object_object_add(root, "overrides", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < rt->n_vrrp_held; i++)
+		json_object_array_add(a, json_object_new_string(rt->vrrp_held[i]));
+	ids = json_object_new_object(); /* reused: the "vrrp" object */
+	json_object_object_add(ids, "maintenance", json_object_new_boolean(rt->vrrp_maintenance));
+	json_object_object_add(ids, "held", a);
+	json_object_object_add(root, "vrrp", ids);
 
 	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
 	json_object_put(root);
@@ -473,6 +480,33 @@ int edgelb_state_from_json(struct lb *lb, const char *json, char *err, size_t er
 		   &rt.deleted_backends, &rt.n_deleted_backends, 0);
 	read_pairs(&r, get_array(&r, root, "overrides"), "overrides", &rt.overrides,
 		   &rt.n_overrides, 1);
+	/* "vrrp" is optional: files written before it existed have none */
+	if (json_object_object_get_ex(root, "vrrp", &o)) {
+		json_object *m;
+
+		if (json_object_object_get_ex(o, "maintenance", &m)) {
+			if (json_object_is_type(m, json_type_boolean))
+				rt.vrrp_maintenance = json_object_get_boolean(m);
+			else
+				fail(&r, "vrrp.maintenance: not true or false");
+		}
+		a = get_array(&r, o, "held");
+		len = a ? json_object_array_length(a) : 0;
+		rt.vrrp_held = calloc(len + 1, sizeof(*rt.vrrp_held));
+		for (size_t i = 0; rt.vrrp_held && i < len; i++) {
+			json_object *v = json_object_array_get_idx(a, i);
+
+			if (!json_object_is_type(v, json_type_string) ||
+			    strlen(json_object_get_string(v)) >= LB_NAME_MAX) {
+				fail(&r, "vrrp.held[%zu]: not an instance name", i);
+				continue;
+			}
+			snprintf(rt.vrrp_held[rt.n_vrrp_held++], LB_NAME_MAX, "%s",
+				 json_object_get_string(v));
+		}
+		if (!rt.vrrp_held)
+			fail(&r, "out of memory");
+	}
 	if (!rt.added_services || !rt.deleted_services || !rt.added_backends || !rt.added_in)
 		fail(&r, "out of memory");
 out:

@@ -443,6 +443,17 @@ struct vrrp_fsm_actions vrrp_fsm_handover(struct vrrp_fsm *f, uint64_t now)
 	return a;
 }
 
+struct vrrp_fsm_actions vrrp_fsm_resign(struct vrrp_fsm *f, uint64_t now)
+{
+	struct vrrp_fsm_actions a = {0};
+
+	if (f->state == VRRP_STATE_MASTER) {
+		resign(f, &a);
+		to_backup(f, now, &a);
+	}
+	return a;
+}
+
 struct vrrp_fsm_actions vrrp_fsm_release(struct vrrp_fsm *f, uint64_t now)
 {
 	struct vrrp_fsm_actions a = {0};

@@ -138,6 +138,13 @@ struct vrrp_fsm_actions vrrp_fsm_fault(struct vrrp_fsm *f, uint64_t now, bool fa
 struct vrrp_fsm_actions vrrp_fsm_handover(struct vrrp_fsm *f, uint64_t now);
 struct vrrp_fsm_actions vrrp_fsm_release(struct vrrp_fsm *f, uint64_t now);
 
+/*
+ * Sync groups: a master whose group partner went to BACKUP resigns too
+ * (priority 0 advert, then BACKUP with the normal Master_Down_Timer and
+ * no hold: it preempts again if its priority says so). Else nothing.
+ */
+struct vrrp_fsm_actions vrrp_fsm_resign(struct vrrp_fsm *f, uint64_t now);
+
 /* Maintenance on: resign if master and never become master; off: resume. */
 struct vrrp_fsm_actions vrrp_fsm_maintenance(struct vrrp_fsm *f, uint64_t now, bool on);
 

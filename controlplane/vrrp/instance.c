@@ -14,6 +14,7 @@
 #include <ifaddrs.h>
 #include <signal.h>
 #include <spawn.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@
 #include "loop.h"
 #include "netlink.h"
 #include "packet.h"
+#include "track.h"
+#include "track_script.h"
 
 extern char **environ;
 
@@ -81,6 +84,18 @@ struct vrrp_settings {
 	struct edgelb_config_addr *vips;
 	size_t n_vips;
 	uint32_t garp_count, garp_interval_ms, garp_refresh_ms;
+	struct edgelb_config_track_interface *t_ifaces; /* names owned here */
+	size_t n_t_ifaces;
+	struct edgelb_config_track_service *t_svcs;	 /* names owned here */
+	size_t n_t_svcs;
+	char *sync_group;
+};
+
+/* A running track script and what it was started from (reload keeps it). */
+struct vrrp_script_slot {
+	struct vrrp_track_script *run;
+	char *sig; /* argv, interval and timeout: equal = the same script */
+	int16_t weight;
 };
 
 struct vrrp_instance {
@@ -105,6 +120,23 @@ struct vrrp_instance {
 	uint64_t rej[VRRP_REJECT_MAX];
 	uint64_t lrej[VRRP_LREJ_MAX];
 	char error[128];
+	/* tracking (track.h): interfaces, services, scripts in this order */
+	struct vrrp_script_slot *scripts;
+	size_t n_scripts;
+	struct vrrp_track_obj *tobjs;
+	size_t n_tobjs;
+	struct vrrp_track_result track;
+	bool group_fault;	/* a sync-group partner is in fault */
+	enum vrrp_state last_state;
+	/*
+	 * After a voluntary resign (handover, maintenance, stop, sync group)
+	 * the VIPs stay until the new master's advert shows it has them, so
+	 * that nothing addressed to the VIPs themselves goes unanswered in
+	 * between; at the latest after Master_Down_Interval.
+	 */
+	bool lingering;
+	bool linger_peer_seen;
+	struct loop_timer *linger_timer;
 };
 
 struct vrrp_instances {
@@ -114,7 +146,40 @@ struct vrrp_instances {
 	size_t n;
 	struct vrrp_child *children;
 	bool maintenance;
+	bool tracking; /* inside vrrp_instances_track(): no re-entry */
 };
+
+/* ---- operator state kept across restarts (lb.h runtime layer) ---------- */
+
+static int runtime_held(const struct lb_runtime *rt, const char *name)
+{
+	for (size_t i = 0; i < rt->n_vrrp_held; i++)
+		if (!strcmp(rt->vrrp_held[i], name))
+			return (int)i;
+	return -1;
+}
+
+static bool runtime_hold(struct lb_runtime *rt, const char *name, bool held)
+{
+	int i = runtime_held(rt, name);
+
+	if (held && i < 0) {
+		char(*v)[LB_NAME_MAX] = realloc(rt->vrrp_held, (rt->n_vrrp_held + 1) * sizeof(*v));
+
+		if (!v)
+			return false;
+		rt->vrrp_held = v;
+		snprintf(v[rt->n_vrrp_held++], LB_NAME_MAX, "%s", name);
+		return true;
+	}
+	if (!held && i >= 0) {
+		memmove(&rt->vrrp_held[i], &rt->vrrp_held[i + 1],
+			(rt->n_vrrp_held - (size_t)i - 1) * sizeof(*rt->vrrp_held));
+		rt->n_vrrp_held--;
+		return true;
+	}
+	return false;
+}
 
 /* ---- settings ---------------------------------------------------------- */
 
@@ -134,6 +199,13 @@ static void settings_free(struct vrrp_settings *s)
 	free(s->notify_stop);
 	free(s->peers);
 	free(s->vips);
+	for (size_t i = 0; i < s->n_t_ifaces; i++)
+		free(s->t_ifaces[i].name);
+	free(s->t_ifaces);
+	for (size_t i = 0; i < s->n_t_svcs; i++)
+		free(s->t_svcs[i].name);
+	free(s->t_svcs);
+	free(s->sync_group);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -171,7 +243,29 @@ static int settings_copy(struct vrrp_settings *s, const struct edgelb_config_vrr
 		if (s->vips)
 			memcpy(s->vips, c->vips, s->n_vips * sizeof(*s->vips));
 	}
+	s->sync_group = dup_or_null(c->sync_group);
+	s->t_ifaces = calloc(c->n_track_interfaces + 1, sizeof(*s->t_ifaces));
+	for (size_t i = 0; s->t_ifaces && i < c->n_track_interfaces; i++) {
+		s->t_ifaces[i] = c->track_interfaces[i];
+		s->t_ifaces[i].name = strdup(c->track_interfaces[i].name);
+		s->n_t_ifaces++;
+		if (!s->t_ifaces[i].name) {
+			settings_free(s);
+			return -ENOMEM;
+		}
+	}
+	s->t_svcs = calloc(c->n_track_services + 1, sizeof(*s->t_svcs));
+	for (size_t i = 0; s->t_svcs && i < c->n_track_services; i++) {
+		s->t_svcs[i] = c->track_services[i];
+		s->t_svcs[i].name = strdup(c->track_services[i].name);
+		s->n_t_svcs++;
+		if (!s->t_svcs[i].name) {
+			settings_free(s);
+			return -ENOMEM;
+		}
+	}
 	if (!s->name || !s->interface || (c->auth_pass && !s->auth_pass) ||
+	    !s->t_ifaces || !s->t_svcs || (c->sync_group && !s->sync_group) ||
 	    (s->n_peers && !s->peers) || (s->n_vips && !s->vips) ||
 	    (c->notify_master && !s->notify_master) || (c->notify_backup && !s->notify_backup) ||
 	    (c->notify_fault && !s->notify_fault) || (c->notify_stop && !s->notify_stop)) {
@@ -399,14 +493,86 @@ static void rearm(struct vrrp_instance *in)
 		loop_timer_arm(in->timer, at > now ? at - now : 1, 0);
 }
 
+/* ---- lingering VIPs after a voluntary resign ----------------------------- */
+
+static void linger_stop(struct vrrp_instance *in)
+{
+	in->lingering = false;
+	in->linger_peer_seen = false;
+	loop_timer_disarm(in->linger_timer);
+}
+
+static void linger_fired(void *arg)
+{
+	struct vrrp_instance *in = arg;
+
+	if (!in->lingering)
+		return;
+	if (!in->linger_peer_seen)
+		pr_warn(in->tag, "no new master advertised within %llu ms of resigning: "
+				 "dropping the VIPs anyway",
+			(unsigned long long)vrrp_fsm_master_down_ms(&in->fsm));
+	linger_stop(in);
+	if (in->fsm.state != VRRP_STATE_MASTER)
+		vips_set(in, false);
+}
+
+static void linger_start(struct vrrp_instance *in)
+{
+	in->lingering = true;
+	in->linger_peer_seen = false;
+	loop_timer_arm(in->linger_timer, vrrp_fsm_master_down_ms(&in->fsm), 0);
+}
+
+/*
+ * The new master advertised: it holds the VIPs and has sent its GARP / NA
+ * burst (keepalived and edgelbd send it with the advert). Give that burst
+ * a moment to reach the neighbours, then drop ours.
+ */
+static void linger_peer_took_over(struct vrrp_instance *in)
+{
+	uint64_t grace = in->s.advert_int_cs * 10ULL;
+
+	if (!in->lingering || in->linger_peer_seen || in->fsm.state == VRRP_STATE_MASTER)
+		return;
+	in->linger_peer_seen = true;
+	loop_timer_arm(in->linger_timer, grace < 20 ? grace : 20, 0);
+}
+
+static void sync_partners_resign(struct vrrp_instance *in);
+
 static void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
 {
-	/* entering BACKUP: a stale copy (left by a kill -9) goes too */
-	if (act.become_backup)
+	enum vrrp_state prev = in->last_state;
+
+	in->last_state = in->fsm.state;
+	if (act.become_backup) {
+		/*
+		 * Resigned on purpose (priority 0 sent, not in fault): keep
+		 * the VIPs until the peer has them. Otherwise drop them now;
+		 * entering BACKUP removes a stale copy left by a kill -9 too.
+		 */
+		if (act.send_advert && act.advert_priority == VRRP_PRIO_RESIGN && in->vips_held &&
+		    in->fsm.state != VRRP_STATE_FAULT && in->running) {
+			linger_start(in);
+		} else {
+			linger_stop(in);
+			vips_set(in, false);
+		}
+	}
+	if (in->fsm.state == VRRP_STATE_FAULT && in->vips_held) {
+		linger_stop(in); /* a node in fault cannot serve the VIPs */
 		vips_set(in, false);
+	}
 	if (act.become_master) {
+		linger_stop(in);
 		vips_set(in, true);
 		in->master_known = false;
+		if (in->s.n_vips)
+			garp_start(in);
+	} else if (act.reassert) {
+		pr_info(in->tag, "another master of lower priority heard (split brain healed): "
+				 "advertising and sending GARP/NA again");
 		if (in->s.n_vips)
 			garp_start(in);
 	} else if (in->fsm.state != VRRP_STATE_MASTER) {
@@ -421,6 +587,8 @@ static void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
 		vrrp_notify(in, act.notify);
 	}
 	rearm(in);
+	if (prev == VRRP_STATE_MASTER && in->fsm.state == VRRP_STATE_BACKUP)
+		sync_partners_resign(in);
 }
 
 /* ---- receive ----------------------------------------------------------- */
@@ -490,6 +658,7 @@ static void io_readable(void *arg, int fd, uint32_t events)
 		if (a->priority) {
 			in->master_known = true;
 			in->master_addr = a->src;
+			linger_peer_took_over(in);
 		} else {
 			in->master_known = false;
 		}
@@ -497,6 +666,216 @@ static void io_readable(void *arg, int fd, uint32_t events)
 						     a->advert_int_cs, cmp));
 	}
 	free(a);
+}
+
+/* ---- tracking and sync groups (track.h) --------------------------------- */
+
+static bool same_group(const struct vrrp_instance *a, const struct vrrp_instance *b)
+{
+	return a != b && a->s.sync_group && b->s.sync_group &&
+	       !strcmp(a->s.sync_group, b->s.sync_group);
+}
+
+/* A partner went from MASTER to BACKUP: the group's masters follow. */
+static void sync_partners_resign(struct vrrp_instance *in)
+{
+	struct vrrp_instances *vs = in->vs;
+
+	if (!in->s.sync_group)
+		return;
+	for (size_t i = 0; i < vs->n; i++) {
+		struct vrrp_instance *o = vs->v[i];
+
+		if (!o || !same_group(in, o) || o->fsm.state != VRRP_STATE_MASTER)
+			continue;
+		pr_info(o->tag, "sync group %s: %s went to BACKUP; following", in->s.sync_group,
+			in->s.name);
+		vrrp_do(o, vrrp_fsm_resign(&o->fsm, loop_now_ms()));
+	}
+}
+
+/* Backends that take new connections: up by their checks, not drained. */
+static size_t service_healthy(struct edgelbd *d, const char *service)
+{
+	const struct lb_service *svc = lb_find_service(&d->lb, service);
+	size_t n = 0;
+
+	for (size_t i = 0; svc && i < svc->n_backends; i++)
+		n += svc->backends[i].alive && !svc->backends[i].drained;
+	return n;
+}
+
+static void track_note(struct vrrp_instance *in, size_t k, bool ok, bool known, const char *what,
+		       const char *name, const char *detail)
+{
+	if (known && in->tobjs[k].ok == ok)
+		return;
+	if (known || !ok)
+		pr_info(in->tag, "tracked %s %s %s%s", what, name, ok ? "fine" : "failing", detail);
+	in->tobjs[k].ok = ok;
+}
+
+/* Gather the tracked objects' states into in->track. */
+static void track_collect(struct vrrp_instance *in)
+{
+	struct edgelbd *d = in->vs->d;
+	size_t n = in->s.n_t_ifaces + in->s.n_t_svcs + in->n_scripts, k = 0;
+	bool known = in->n_tobjs == n;
+	char detail[64];
+
+	if (!known) {
+		struct vrrp_track_obj *t = realloc(in->tobjs, (n + 1) * sizeof(*t));
+
+		if (!t)
+			return; /* keep the last result */
+		in->tobjs = t;
+		in->n_tobjs = n;
+	}
+	for (size_t i = 0; i < in->s.n_t_ifaces; i++, k++) {
+		const struct edgelb_config_track_interface *t = &in->s.t_ifaces[i];
+		int up = d->nl ? edgelb_nl_link_up(d->nl, t->name) : -ENODEV;
+
+		in->tobjs[k].weight = t->weight;
+		track_note(in, k, up == 1, known, "interface", t->name,
+			   up < 0 ? " (no such interface)" : up ? "" : " (down or no carrier)");
+	}
+	for (size_t i = 0; i < in->s.n_t_svcs; i++, k++) {
+		const struct edgelb_config_track_service *t = &in->s.t_svcs[i];
+		size_t up = service_healthy(d, t->name);
+
+		in->tobjs[k].weight = t->weight;
+		snprintf(detail, sizeof(detail), " (%zu backends up, %u needed)", up, t->min_healthy);
+		track_note(in, k, up >= t->min_healthy, known, "service", t->name, detail);
+	}
+	for (size_t i = 0; i < in->n_scripts; i++, k++) {
+		in->tobjs[k].weight = in->scripts[i].weight;
+		/* the script logs its own changes */
+		in->tobjs[k].ok = vrrp_track_script_ok(in->scripts[i].run);
+	}
+	in->track = vrrp_track_eval(in->s.priority, in->tobjs, n);
+}
+
+/* Hand the tracking result to the state machine. */
+static void track_apply(struct vrrp_instance *in)
+{
+	uint64_t now = loop_now_ms();
+	bool fault = in->track.fault || in->group_fault;
+
+	if (in->track.priority != in->fsm.priority) {
+		pr_info(in->tag, "priority %u -> %u (%zu tracked objects failing)", in->fsm.priority,
+			in->track.priority, in->track.failing);
+		vrrp_do(in, vrrp_fsm_set_priority(&in->fsm, now, in->track.priority));
+	}
+	if (fault != in->fsm.fault) {
+		if (fault)
+			pr_warn(in->tag, "fault: %s", in->track.fault ? "a tracked object with weight 0 fails"
+								 : "a sync-group partner is in fault");
+		else
+			pr_info(in->tag, "fault over");
+		vrrp_do(in, vrrp_fsm_fault(&in->fsm, now, fault));
+	}
+}
+
+void vrrp_instances_track(struct vrrp_instances *vs)
+{
+	bool *own;
+	int *grp;
+
+	if (!vs || vs->tracking || !vs->n)
+		return;
+	vs->tracking = true; /* the actions below must not call back in */
+	for (size_t i = 0; i < vs->n; i++)
+		track_collect(vs->v[i]);
+	own = calloc(vs->n, sizeof(*own));
+	grp = calloc(vs->n, sizeof(*grp));
+	for (size_t i = 0; own && grp && i < vs->n; i++) {
+		own[i] = vs->v[i]->track.fault;
+		grp[i] = -1;
+		for (size_t k = 0; vs->v[i]->s.sync_group && k <= i; k++)
+			if (k == i || same_group(vs->v[i], vs->v[k])) {
+				grp[i] = (int)k;
+				break;
+			}
+	}
+	for (size_t i = 0; i < vs->n; i++) {
+		/* without memory for the group view, keep the last one */
+		if (own && grp)
+			vs->v[i]->group_fault = vrrp_sync_group_fault(own, grp, vs->n, i);
+		track_apply(vs->v[i]);
+	}
+	free(own);
+	free(grp);
+	vs->tracking = false;
+}
+
+static void script_changed(void *arg)
+{
+	struct vrrp_instance *in = arg;
+
+	vrrp_instances_track(in->vs);
+}
+
+static void scripts_free(struct vrrp_script_slot *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		vrrp_track_script_free(v[i].run);
+		free(v[i].sig);
+	}
+	free(v);
+}
+
+/* What makes two track scripts the same: command, interval and timeout. */
+static char *script_sig(const struct edgelb_config_track_script *c)
+{
+	size_t len = 32, off;
+	char *sig;
+
+	for (size_t i = 0; i < c->argc; i++)
+		len += strlen(c->argv[i]) + 1;
+	sig = malloc(len);
+	if (!sig)
+		return NULL;
+	off = (size_t)snprintf(sig, len, "%u/%u", c->interval_ms, c->timeout_ms);
+	for (size_t i = 0; i < c->argc && off < len; i++)
+		off += (size_t)snprintf(sig + off, len - off, "\x1f%s", c->argv[i]);
+	return sig;
+}
+
+/*
+ * Run c's track scripts. One that runs already with the same command and
+ * timing keeps running with its state (a reload must not make it
+ * "unknown" again: that would lower the priority for one interval).
+ */
+static int scripts_follow(struct vrrp_instance *in, const struct edgelb_config_vrrp *c)
+{
+	struct vrrp_script_slot *nv = calloc(c->n_track_scripts + 1, sizeof(*nv));
+	int err = nv ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !err && i < c->n_track_scripts; i++) {
+		nv[i].weight = c->track_scripts[i].weight;
+		nv[i].sig = script_sig(&c->track_scripts[i]);
+		if (!nv[i].sig) {
+			err = -ENOMEM;
+			break;
+		}
+		for (size_t k = 0; k < in->n_scripts; k++)
+			if (in->scripts[k].run && !strcmp(in->scripts[k].sig, nv[i].sig)) {
+				nv[i].run = in->scripts[k].run;
+				in->scripts[k].run = NULL;
+				break;
+			}
+		if (!nv[i].run)
+			err = vrrp_track_script_new(in->vs->d->loop, &c->track_scripts[i], in->tag,
+						    script_changed, in, &nv[i].run);
+	}
+	if (err) {
+		scripts_free(nv, c->n_track_scripts);
+		return err;
+	}
+	scripts_free(in->scripts, in->n_scripts);
+	in->scripts = nv;
+	in->n_scripts = c->n_track_scripts;
+	return 0;
 }
 
 /* ---- setup ------------------------------------------------------------- */
@@ -595,6 +974,8 @@ static void instance_timer(void *arg)
 		in->s.advert_int_cs, in->s.n_peers ? "unicast" : "multicast");
 	if (in->vs->maintenance)
 		vrrp_fsm_maintenance(&in->fsm, loop_now_ms(), true);
+	/* start with the tracked priority and fault, not the configured ones */
+	vrrp_instances_track(in->vs);
 	vrrp_do(in, vrrp_fsm_start(&in->fsm, loop_now_ms()));
 }
 
@@ -605,6 +986,9 @@ static void instance_free(struct vrrp_instance *in)
 	instance_down(in);
 	loop_timer_free(in->timer);
 	loop_timer_free(in->garp_timer);
+	loop_timer_free(in->linger_timer);
+	scripts_free(in->scripts, in->n_scripts);
+	free(in->tobjs);
 	free(in->garp_vips);
 	settings_free(&in->s);
 	free(in);
@@ -655,11 +1039,21 @@ static int instance_new(struct vrrp_instances *vs, const struct edgelb_config_vr
 	err = loop_timer_new(vs->d->loop, instance_timer, in, &in->timer);
 	if (!err)
 		err = loop_timer_new(vs->d->loop, garp_timer_fired, in, &in->garp_timer);
+	if (!err)
+		err = loop_timer_new(vs->d->loop, linger_fired, in, &in->linger_timer);
+	if (!err)
+		err = scripts_follow(in, c);
 	if (err) {
 		instance_free(in);
 		return err;
 	}
 	in->since_ms = loop_now_ms();
+	in->track.priority = in->s.priority;
+	if (runtime_held(&vs->d->lb.runtime, in->s.name) >= 0) {
+		pr_info(in->tag, "handed over before a restart: stays BACKUP until "
+				 "`lbctl vrrp release`");
+		vrrp_fsm_handover(&in->fsm, loop_now_ms()); /* INITIALIZE: only holds */
+	}
 	snprintf(in->error, sizeof(in->error), "starting");
 	/* first setup attempt right away (from the loop: never inside a caller's callback) */
 	loop_timer_arm(in->timer, 1, 0);
@@ -667,8 +1061,11 @@ static int instance_new(struct vrrp_instances *vs, const struct edgelb_config_vr
 	return 0;
 }
 
-/* Shutdown: resign if master, drop the VIPs, notify STOP. */
-static void instance_shutdown(struct vrrp_instance *in)
+/*
+ * Shutdown: resign if master, notify STOP. With linger a master keeps its
+ * VIPs and its socket, for linger_wait(); else the VIPs go now.
+ */
+static void instance_shutdown(struct vrrp_instance *in, bool linger)
 {
 	if (in->running) {
 		bool was_master = in->fsm.state == VRRP_STATE_MASTER;
@@ -677,10 +1074,68 @@ static void instance_shutdown(struct vrrp_instance *in)
 		act.become_backup = act.become_backup || was_master || in->vips_held;
 		vrrp_do(in, act);
 		loop_timer_disarm(in->timer);
-	} else if (in->vips_held) {
-		vips_set(in, false);
 	}
+	if (linger && in->lingering)
+		return;
+	linger_stop(in);
+	if (in->vips_held)
+		vips_set(in, false);
 	instance_down(in);
+}
+
+/*
+ * edgelbd stops: wait (bounded by the longest Master_Down_Interval, at
+ * most 5 s) until every instance that resigned sees its successor's
+ * advert, reading the sockets directly since the loop no longer runs.
+ */
+static void linger_wait(struct vrrp_instances *vs)
+{
+	uint64_t start = loop_now_ms(), until = start, now;
+	struct pollfd *pf = calloc(vs->n + 1, sizeof(*pf));
+	struct vrrp_instance **who = calloc(vs->n + 1, sizeof(*who));
+	bool seen = false;
+
+	for (size_t i = 0; i < vs->n; i++)
+		if (vs->v[i]->lingering) {
+			uint64_t t = start + vrrp_fsm_master_down_ms(&vs->v[i]->fsm);
+
+			until = t > until ? t : until;
+		}
+	if (until > start + 5000)
+		until = start + 5000;
+	if (until > start)
+		pr_info("vrrp", "waiting up to %llu ms for the peers to take the VIPs over",
+			(unsigned long long)(until - start));
+	while (pf && who && (now = loop_now_ms()) < until) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < vs->n; i++) {
+			struct vrrp_instance *in = vs->v[i];
+
+			if (in->lingering && !in->linger_peer_seen && in->io) {
+				pf[n].fd = vrrp_io_fd(in->io);
+				pf[n].events = POLLIN;
+				who[n++] = in;
+			}
+		}
+		if (!n)
+			break;
+		if (poll(pf, n, (int)(until - now)) < 0 && errno != EINTR)
+			break;
+		for (size_t k = 0; k < n; k++)
+			if (pf[k].revents & POLLIN) {
+				io_readable(who[k], pf[k].fd, EPOLLIN);
+				seen = seen || who[k]->linger_peer_seen;
+			}
+	}
+	if (seen) /* the successors' GARP / NA bursts reach the neighbours */
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	for (size_t i = 0; i < vs->n; i++)
+		if (vs->v[i]->lingering && !vs->v[i]->linger_peer_seen)
+			pr_warn(vs->v[i]->tag, "no new master seen before stopping; "
+					       "dropping the VIPs anyway");
+	free(pf);
+	free(who);
 }
 
 /* ---- API --------------------------------------------------------------- */
@@ -694,6 +1149,10 @@ int vrrp_instances_start(struct edgelbd *d, struct vrrp_instances **out)
 		return -ENOMEM;
 	vs->d = d;
 	*out = vs;
+	vs->maintenance = d->lb.runtime.vrrp_maintenance;
+	if (vs->maintenance)
+		pr_info("vrrp", "maintenance (set before a restart): no instance becomes master "
+				"until `lbctl vrrp maintenance off`");
 	if (!d->cfg.n_vrrp)
 		return 0;
 	err = vrrp_addr_open(&vs->addr);
@@ -720,8 +1179,10 @@ static void settings_update_in_place(struct vrrp_instance *in, const struct edge
 {
 	struct vrrp_settings ns;
 
-	if (settings_copy(&ns, c))
-		return; /* keep the old notify / garp settings */
+	if (settings_copy(&ns, c) || scripts_follow(in, c)) {
+		pr_err(in->tag, "out of memory: keeping the previous notify, garp and track settings");
+		return;
+	}
 	settings_free(&in->s);
 	in->s = ns;
 }
@@ -752,7 +1213,7 @@ int vrrp_instances_apply(struct vrrp_instances *vs, const struct edgelb_config *
 		}
 		if (in) {
 			pr_info(in->tag, "settings changed: restarting");
-			instance_shutdown(in);
+			instance_shutdown(in, false);
 			instance_free(in);
 		}
 		if (instance_new(vs, c, &nv[i])) {
@@ -763,7 +1224,7 @@ int vrrp_instances_apply(struct vrrp_instances *vs, const struct edgelb_config *
 	for (size_t i = 0; i < n_old; i++)
 		if (old[i]) {
 			pr_info(old[i]->tag, "removed from the config: stopping");
-			instance_shutdown(old[i]);
+			instance_shutdown(old[i], false);
 			instance_free(old[i]);
 		}
 	free(old);
@@ -773,6 +1234,7 @@ int vrrp_instances_apply(struct vrrp_instances *vs, const struct edgelb_config *
 		if (nv[i])
 			nv[vs->n++] = nv[i];
 	vs->v = nv;
+	vrrp_instances_track(vs); /* weights and tracked objects may have changed */
 	return ret;
 }
 
@@ -780,8 +1242,11 @@ void vrrp_instances_stop(struct vrrp_instances *vs)
 {
 	if (!vs)
 		return;
+	for (size_t i = 0; i < vs->n; i++)
+		instance_shutdown(vs->v[i], true);
+	linger_wait(vs);
 	for (size_t i = 0; i < vs->n; i++) {
-		instance_shutdown(vs->v[i]);
+		instance_shutdown(vs->v[i], false);
 		instance_free(vs->v[i]);
 	}
 	free(vs->v);
@@ -856,8 +1321,20 @@ void vrrp_instances_rejects(const struct vrrp_instances *vs, size_t i,
 			cb(arg, vrrp_lrej_names[r], in->lrej[r]);
 }
 
-static int for_named(struct vrrp_instances *vs, const char *name, int op)
+/* Whether the command for name reaches in: by name, or as its sync-group partner. */
+static bool named(const struct vrrp_instances *vs, const struct vrrp_instance *in, const char *name)
 {
+	if (!name || !name[0] || !strcmp(name, in->s.name))
+		return true;
+	for (size_t i = 0; i < vs->n; i++)
+		if (!strcmp(name, vs->v[i]->s.name) && same_group(vs->v[i], in))
+			return true;
+	return false;
+}
+
+static int for_named(struct vrrp_instances *vs, const char *name, bool handover)
+{
+	bool changed = false;
 	int n = 0;
 
 	if (!vs)
@@ -866,12 +1343,11 @@ static int for_named(struct vrrp_instances *vs, const char *name, int op)
 		struct vrrp_instance *in = vs->v[i];
 		uint64_t now = loop_now_ms();
 
-		if (name && name[0] && strcmp(name, in->s.name))
+		if (!named(vs, in, name))
 			continue;
 		n++;
-		if (!in->running)
-			continue;
-		if (op == 0) {
+		changed |= runtime_hold(&vs->d->lb.runtime, in->s.name, handover);
+		if (handover) {
 			pr_info(in->tag, "handover requested");
 			vrrp_do(in, vrrp_fsm_handover(&in->fsm, now));
 		} else {
@@ -879,17 +1355,19 @@ static int for_named(struct vrrp_instances *vs, const char *name, int op)
 			vrrp_do(in, vrrp_fsm_release(&in->fsm, now));
 		}
 	}
+	if (changed)
+		edgelbd_persist(vs->d); /* logs a failure itself */
 	return n ? n : -ENOENT;
 }
 
 int vrrp_instance_handover(struct vrrp_instances *vs, const char *name)
 {
-	return for_named(vs, name, 0);
+	return for_named(vs, name, true);
 }
 
 int vrrp_instance_release(struct vrrp_instances *vs, const char *name)
 {
-	return for_named(vs, name, 1);
+	return for_named(vs, name, false);
 }
 
 int vrrp_instances_maintenance(struct vrrp_instances *vs, bool on)
@@ -897,6 +1375,10 @@ int vrrp_instances_maintenance(struct vrrp_instances *vs, bool on)
 	if (!vs)
 		return -ENOENT;
 	vs->maintenance = on;
+	if (vs->d->lb.runtime.vrrp_maintenance != on) {
+		vs->d->lb.runtime.vrrp_maintenance = on;
+		edgelbd_persist(vs->d);
+	}
 	for (size_t i = 0; i < vs->n; i++) {
 		struct vrrp_instance *in = vs->v[i];
 
@@ -935,6 +1417,45 @@ static struct json_object *ctl_err(const char *msg, const char *name)
 	else
 		ctl_proto_error(&e, NULL, "%s", msg);
 	return ctl_proto_reply_error(&e);
+}
+
+/* What tracking sees, so an operator can tell why the priority moved. */
+static void track_json(const struct vrrp_instance *in, struct json_object *o)
+{
+	struct json_object *a = json_object_new_array();
+
+	if (!a || jadd(o, "track", a))
+		return;
+	for (size_t i = 0; i < in->n_tobjs; i++) {
+		struct json_object *t = json_object_new_object();
+		const char *type = "script", *name = "?";
+
+		if (!t || json_object_array_add(a, t)) {
+			json_object_put(t);
+			return;
+		}
+		if (i < in->s.n_t_ifaces) {
+			type = "interface";
+			name = in->s.t_ifaces[i].name;
+		} else if (i < in->s.n_t_ifaces + in->s.n_t_svcs) {
+			type = "service";
+			name = in->s.t_svcs[i - in->s.n_t_ifaces].name;
+		} else if (i - in->s.n_t_ifaces - in->s.n_t_svcs < in->n_scripts) {
+			/* "INTERVAL/TIMEOUT\x1fCOMMAND...": show the command */
+			const char *sig = in->scripts[i - in->s.n_t_ifaces - in->s.n_t_svcs].sig;
+			const char *sep = strchr(sig, '\x1f');
+
+			name = sep ? sep + 1 : sig;
+		}
+		jadd(t, "type", json_object_new_string(type));
+		jadd(t, "name", json_object_new_string(name));
+		jadd(t, "weight", json_object_new_int(in->tobjs[i].weight));
+		jadd(t, "ok", json_object_new_boolean(in->tobjs[i].ok));
+	}
+	jadd(o, "track_fault", json_object_new_boolean(in->track.fault));
+	jadd(o, "sync_group", in->s.sync_group ? json_object_new_string(in->s.sync_group) : NULL);
+	jadd(o, "group_fault", json_object_new_boolean(in->group_fault));
+	jadd(o, "lingering", json_object_new_boolean(in->lingering));
 }
 
 static struct json_object *vrrp_status_json(struct vrrp_instances *vs, const char *name)
@@ -993,6 +1514,7 @@ static struct json_object *vrrp_status_json(struct vrrp_instances *vs, const cha
 		jadd(o, "rx_rejected", json_object_new_uint64(st.rx_rejected));
 		vrrp_instances_rejects(vs, i, reject_cb, rej);
 		jadd(o, "rejects", rej);
+		track_json(vs->v[i], o);
 		jadd(o, "error", st.error ? json_object_new_string(st.error) : NULL);
 	}
 	if (name && name[0] && !found) {

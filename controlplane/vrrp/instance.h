@@ -40,8 +40,20 @@ int vrrp_instances_start(struct edgelbd *d, struct vrrp_instances **out);
  */
 int vrrp_instances_apply(struct vrrp_instances *vs, const struct edgelb_config *cfg);
 
-/* Shut every instance down (a master sends priority 0 and drops its VIPs),
- * run the stop notify programs, free vs. NULL is fine. */
+/*
+ * Something tracking watches may have changed (a link, a backend's health
+ * or drain, a track script): recompute every instance's priority and
+ * fault, sync groups included, and act on it. Cheap; call freely.
+ */
+void vrrp_instances_track(struct vrrp_instances *vs);
+
+/*
+ * Shut every instance down: a master sends priority 0 and keeps its VIPs
+ * until its successor advertises (blocking, at most one
+ * Master_Down_Interval or 5 s), so nothing sent to them goes unanswered;
+ * then the VIPs go, the stop notify programs run, vs is freed. NULL is
+ * fine.
+ */
 void vrrp_instances_stop(struct vrrp_instances *vs);
 
 struct vrrp_instance_status {

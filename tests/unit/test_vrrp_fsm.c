@@ -657,6 +657,32 @@ static void test_handover_still_covers_a_dead_peer(void **state)
  * Maintenance: the master resigns (priority 0) and never comes back, even
  * when the peer dies; off: it takes over after its Master_Down_Interval.
  */
+/* Sync-group resign: priority 0, BACKUP, normal timer, no hold. */
+static void test_resign(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_fsm_actions a;
+
+	(void)state;
+	init_ok(&f, conf(3, 150, 100, true));
+	vrrp_fsm_start(&f, 0);
+	assert_no_action(vrrp_fsm_resign(&f, 10)); /* a backup: nothing */
+	vrrp_fsm_timer(&f, 3414);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	a = vrrp_fsm_resign(&f, 5000);
+	assert_true(a.send_advert);
+	assert_int_equal(a.advert_priority, 0);
+	assert_true(a.become_backup);
+	assert_string_equal(a.notify, "BACKUP");
+	assert_false(f.held);
+	assert_int_equal(vrrp_fsm_next_deadline(&f), 5000 + 3000 + 414);
+	/* a lower master's adverts are discarded: it preempts as usual */
+	a = vrrp_fsm_advert_received(&f, 5100, 100, 100, 1);
+	assert_int_equal(vrrp_fsm_next_deadline(&f), 5000 + 3000 + 414);
+	a = vrrp_fsm_timer(&f, 8414);
+	assert_true(a.become_master);
+}
+
 static void test_maintenance(void **state)
 {
 	struct net w;
@@ -861,6 +887,7 @@ int main(void)
 		cmocka_unit_test(test_master_dies),
 		cmocka_unit_test(test_handover_and_release),
 		cmocka_unit_test(test_handover_still_covers_a_dead_peer),
+		cmocka_unit_test(test_resign),
 		cmocka_unit_test(test_maintenance),
 		cmocka_unit_test(test_fault),
 		cmocka_unit_test(test_tracking_lowers_master),
