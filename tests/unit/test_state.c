@@ -122,6 +122,13 @@ static void test_round_trip(void **state)
 	assert_int_equal(lb_service_add(&a, &ns, err, sizeof(err)), 0);
 	assert_int_equal(lb_backend_add(&a, "api6", &nb, err, sizeof(err)), 0);
 	assert_int_equal(lb_backend_del(&a, "web", "w2", err, sizeof(err)), 0);
+	/* VRRP operator state (vrrp/instance.c keeps it there) */
+	a.runtime.vrrp_maintenance = true;
+	a.runtime.vrrp_held = calloc(2, sizeof(*a.runtime.vrrp_held));
+	assert_non_null(a.runtime.vrrp_held);
+	snprintf(a.runtime.vrrp_held[0], LB_NAME_MAX, "front4");
+	snprintf(a.runtime.vrrp_held[1], LB_NAME_MAX, "front6");
+	a.runtime.n_vrrp_held = 2;
 
 	assert_int_equal(edgelb_state_save(&a, path), 0);
 	make_lb(&b);
@@ -137,6 +144,9 @@ static void test_round_trip(void **state)
 	assert_int_equal(lb_find_backend(&b, "api6", "w3")->id,
 			 lb_find_backend(&a, "api6", "w3")->id);
 	assert_int_equal(lb_find_service(&b, "api6")->vip_id, lb_find_service(&a, "api6")->vip_id);
+	assert_true(b.runtime.vrrp_maintenance);
+	assert_int_equal(b.runtime.n_vrrp_held, 2);
+	assert_string_equal(b.runtime.vrrp_held[1], "front6");
 	free(ja);
 	free(jb);
 	lb_free(&a);
@@ -176,6 +186,10 @@ static void test_bad_files_refused(void **state)
 		  "ids.backends.web/w2: id 3 is given to another name too" },
 		{ "{\"version\": 1, \"deleted_services\": [ 7 ]}",
 		  "deleted_services[0]: not a service name" },
+		{ "{\"version\": 1, \"vrrp\": {\"maintenance\": 1}}",
+		  "vrrp.maintenance: not true or false" },
+		{ "{\"version\": 1, \"vrrp\": {\"held\": [ \"a\", null ]}}",
+		  "vrrp.held[1]: not an instance name" },
 	};
 	struct lb lb;
 	char err[256];
