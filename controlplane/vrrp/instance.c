@@ -571,8 +571,8 @@ static void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
 		if (in->s.n_vips)
 			garp_start(in);
 	} else if (act.reassert) {
-		pr_info(in->tag, "another master of lower priority heard (split brain healed): "
-				 "advertising and sending GARP/NA again");
+		pr_info(in->tag, "another master of lower priority heard (preempted it, or a "
+				 "split brain healed): advertising and sending GARP/NA again");
 		if (in->s.n_vips)
 			garp_start(in);
 	} else if (in->fsm.state != VRRP_STATE_MASTER) {
@@ -759,7 +759,7 @@ static void track_collect(struct vrrp_instance *in)
 static void track_apply(struct vrrp_instance *in)
 {
 	uint64_t now = loop_now_ms();
-	bool fault = in->track.fault || in->group_fault;
+	bool fault = in->track.fault; /* in a sync group: any member's */
 
 	if (in->track.priority != in->fsm.priority) {
 		pr_info(in->tag, "priority %u -> %u (%zu tracked objects failing)", in->fsm.priority,
@@ -768,12 +768,42 @@ static void track_apply(struct vrrp_instance *in)
 	}
 	if (fault != in->fsm.fault) {
 		if (fault)
-			pr_warn(in->tag, "fault: %s", in->track.fault ? "a tracked object with weight 0 fails"
-								 : "a sync-group partner is in fault");
+			pr_warn(in->tag, "fault: %s", in->group_fault
+							    ? "a sync-group partner is in fault"
+							    : "a tracked object with weight 0 fails");
 		else
 			pr_info(in->tag, "fault over");
 		vrrp_do(in, vrrp_fsm_fault(&in->fsm, now, fault));
 	}
+}
+
+/*
+ * In a sync group every member weighs every member's tracked objects:
+ * their priorities move together, so the peer's group takes over all of
+ * them or none (with per-member tracking, one member would be preempted
+ * and, pulled to BACKUP with it, the others would preempt right back).
+ */
+static void track_group(struct vrrp_instances *vs, struct vrrp_instance *in)
+{
+	struct vrrp_track_obj *all;
+	size_t n = 0;
+
+	if (!in->s.sync_group)
+		return;
+	for (size_t k = 0; k < vs->n; k++)
+		if (vs->v[k] == in || same_group(in, vs->v[k]))
+			n += vs->v[k]->n_tobjs;
+	all = calloc(n + 1, sizeof(*all));
+	if (!all)
+		return; /* its own objects only, this time */
+	n = 0;
+	for (size_t k = 0; k < vs->n; k++)
+		if ((vs->v[k] == in || same_group(in, vs->v[k])) && vs->v[k]->n_tobjs) {
+			memcpy(&all[n], vs->v[k]->tobjs, vs->v[k]->n_tobjs * sizeof(*all));
+			n += vs->v[k]->n_tobjs;
+		}
+	in->track = vrrp_track_eval(in->s.priority, all, n);
+	free(all);
 }
 
 void vrrp_instances_track(struct vrrp_instances *vs)
@@ -799,10 +829,13 @@ void vrrp_instances_track(struct vrrp_instances *vs)
 	}
 	for (size_t i = 0; i < vs->n; i++) {
 		/* without memory for the group view, keep the last one */
-		if (own && grp)
+		if (own && grp) {
 			vs->v[i]->group_fault = vrrp_sync_group_fault(own, grp, vs->n, i);
-		track_apply(vs->v[i]);
+			track_group(vs, vs->v[i]);
+		}
 	}
+	for (size_t i = 0; i < vs->n; i++)
+		track_apply(vs->v[i]);
 	free(own);
 	free(grp);
 	vs->tracking = false;
