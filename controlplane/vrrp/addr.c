@@ -44,6 +44,11 @@ void vrrp_addr_close(struct vrrp_addr_sock *s)
 	free(s);
 }
 
+struct nl_sock *vrrp_addr_nl(struct vrrp_addr_sock *s)
+{
+	return s->sk;
+}
+
 static struct rtnl_addr *vrrp_addr_build(int ifindex, uint8_t family,
 					 const union edgelb_addr *addr, uint8_t prefix_len)
 {

@@ -11,9 +11,13 @@
 #include "abi.h"
 
 struct vrrp_addr_sock;
+struct nl_sock;
 
 int vrrp_addr_open(struct vrrp_addr_sock **out);
 void vrrp_addr_close(struct vrrp_addr_sock *s);
+
+/* The libnl socket itself, for other synchronous link requests (vmac.h). */
+struct nl_sock *vrrp_addr_nl(struct vrrp_addr_sock *s);
 
 /* Add (0 also when already there) or remove (0 also when absent).
  * family EDGELB_AF_INET / _INET6, addr network order. Returns 0 or -errno. */

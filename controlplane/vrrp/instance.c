@@ -43,6 +43,7 @@
 #include "packet.h"
 #include "track.h"
 #include "track_script.h"
+#include "vmac.h"
 
 extern char **environ;
 
@@ -76,7 +77,7 @@ struct vrrp_settings {
 	char *notify_master, *notify_backup, *notify_fault, *notify_stop;
 	uint8_t vrid, version, priority, family;
 	uint16_t advert_int_cs;
-	bool preempt, accept;
+	bool preempt, accept, use_vmac;
 	uint32_t preempt_delay_ms;
 	struct edgelb_config_addr unicast_src;
 	struct edgelb_config_addr *peers;
@@ -104,8 +105,10 @@ struct vrrp_instance {
 	char tag[96]; /* log prefix "vrrp[NAME/VRID]" */
 	struct vrrp_fsm fsm;
 	struct vrrp_io *io;
-	int ifindex;
-	uint8_t mac[6];
+	int ifindex;	  /* the configured interface: adverts arrive there */
+	int vip_ifindex;  /* where the VIPs go and GARP / NA leave: it, or the vmac */
+	uint8_t mac[6];	  /* source of GARP / NA: its MAC, or the virtual MAC */
+	char vmac_name[IFNAMSIZ]; /* use_vmac: the macvlan (vmac.h); "" = none */
 	union edgelb_addr src;
 	struct vrrp_vip *garp_vips;
 	struct loop_timer *timer;      /* fsm deadline, or retry of the setup */
@@ -226,6 +229,7 @@ static int settings_copy(struct vrrp_settings *s, const struct edgelb_config_vrr
 	s->advert_int_cs = c->advert_int_cs;
 	s->preempt = c->preempt;
 	s->accept = c->accept;
+	s->use_vmac = c->use_vmac;
 	s->preempt_delay_ms = c->preempt_delay_ms;
 	s->unicast_src = c->unicast_src;
 	s->garp_count = c->garp_count ? c->garp_count : 5;
@@ -299,7 +303,7 @@ static bool settings_need_restart(const struct vrrp_settings *s,
 	return strcmp(s->interface, c->interface) || s->vrid != c->vrid ||
 	       s->version != c->version || s->priority != c->priority ||
 	       s->family != c->family || s->advert_int_cs != c->advert_int_cs ||
-	       s->preempt != c->preempt || s->accept != c->accept ||
+	       s->preempt != c->preempt || s->accept != c->accept || s->use_vmac != c->use_vmac ||
 	       s->preempt_delay_ms != c->preempt_delay_ms || !str_same(s->auth_pass, c->auth_pass) ||
 	       !addrs_same(&s->unicast_src, 1, &c->unicast_src, 1) ||
 	       !addrs_same(s->peers, s->n_peers, c->unicast_peers, c->n_unicast_peers) ||
@@ -390,13 +394,13 @@ static void vips_set(struct vrrp_instance *in, bool add)
 {
 	char b[INET6_ADDRSTRLEN];
 
-	if (!in->vs->addr || in->ifindex <= 0)
+	if (!in->vs->addr || in->vip_ifindex <= 0)
 		return;
 	for (size_t i = 0; i < in->s.n_vips; i++) {
 		const struct edgelb_config_addr *v = &in->s.vips[i];
-		int err = add ? vrrp_addr_add(in->vs->addr, in->ifindex, v->family, &v->addr,
+		int err = add ? vrrp_addr_add(in->vs->addr, in->vip_ifindex, v->family, &v->addr,
 					      v->prefix_len)
-			      : vrrp_addr_del(in->vs->addr, in->ifindex, v->family, &v->addr,
+			      : vrrp_addr_del(in->vs->addr, in->vip_ifindex, v->family, &v->addr,
 					      v->prefix_len);
 		if (err)
 			pr_err(in->tag, "%s VIP %s/%u on %s: %s", add ? "adding" : "removing",
@@ -408,7 +412,7 @@ static void vips_set(struct vrrp_instance *in, bool add)
 
 static void garp_burst_step(struct vrrp_instance *in)
 {
-	int n = vrrp_garp_send(in->ifindex, in->mac, in->garp_vips, in->s.n_vips);
+	int n = vrrp_garp_send(in->vip_ifindex, in->mac, in->garp_vips, in->s.n_vips);
 
 	if (n < 0)
 		pr_warn(in->tag, "GARP/NA: %s", strerror(-n));
@@ -948,7 +952,7 @@ static void instance_down(struct vrrp_instance *in)
 static int instance_setup(struct vrrp_instance *in)
 {
 	struct edgelbd *d = in->vs->d;
-	int err;
+	int err, io_ifindex;
 
 	if (!d->nl)
 		return -ENODEV;
@@ -958,10 +962,35 @@ static int instance_setup(struct vrrp_instance *in)
 			 strerror(-err));
 		return err;
 	}
+	in->vip_ifindex = in->ifindex;
+	io_ifindex = in->ifindex;
+	if (in->s.use_vmac) {
+		int af = in->s.family == EDGELB_AF_INET6 ? AF_INET6 : AF_INET;
+
+		err = vrrp_vmac_ensure(vrrp_addr_nl(in->vs->addr), in->ifindex, in->s.vrid,
+				       (uint8_t)af, in->vmac_name, &in->vip_ifindex);
+		if (err) {
+			snprintf(in->error, sizeof(in->error), "virtual MAC interface on %s: %s",
+				 in->s.interface, strerror(-err));
+			in->vmac_name[0] = '\0';
+			return err;
+		}
+		vrrp_vmac_mac(in->s.vrid, (uint8_t)af, in->mac);
+		/*
+		 * Multicast adverts leave from the macvlan, so that switches
+		 * learn the virtual MAC where the master is (as keepalived
+		 * does), and arrive there too (the parent hands multicast to
+		 * every macvlan). Unicast ones are addressed to the parent's
+		 * address and arrive on the parent: the socket stays there.
+		 */
+		if (!in->s.n_peers)
+			io_ifindex = in->vip_ifindex;
+	}
 	if (in->s.unicast_src.family != EDGELB_AF_NONE)
 		in->src = in->s.unicast_src.addr;
 	else if (in->s.family == EDGELB_AF_INET6)
-		err = ipv6_link_local(in->s.interface, &in->src);
+		err = ipv6_link_local(io_ifindex == in->ifindex ? in->s.interface : in->vmac_name,
+				      &in->src);
 	else
 		err = edgelb_nl_primary_addr(d->nl, in->ifindex, in->s.family, &in->src);
 	if (err) {
@@ -969,7 +998,7 @@ static int instance_setup(struct vrrp_instance *in)
 			 in->s.interface, strerror(-err));
 		return err;
 	}
-	err = vrrp_io_open(in->s.family, in->ifindex, &in->src, &in->io);
+	err = vrrp_io_open(in->s.family, io_ifindex, &in->src, &in->io);
 	if (err) {
 		snprintf(in->error, sizeof(in->error), "socket: %s", strerror(-err));
 		return err;
@@ -1017,6 +1046,13 @@ static void instance_free(struct vrrp_instance *in)
 	if (!in)
 		return;
 	instance_down(in);
+	if (in->vmac_name[0] && in->vs->addr) {
+		/* the VIPs are gone already; a kill -9 leaves it for the next run to adopt */
+		int err = vrrp_vmac_remove(vrrp_addr_nl(in->vs->addr), in->vmac_name);
+
+		if (err)
+			pr_warn(in->tag, "removing %s: %s", in->vmac_name, strerror(-err));
+	}
 	loop_timer_free(in->timer);
 	loop_timer_free(in->garp_timer);
 	loop_timer_free(in->linger_timer);
@@ -1489,6 +1525,7 @@ static void track_json(const struct vrrp_instance *in, struct json_object *o)
 	jadd(o, "sync_group", in->s.sync_group ? json_object_new_string(in->s.sync_group) : NULL);
 	jadd(o, "group_fault", json_object_new_boolean(in->group_fault));
 	jadd(o, "lingering", json_object_new_boolean(in->lingering));
+	jadd(o, "vmac_interface", in->vmac_name[0] ? json_object_new_string(in->vmac_name) : NULL);
 }
 
 static struct json_object *vrrp_status_json(struct vrrp_instances *vs, const char *name)
