@@ -38,6 +38,7 @@
 #include "health/health.h"
 #include "health/tunnel.h"
 #include "vrrp/instance.h"
+#include "vrrp/vrrp_metrics.h"
 #include "log.h"
 #include "metrics.h"
 #include "netlink.h"
@@ -752,6 +753,7 @@ static int start(struct edgelbd_priv *p)
 			return err;
 		}
 		edgelb_metrics_register(d->metrics, edgelb_health_metrics, d->health);
+		edgelb_metrics_register(d->metrics, edgelb_vrrp_metrics, NULL);
 	}
 
 	sigemptyset(&mask);

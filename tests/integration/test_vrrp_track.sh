@@ -66,6 +66,7 @@ instance = "vt";
 pin_dir = "$VL_BPFFS/edgelb";
 state_file = "$VL_DIR/a.state";
 control_socket = "$VL_DIR/a.sock";
+metrics_listen = "127.0.0.1:9272";
 dataplane = { mode = "xdp"; xdp_mode = "native"; interfaces = [ "a0" ]; };
 services = (
   { name = "web"; vip = "10.72.0.100"; port = 80; protocol = "tcp"; encap = "ipip";
@@ -180,6 +181,17 @@ case "$ok_objs" in
 "interface:a1=True service:web=True script:/usr/bin/test=True front") vl_ok "v61 tracks: $ok_objs" ;;
 *) vl_bad "v61 tracked objects: $ok_objs" ;;
 esac
+
+# /metrics (in A's namespace): state, priorities, refusals
+metrics=$(ip netns exec "$NS_A" curl -sf http://127.0.0.1:9272/metrics)
+m_ok=0
+for want in 'edgelb_vrrp_state{instance="v61",state="MASTER"} 1' \
+	'edgelb_vrrp_state{instance="v62",state="BACKUP"} 0' \
+	'edgelb_vrrp_priority{instance="v61"} 150' 'edgelb_vrrp_config_priority{instance="v62"} 150' \
+	'edgelb_vrrp_vips_held{instance="v61"} 1'; do
+	grep -qF "$want" <<<"$metrics" || { vl_bad "metrics: no line '$want'"; m_ok=1; }
+done
+[ "$m_ok" = 0 ] && vl_ok "/metrics has the VRRP state, priorities and VIPs held"
 
 check_fail "track script (weight -60)" BACKUP 90 rm -f "$VL_DIR/flag" -- touch "$VL_DIR/flag"
 check_fail "tracked service web (no backend up, weight -60)" BACKUP 90 listener_stop -- listener_start
