@@ -142,11 +142,12 @@ vl_elb_stop() {
 	VL_ELB_PID[$1]=
 }
 
-# vl_elb_field LABEL FIELD: one field of the first instance in
-# `lbctl --json vrrp status`; dotted for nesting (rejects.auth_mismatch;
-# an absent reject counts 0). NONE when edgelbd does not answer.
+# vl_elb_field LABEL FIELD [INSTANCE]: one field of the instance (default:
+# the first) in `lbctl --json vrrp status`; dotted for nesting
+# (rejects.auth_mismatch; an absent reject counts 0). NONE when edgelbd
+# does not answer.
 vl_elb_field() {
-	vl_lbctl "$1" --json vrrp status 2>/dev/null | python3 -c '
+	vl_lbctl "$1" --json vrrp status ${3:+"$3"} 2>/dev/null | python3 -c '
 import json, sys
 try:
     o = json.load(sys.stdin)["instances"][0]
