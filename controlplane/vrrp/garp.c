@@ -92,17 +92,22 @@ int vrrp_garp_build(const uint8_t mac[6], const struct vrrp_vip *vip, uint8_t *b
 	return -EINVAL;
 }
 
-int vrrp_garp_send(int ifindex, const uint8_t mac[6], const struct vrrp_vip *vips, size_t n)
+int vrrp_garp_open(void)
+{
+	/* protocol 0: send only, nothing queued for reading */
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vrrp_garp_send(int fd, int ifindex, const uint8_t mac[6], const struct vrrp_vip *vips,
+		   size_t n)
 {
 	uint8_t frame[ETH_HDR + IP6_HDR + NA_LEN];
-	int fd, sent = 0, first_err = 0;
+	int sent = 0, first_err = 0;
 
-	if (ifindex <= 0 || !mac || (!vips && n))
+	if (fd < 0 || ifindex <= 0 || !mac || (!vips && n))
 		return -EINVAL;
-	/* protocol 0: send only, nothing queued for reading */
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
 	for (size_t i = 0; i < n; i++) {
 		struct sockaddr_ll ll = {
 			.sll_family = AF_PACKET,
@@ -119,7 +124,7 @@ int vrrp_garp_send(int ifindex, const uint8_t mac[6], const struct vrrp_vip *vip
 		ll.sll_protocol = vips[i].family == EDGELB_AF_INET ? htons(ETH_P_ARP)
 								   : htons(ETH_P_IPV6);
 		memcpy(ll.sll_addr, frame, 6);
-		if (sendto(fd, frame, (size_t)len, MSG_NOSIGNAL, (struct sockaddr *)&ll,
+		if (sendto(fd, frame, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&ll,
 			   sizeof(ll)) < 0) {
 			if (!first_err)
 				first_err = -errno;
@@ -127,6 +132,5 @@ int vrrp_garp_send(int ifindex, const uint8_t mac[6], const struct vrrp_vip *vip
 		}
 		sent++;
 	}
-	close(fd);
 	return sent || !first_err ? sent : first_err;
 }

@@ -21,11 +21,22 @@ struct vrrp_vip {
 };
 
 /*
- * Send one GARP / unsolicited NA for each of the n VIPs from mac on
- * ifindex. Needs CAP_NET_RAW. Returns the number of frames sent (n when
- * all went), or -errno if none could be sent (the first error).
+ * The AF_PACKET socket to send them with (non-blocking, close-on-exec,
+ * send only). Open it once and keep it: closing a packet socket waits for
+ * an RCU grace period in the kernel (8-24 ms measured here), which a
+ * socket per burst would spend inside the event loop, late for adverts
+ * at 10 ms intervals. Needs CAP_NET_RAW. Returns the fd or -errno.
  */
-int vrrp_garp_send(int ifindex, const uint8_t mac[6], const struct vrrp_vip *vips, size_t n);
+int vrrp_garp_open(void);
+
+/*
+ * Send one GARP / unsolicited NA for each of the n VIPs from mac on
+ * ifindex through fd (vrrp_garp_open()). Returns the number of frames
+ * sent (n when all went), or -errno if none could be sent (the first
+ * error).
+ */
+int vrrp_garp_send(int fd, int ifindex, const uint8_t mac[6], const struct vrrp_vip *vips,
+		   size_t n);
 
 /* The frames, for tests: build into buf (at least 86 bytes). Returns the
  * frame's length, or -EINVAL (unknown family). */

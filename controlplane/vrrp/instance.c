@@ -150,6 +150,7 @@ struct vrrp_instances {
 	struct vrrp_child *children;
 	bool maintenance;
 	bool tracking; /* inside vrrp_instances_track(): no re-entry */
+	int garp_fd;   /* one AF_PACKET socket for every burst (garp.h) */
 };
 
 /* ---- operator state kept across restarts (lb.h runtime layer) ---------- */
@@ -412,7 +413,8 @@ static void vips_set(struct vrrp_instance *in, bool add)
 
 static void garp_burst_step(struct vrrp_instance *in)
 {
-	int n = vrrp_garp_send(in->vip_ifindex, in->mac, in->garp_vips, in->s.n_vips);
+	int n = vrrp_garp_send(in->vs->garp_fd, in->vip_ifindex, in->mac, in->garp_vips,
+			       in->s.n_vips);
 
 	if (n < 0)
 		pr_warn(in->tag, "GARP/NA: %s", strerror(-n));
@@ -719,11 +721,19 @@ static void track_note(struct vrrp_instance *in, size_t k, bool ok, bool known, 
 	in->tobjs[k].ok = ok;
 }
 
-/* Gather the tracked objects' states into in->track. */
+/*
+ * Gather the tracked objects' states into in->track. The instance's own
+ * interface comes first, always tracked with weight 0 (as keepalived
+ * does): without carrier the node hears no advert and would stay MASTER
+ * through a cut cable, and when the cable is back it would not announce
+ * the VIPs again (it never left MASTER), leaving the neighbours on the
+ * peer that owned them meanwhile.
+ */
 static void track_collect(struct vrrp_instance *in)
 {
 	struct edgelbd *d = in->vs->d;
-	size_t n = in->s.n_t_ifaces + in->s.n_t_svcs + in->n_scripts, k = 0;
+	size_t n = 1 + in->s.n_t_ifaces + in->s.n_t_svcs + in->n_scripts, k = 0;
+	int own;
 	bool known = in->n_tobjs == n;
 	char detail[64];
 
@@ -735,6 +745,10 @@ static void track_collect(struct vrrp_instance *in)
 		in->tobjs = t;
 		in->n_tobjs = n;
 	}
+	own = d->nl ? edgelb_nl_link_up(d->nl, in->s.interface) : -ENODEV;
+	in->tobjs[k].weight = 0;
+	track_note(in, k++, own == 1, known, "own interface", in->s.interface,
+		   own < 0 ? " (no such interface)" : own ? "" : " (down or no carrier)");
 	for (size_t i = 0; i < in->s.n_t_ifaces; i++, k++) {
 		const struct edgelb_config_track_interface *t = &in->s.t_ifaces[i];
 		int up = d->nl ? edgelb_nl_link_up(d->nl, t->name) : -ENODEV;
@@ -1217,6 +1231,7 @@ int vrrp_instances_start(struct edgelbd *d, struct vrrp_instances **out)
 	if (!vs)
 		return -ENOMEM;
 	vs->d = d;
+	vs->garp_fd = -1;
 	*out = vs;
 	vs->maintenance = d->lb.runtime.vrrp_maintenance;
 	if (vs->maintenance)
@@ -1267,6 +1282,13 @@ int vrrp_instances_apply(struct vrrp_instances *vs, const struct edgelb_config *
 
 		if (err)
 			return err;
+	}
+	if (cfg->n_vrrp && vs->garp_fd < 0) {
+		vs->garp_fd = vrrp_garp_open();
+		if (vs->garp_fd < 0) {
+			pr_err("vrrp", "socket for gratuitous ARP / NA: %s", strerror(-vs->garp_fd));
+			return vs->garp_fd;
+		}
 	}
 	nv = calloc(cfg->n_vrrp ? cfg->n_vrrp : 1, sizeof(*nv));
 	if (!nv)
@@ -1329,6 +1351,8 @@ void vrrp_instances_stop(struct vrrp_instances *vs)
 		free(c);
 	}
 	vrrp_addr_close(vs->addr);
+	if (vs->garp_fd >= 0)
+		close(vs->garp_fd);
 	free(vs);
 }
 
@@ -1503,15 +1527,20 @@ static void track_json(const struct vrrp_instance *in, struct json_object *o)
 			json_object_put(t);
 			return;
 		}
-		if (i < in->s.n_t_ifaces) {
+		size_t j = i - 1; /* past the own interface */
+
+		if (i == 0) {
 			type = "interface";
-			name = in->s.t_ifaces[i].name;
-		} else if (i < in->s.n_t_ifaces + in->s.n_t_svcs) {
+			name = in->s.interface;
+		} else if (j < in->s.n_t_ifaces) {
+			type = "interface";
+			name = in->s.t_ifaces[j].name;
+		} else if (j < in->s.n_t_ifaces + in->s.n_t_svcs) {
 			type = "service";
-			name = in->s.t_svcs[i - in->s.n_t_ifaces].name;
-		} else if (i - in->s.n_t_ifaces - in->s.n_t_svcs < in->n_scripts) {
+			name = in->s.t_svcs[j - in->s.n_t_ifaces].name;
+		} else if (j - in->s.n_t_ifaces - in->s.n_t_svcs < in->n_scripts) {
 			/* "INTERVAL/TIMEOUT\x1fCOMMAND...": show the command */
-			const char *sig = in->scripts[i - in->s.n_t_ifaces - in->s.n_t_svcs].sig;
+			const char *sig = in->scripts[j - in->s.n_t_ifaces - in->s.n_t_svcs].sig;
 			const char *sep = strchr(sig, '\x1f');
 
 			name = sep ? sep + 1 : sig;

@@ -178,7 +178,7 @@ import json, sys
 i = json.load(sys.stdin)["instances"][0]
 print(" ".join("%s:%s=%s" % (t["type"], t["name"].split("\x1f")[0], t["ok"]) for t in i["track"]), i["sync_group"])')
 case "$ok_objs" in
-"interface:a1=True service:web=True script:/usr/bin/test=True front") vl_ok "v61 tracks: $ok_objs" ;;
+"interface:a0=True interface:a1=True service:web=True script:/usr/bin/test=True front") vl_ok "v61 tracks: $ok_objs" ;;
 *) vl_bad "v61 tracked objects: $ok_objs" ;;
 esac
 

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "garp.h"
 #include "io.h"
@@ -229,7 +230,7 @@ static int cmd_garp(int argc, char **argv)
 	unsigned int m[6];
 	uint8_t mac[6];
 	size_t n = 0;
-	int r;
+	int r, fd;
 
 	if (sscanf(argv[1], "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
 		return 2;
@@ -237,7 +238,13 @@ static int cmd_garp(int argc, char **argv)
 		mac[i] = (uint8_t)m[i];
 	for (int i = 2; i < argc && n < 16; i++, n++)
 		vips[n].family = parse_addr(argv[i], &vips[n].addr);
-	r = vrrp_garp_send(ifindex_of(argv[0]), mac, vips, n);
+	fd = vrrp_garp_open();
+	if (fd < 0) {
+		printf("garp_sent=%d\n", fd);
+		return 1;
+	}
+	r = vrrp_garp_send(fd, ifindex_of(argv[0]), mac, vips, n);
+	close(fd);
 	printf("garp_sent=%d\n", r);
 	return r == (int)n ? 0 : 1;
 }
