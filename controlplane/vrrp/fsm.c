@@ -269,10 +269,16 @@ static void master_rx(struct vrrp_fsm *f, uint64_t now, uint8_t prio, uint16_t a
 		      int src_addr_cmp, struct vrrp_fsm_actions *a)
 {
 	/* §6.4.3: "If the Priority in the ADVERTISEMENT is zero, then: Send
-	 * an ADVERTISEMENT; Reset the Adver_Timer to Advertisement_Interval". */
+	 * an ADVERTISEMENT; Reset the Adver_Timer to Advertisement_Interval".
+	 * Another node that was master, too, has stepped down (below): the
+	 * neighbours may have learnt the VIPs at it, so announce them again. */
 	if (prio == VRRP_PRIO_RESIGN) {
 		send_advert(a, f->priority);
 		f->adver_at = now + advert_ms(f);
+		if (src_addr_cmp != 0 && now >= f->reassert_after) {
+			f->reassert_after = now + vrrp_fsm_master_down_ms(f);
+			a->reassert = true;
+		}
 		return;
 	}
 	/*
@@ -286,6 +292,13 @@ static void master_rx(struct vrrp_fsm *f, uint64_t now, uint8_t prio, uint16_t a
 	if (prio > f->priority || (prio == f->priority && src_addr_cmp > 0)) {
 		if (f->cfg.version == 3)
 			f->master_adver_int_cs = advert_int_cs;
+		/*
+		 * Beyond the RFC: say so with a priority-0 advert. After a
+		 * healed split brain the winner may never hear us otherwise
+		 * (its advert reached us first), and it must learn that we
+		 * were master too, to announce the VIPs again (above).
+		 */
+		send_advert(a, VRRP_PRIO_RESIGN);
 		to_backup(f, now, a);
 		return;
 	}

@@ -18,7 +18,11 @@
  *
  * A master leaving MASTER for any reason (shutdown, fault, handover,
  * maintenance) sends an advert with priority 0, so that the backup takes
- * over after its Skew_Time rather than after Master_Down_Interval.
+ * over after its Skew_Time rather than after Master_Down_Interval. So
+ * does one preempted by a higher advert (not in the RFC): a master that
+ * hears priority 0 from another node, or a lower master, knows the
+ * neighbours may have learnt the VIPs elsewhere and announces them again
+ * (reassert), which heals a split brain whichever advert crosses first.
  *
  * Beyond the RFC (keepalived's options, issue 7):
  *  - preempt = false: a backup of higher priority accepts a live master of
