@@ -81,7 +81,8 @@ done
 # 1. stop be2's server
 # + 0.3 s: one poll of wait_for (lbctl + python, 20 ms sleep) takes 50-150 ms
 # on the loaded 2-CPU CI machine, and the server's stop is not instant;
-# a wrong fall or interval (one more failed check) would still exceed it
+# a doubled interval would still exceed it (fall itself is pinned by the
+# unit tests of health/fsm.c, not here)
 down_bound=$(python3 -c "print($FALL * $INTERVAL * (1 + $JITTER) + $TIMEOUT + 0.3)")
 lab_server_stop 2
 if took=$(wait_for be2 down 5); then
