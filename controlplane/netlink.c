@@ -55,6 +55,7 @@
 #include <netlink/route/rtnl.h>
 
 #include "netlink.h"
+#include "nl_errno.h"
 
 /* Upper bound on waiting for a request's answer (normally already queued). */
 #define EDGELB_NL_REQ_TIMEOUT_MS 500
@@ -105,64 +106,6 @@ __attribute__((format(printf, 3, 4))) static void edgelb_nl_log(const struct edg
 		nl->opts.log(level, msg, nl->opts.arg);
 	else
 		fprintf(stderr, "netlink: %s\n", msg);
-}
-
-/* libnl errors (NLE_*, positive or negated) as a negative errno. */
-static int edgelb_nl_errno(int nlerr)
-{
-	switch (nlerr < 0 ? -nlerr : nlerr) {
-	case NLE_SUCCESS:
-		return 0;
-	case NLE_INTR:
-	case NLE_DUMP_INTR:
-		return -EINTR;
-	case NLE_BAD_SOCK:
-		return -EBADF;
-	case NLE_AGAIN:
-		return -EAGAIN;
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_EXIST:
-		return -EEXIST;
-	case NLE_INVAL:
-	case NLE_NOATTR:
-	case NLE_MISSING_ATTR:
-		return -EINVAL;
-	case NLE_RANGE:
-		return -ERANGE;
-	case NLE_MSGSIZE:
-		return -EMSGSIZE;
-	case NLE_OPNOTSUPP:
-		return -EOPNOTSUPP;
-	case NLE_AF_NOSUPPORT:
-	case NLE_AF_MISMATCH:
-		return -EAFNOSUPPORT;
-	case NLE_OBJ_NOTFOUND:
-	case NLE_NOCACHE:
-		return -ENOENT;
-	case NLE_NOADDR:
-		return -EADDRNOTAVAIL;
-	case NLE_SRCRT_NOSUPPORT:
-	case NLE_MSGTYPE_NOSUPPORT:
-	case NLE_PROTO_MISMATCH:
-		return -EPROTONOSUPPORT;
-	case NLE_NOACCESS:
-		return -EACCES;
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_NODEV:
-		return -ENODEV;
-	case NLE_BUSY:
-		return -EBUSY;
-	case NLE_SEQ_MISMATCH:
-	case NLE_MSG_OVERFLOW:
-	case NLE_MSG_TRUNC:
-	case NLE_MSG_TOOSHORT:
-	case NLE_PARSE_ERR:
-		return -EBADMSG;
-	default:
-		return -EIO;
-	}
 }
 
 static int edgelb_nl_af(uint8_t family)

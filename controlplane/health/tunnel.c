@@ -48,6 +48,7 @@
 #include "hc_mark.h"
 #include "log.h"
 #include "tunnel.h"
+#include "nl_errno.h"
 
 #define SUBSYS "hc-tunnel"
 
@@ -76,41 +77,6 @@ struct edgelb_hc_tunnel {
 	int accept_local_old; /* value found at open; -1: unknown */
 	char *pin_dir;
 };
-
-/* libnl errors (NLE_*, positive or negated) as a negative errno. */
-static int hc_nl_errno(int nlerr)
-{
-	switch (nlerr < 0 ? -nlerr : nlerr) {
-	case NLE_SUCCESS:
-		return 0;
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_EXIST:
-		return -EEXIST;
-	case NLE_OBJ_NOTFOUND:
-		return -ENOENT;
-	case NLE_INVAL:
-	case NLE_MISSING_ATTR:
-		return -EINVAL;
-	case NLE_RANGE:
-		return -ERANGE;
-	case NLE_PERM:
-	case NLE_NOACCESS:
-		return -EPERM;
-	case NLE_NODEV:
-		return -ENODEV;
-	case NLE_BUSY:
-		return -EBUSY;
-	case NLE_AF_NOSUPPORT:
-		return -EAFNOSUPPORT;
-	case NLE_NOADDR:
-		return -EADDRNOTAVAIL;
-	case NLE_OPNOTSUPP:
-		return -EOPNOTSUPP;
-	default:
-		return -EIO;
-	}
-}
 
 static int hc_af(uint8_t family)
 {
@@ -196,7 +162,7 @@ static struct rtnl_rule *hc_rule_new(int af, uint32_t pref, uint32_t table)
 /* Add a rule; one that exists already (an earlier run's) is fine. */
 static int hc_rule_add(struct edgelb_hc_tunnel *t, struct rtnl_rule *r)
 {
-	int err = hc_nl_errno(rtnl_rule_add(t->sk, r, NLM_F_CREATE | NLM_F_EXCL));
+	int err = edgelb_nl_errno(rtnl_rule_add(t->sk, r, NLM_F_CREATE | NLM_F_EXCL));
 
 	return err == -EEXIST ? 0 : err;
 }
@@ -230,7 +196,7 @@ static int hc_rules_install(struct edgelb_hc_tunnel *t, int af)
 	uint32_t first_local = UINT32_MAX;
 	int err;
 
-	err = hc_nl_errno(rtnl_rule_alloc_cache(t->sk, af, &cache));
+	err = edgelb_nl_errno(rtnl_rule_alloc_cache(t->sk, af, &cache));
 	if (err) {
 		pr_err(SUBSYS, "%s rules: cannot read them: %s", hc_af_name(af), strerror(-err));
 		return err;
@@ -282,7 +248,7 @@ static int hc_rules_install(struct edgelb_hc_tunnel *t, int af)
 		r = hc_rule_new(af, 0, RT_TABLE_LOCAL);
 		if (!r)
 			return -ENOMEM;
-		err = hc_nl_errno(rtnl_rule_delete(t->sk, r, 0));
+		err = edgelb_nl_errno(rtnl_rule_delete(t->sk, r, 0));
 		rtnl_rule_put(r);
 	}
 	if (err) {
@@ -311,7 +277,7 @@ static void hc_rules_remove(struct edgelb_hc_tunnel *t, int af)
 		if (rtnl_rule_get_family(r) != af)
 			continue;
 		if (hc_rule_is_ours(r)) {
-			err = hc_nl_errno(rtnl_rule_delete(t->sk, r, 0));
+			err = edgelb_nl_errno(rtnl_rule_delete(t->sk, r, 0));
 			if (err)
 				pr_warn(SUBSYS, "%s: cannot delete the check rule: %s",
 					hc_af_name(af), strerror(-err));
@@ -374,7 +340,7 @@ static int hc_neigh_install(struct edgelb_hc_tunnel *t, int af)
 
 	if (!n)
 		return -ENOMEM;
-	err = hc_nl_errno(rtnl_neigh_add(t->sk, n, NLM_F_CREATE | NLM_F_REPLACE));
+	err = edgelb_nl_errno(rtnl_neigh_add(t->sk, n, NLM_F_CREATE | NLM_F_REPLACE));
 	rtnl_neigh_put(n);
 	if (err)
 		pr_err(SUBSYS, "%s: cannot add the placeholder next hop on %s: %s", hc_af_name(af),
@@ -457,7 +423,7 @@ static int hc_routes_prune(struct edgelb_hc_tunnel *t, int af, const struct edge
 	struct nl_object *o;
 	int err;
 
-	err = hc_nl_errno(rtnl_route_alloc_cache(t->sk, af, 0, &cache));
+	err = edgelb_nl_errno(rtnl_route_alloc_cache(t->sk, af, 0, &cache));
 	if (err)
 		return err;
 	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
@@ -466,7 +432,7 @@ static int hc_routes_prune(struct edgelb_hc_tunnel *t, int af, const struct edge
 		if (rtnl_route_get_family(r) != af || rtnl_route_get_table(r) != t->table ||
 		    hc_vip_wanted(rtnl_route_get_dst(r), af, vips, n))
 			continue;
-		err = hc_nl_errno(rtnl_route_delete(t->sk, r, 0));
+		err = edgelb_nl_errno(rtnl_route_delete(t->sk, r, 0));
 		if (err && err != -ENOENT && err != -ESRCH)
 			pr_warn(SUBSYS, "cannot delete a route of table %u: %s", t->table,
 				strerror(-err));
@@ -503,7 +469,7 @@ int edgelb_hc_tunnel_set_vips(struct edgelb_hc_tunnel *t, const struct edgelb_hc
 
 		if (!r)
 			return -ENOMEM;
-		err = hc_nl_errno(rtnl_route_add(t->sk, r, NLM_F_CREATE | NLM_F_REPLACE));
+		err = edgelb_nl_errno(rtnl_route_add(t->sk, r, NLM_F_CREATE | NLM_F_REPLACE));
 		rtnl_route_put(r);
 		if (err) {
 			pr_err(SUBSYS, "VIP %s: cannot add its route to table %u: %s",
@@ -637,7 +603,7 @@ static int hc_count_filters(struct edgelb_hc_tunnel *t, uint32_t parent)
 	struct nl_cache *cache = NULL;
 	int n, err;
 
-	err = hc_nl_errno(rtnl_cls_alloc_cache(t->sk, t->ifindex, parent, &cache));
+	err = edgelb_nl_errno(rtnl_cls_alloc_cache(t->sk, t->ifindex, parent, &cache));
 	if (err)
 		return err;
 	n = nl_cache_nitems(cache);
@@ -677,7 +643,7 @@ static int hc_link_info(struct edgelb_hc_tunnel *t, const struct edgelb_hc_tunne
 	struct nl_addr *ll;
 	int err;
 
-	err = hc_nl_errno(rtnl_link_get_kernel(t->sk, opts->ifname ? 0 : opts->ifindex,
+	err = edgelb_nl_errno(rtnl_link_get_kernel(t->sk, opts->ifname ? 0 : opts->ifindex,
 					       opts->ifname, &link));
 	if (err) {
 		pr_err(SUBSYS, "interface %s: %s",
@@ -731,7 +697,7 @@ int edgelb_hc_tunnel_open(const struct edgelb_hc_tunnel_opts *opts, struct edgel
 		free(t);
 		return -ENOMEM;
 	}
-	err = hc_nl_errno(nl_connect(t->sk, NETLINK_ROUTE));
+	err = edgelb_nl_errno(nl_connect(t->sk, NETLINK_ROUTE));
 	if (err)
 		goto fail;
 	err = hc_link_info(t, opts);

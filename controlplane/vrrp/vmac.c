@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "vmac.h"
+#include "nl_errno.h"
 
 #define TAG "vrrp"
 
@@ -32,42 +33,6 @@
 /* How long ensure waits for an IPv6 macvlan's link-local address. */
 #define VMAC_LL_WAIT_MS 2000
 #define VMAC_LL_POLL_MS 20
-
-static int vmac_errno(int nlerr)
-{
-	switch (nlerr < 0 ? -nlerr : nlerr) {
-	case NLE_SUCCESS:
-		return 0;
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_EXIST:
-		return -EEXIST;
-	case NLE_INVAL:
-	case NLE_NOATTR:
-	case NLE_MISSING_ATTR:
-		return -EINVAL;
-	case NLE_RANGE:
-		return -ERANGE;
-	case NLE_OPNOTSUPP:
-		return -EOPNOTSUPP;
-	case NLE_OBJ_NOTFOUND:
-		return -ENOENT;
-	case NLE_NODEV:
-		return -ENODEV;
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_NOACCESS:
-		return -EACCES;
-	case NLE_BUSY:
-		return -EBUSY;
-	case NLE_AGAIN:
-		return -EAGAIN;
-	case NLE_INTR:
-		return -EINTR;
-	default:
-		return -EIO;
-	}
-}
 
 void vrrp_vmac_mac(uint8_t vrid, uint8_t family, uint8_t mac[6])
 {
@@ -208,7 +173,7 @@ static int vmac_delete_name(struct nl_sock *sk, const char *name)
 	rtnl_link_put(link);
 	if (err == -NLE_NODEV || err == -NLE_OBJ_NOTFOUND)
 		return 0;
-	return vmac_errno(err);
+	return edgelb_nl_errno(err);
 }
 
 /*
@@ -240,14 +205,14 @@ static int vmac_create(struct nl_sock *sk, int parent_ifindex, const char *name,
 	rtnl_link_set_addr(link, addr);
 	err = rtnl_link_macvlan_set_mode(link, MACVLAN_MODE_PRIVATE);
 	if (err < 0) {
-		err = vmac_errno(err);
+		err = edgelb_nl_errno(err);
 		goto out;
 	}
 	/* Created down: the sysctls come before the first packet. */
 	err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
 	if (err < 0)
 		pr_warn(TAG, "vmac: RTM_NEWLINK %s: %s", name, nl_geterror(err));
-	err = vmac_errno(err);
+	err = edgelb_nl_errno(err);
 out:
 	nl_addr_put(addr);
 	rtnl_link_put(link);
@@ -273,7 +238,7 @@ static int vmac_set_addr_gen_random(struct nl_sock *sk, struct rtnl_link *cur)
 		pr_warn(TAG, "vmac: %s: addr_gen_mode random: %s", rtnl_link_get_name(cur),
 			nl_geterror(err));
 	rtnl_link_put(change);
-	return vmac_errno(err);
+	return edgelb_nl_errno(err);
 }
 
 static int vmac_set_up(struct nl_sock *sk, struct rtnl_link *cur)
@@ -289,7 +254,7 @@ static int vmac_set_up(struct nl_sock *sk, struct rtnl_link *cur)
 	rtnl_link_set_flags(change, IFF_UP);
 	err = rtnl_link_change(sk, cur, change, 0);
 	rtnl_link_put(change);
-	return vmac_errno(err);
+	return edgelb_nl_errno(err);
 }
 
 /* 1 when ifindex has a usable (not tentative, not failed) link-local IPv6
@@ -302,7 +267,7 @@ static int vmac_has_ll(struct nl_sock *sk, int ifindex)
 
 	err = rtnl_addr_alloc_cache(sk, &cache);
 	if (err < 0)
-		return vmac_errno(err);
+		return edgelb_nl_errno(err);
 	for (obj = nl_cache_get_first(cache); obj && !found; obj = nl_cache_get_next(obj)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)obj;
 
@@ -353,7 +318,7 @@ int vrrp_vmac_ensure(struct nl_sock *sk, int parent_ifindex, uint8_t vrid, uint8
 	err = rtnl_link_get_kernel(sk, parent_ifindex, NULL, &parent);
 	if (err < 0) {
 		pr_warn(TAG, "vmac: parent ifindex %d: %s", parent_ifindex, nl_geterror(err));
-		return vmac_errno(err) == -ENOENT ? -ENODEV : vmac_errno(err);
+		return edgelb_nl_errno(err) == -ENOENT ? -ENODEV : edgelb_nl_errno(err);
 	}
 	snprintf(pname, sizeof(pname), "%s", rtnl_link_get_name(parent));
 	pflags = rtnl_link_get_flags(parent);
@@ -381,7 +346,7 @@ int vrrp_vmac_ensure(struct nl_sock *sk, int parent_ifindex, uint8_t vrid, uint8
 		}
 	} else if (err != -NLE_NODEV && err != -NLE_OBJ_NOTFOUND) {
 		pr_warn(TAG, "vmac: looking up %s: %s", name, nl_geterror(err));
-		return vmac_errno(err);
+		return edgelb_nl_errno(err);
 	}
 
 	if (!cur) {
@@ -393,7 +358,7 @@ int vrrp_vmac_ensure(struct nl_sock *sk, int parent_ifindex, uint8_t vrid, uint8
 		created = 1;
 		err = rtnl_link_get_kernel(sk, 0, name, &cur);
 		if (err < 0) {
-			err = vmac_errno(err);
+			err = edgelb_nl_errno(err);
 			goto fail;
 		}
 		pr_info(TAG, "vmac: created %s on %s", name, pname);
