@@ -291,6 +291,31 @@ static json_object *get_array(struct reader *r, json_object *o, const char *key)
 	return v;
 }
 
+/*
+ * The array key of o as names (each shorter than LB_NAME_MAX); path and
+ * what ("a service") name a bad entry. Absent = empty. NULL = no memory.
+ */
+static char (*read_names(struct reader *r, json_object *o, const char *key, const char *path,
+			 const char *what, size_t *n))[LB_NAME_MAX]
+{
+	json_object *a = get_array(r, o, key);
+	size_t len = a ? json_object_array_length(a) : 0;
+	char(*names)[LB_NAME_MAX] = calloc(len + 1, sizeof(*names));
+
+	*n = 0;
+	for (size_t i = 0; names && i < len; i++) {
+		json_object *v = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    strlen(json_object_get_string(v)) >= LB_NAME_MAX) {
+			fail(r, "%s[%zu]: not %s name", path, i, what);
+			continue;
+		}
+		snprintf(names[(*n)++], LB_NAME_MAX, "%s", json_object_get_string(v));
+	}
+	return names;
+}
+
 static void read_backend(struct reader *r, json_object *o, const char *path, struct lb_backend *b)
 {
 	memset(b, 0, sizeof(*b));
@@ -446,20 +471,8 @@ int edgelb_state_from_json(struct lb *lb, const char *json, char *err, size_t er
 			fail(&r, "out of memory");
 	}
 
-	a = get_array(&r, root, "deleted_services");
-	len = a ? json_object_array_length(a) : 0;
-	rt.deleted_services = calloc(len + 1, sizeof(*rt.deleted_services));
-	for (size_t i = 0; rt.deleted_services && i < len; i++) {
-		json_object *v = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(v, json_type_string) ||
-		    strlen(json_object_get_string(v)) >= LB_NAME_MAX) {
-			fail(&r, "deleted_services[%zu]: not a service name", i);
-			continue;
-		}
-		snprintf(rt.deleted_services[rt.n_deleted_services++], LB_NAME_MAX, "%s",
-			 json_object_get_string(v));
-	}
+	rt.deleted_services = read_names(&r, root, "deleted_services", "deleted_services",
+					 "a service", &rt.n_deleted_services);
 
 	a = get_array(&r, root, "added_backends");
 	len = a ? json_object_array_length(a) : 0;
@@ -490,20 +503,8 @@ int edgelb_state_from_json(struct lb *lb, const char *json, char *err, size_t er
 			else
 				fail(&r, "vrrp.maintenance: not true or false");
 		}
-		a = get_array(&r, o, "held");
-		len = a ? json_object_array_length(a) : 0;
-		rt.vrrp_held = calloc(len + 1, sizeof(*rt.vrrp_held));
-		for (size_t i = 0; rt.vrrp_held && i < len; i++) {
-			json_object *v = json_object_array_get_idx(a, i);
-
-			if (!json_object_is_type(v, json_type_string) ||
-			    strlen(json_object_get_string(v)) >= LB_NAME_MAX) {
-				fail(&r, "vrrp.held[%zu]: not an instance name", i);
-				continue;
-			}
-			snprintf(rt.vrrp_held[rt.n_vrrp_held++], LB_NAME_MAX, "%s",
-				 json_object_get_string(v));
-		}
+		rt.vrrp_held = read_names(&r, o, "held", "vrrp.held", "an instance",
+					  &rt.n_vrrp_held);
 		if (!rt.vrrp_held)
 			fail(&r, "out of memory");
 	}
