@@ -140,6 +140,11 @@ vl_elb_stop() {
 	kill -KILL "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
 	VL_ELB_PID[$1]=
+	# a sanitizer build reports leaks and undefined behaviour at exit
+	if grep -qE "Sanitizer|runtime error:" "$VL_DIR/$1.log"; then
+		vl_bad "edgelbd $1: sanitizer report in $1.log"
+		grep -E -A12 "Sanitizer|runtime error:" "$VL_DIR/$1.log" | head -40
+	fi
 }
 
 # vl_elb_field LABEL FIELD [INSTANCE]: one field of the instance (default:
