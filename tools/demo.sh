@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The demo: installs the dependencies, builds edgelb and shows it at work in
-# network namespaces (tools/lab/lab.sh): a client, a balancer running
-# edgelbd with the XDP program, three backends that decapsulate and answer
-# the client directly. Everything is removed at the end. Needs root.
+# network namespaces (tools/lab/lab.sh): a client, two balancers running
+# edgelbd with the XDP program and sharing the VIP with VRRP, three
+# backends that decapsulate and answer the client directly. Everything is
+# removed at the end. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,21 +12,27 @@ tools/install-deps.sh
 tools/build.sh build >/dev/null
 echo "built: $(build/controlplane/edgelbd --version)"
 
-export BUILD=$PWD/build LAB_PREFIX=demo
+export BUILD=$PWD/build LAB_PREFIX=demo LAB_LBS=2
 # shellcheck source=lab/lab.sh
 source tools/lab/lab.sh
 trap lab_down EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+vrrp_state() { lab_lbctl_at "$1" --json vrrp status | python3 -c 'import json,sys; print(json.load(sys.stdin)["instances"][0]["state"])'; }
+wait_state() { # NODE STATE: up to 5 s
+	for _ in $(seq 50); do [ "$(vrrp_state "$1")" = "$2" ] && return 0; sleep 0.1; done
+	echo "  $1 is $(vrrp_state "$1"), not $2"
+}
 share() { awk '{print $2}' "$1" | sort | uniq -c | awk '{printf "  %s: %s connections\n", $2, $1}'; }
 
-step "1. The lab: client 10.99.0.100, balancer lb1, backends be1..be3, VIP $LAB_VIP"
+step "1. The lab: client 10.99.0.100, balancers lb1 and lb2 (lb2 joins in step 7), backends be1..be3, VIP $LAB_VIP"
 lab_up 3
 # HTTP checks every 200 ms, through the tunnel as client traffic travels
 export LAB_HEALTH='type = "http"; interval = 0.2; timeout = 0.15; rise = 2; fall = 2;
   through_tunnel = true; http = { path = "/health"; };'
 lab_config 3 >/dev/null
 lab_edgelbd_start
+wait_state lb1 MASTER # VRRP: alone on the segment, it takes the VIP
 sed 's/^/  /' "$LAB_DIR/edgelbd.log"
 lab_lbctl status | sed 's/^/  /'
 lab_lbctl backend list web | sed 's/^/  /'
@@ -83,4 +90,27 @@ step "6. Counters: lbctl stats, and /metrics for Prometheus"
 lab_lbctl stats | sed 's/^/  /'
 lab_exec lb1 curl -s http://127.0.0.1:9274/metrics | grep -E '^edgelb_(vip_packets_total|backend_up)' | head -6 | sed 's/^/  /'
 
-step "Done. Not in this demo yet: VRRP, the two-site lab, DPDK (see README)."
+step "7. lb2 joins as VRRP backup; lb1 hands the VIP over under 10 000 UDP datagrams"
+lab_config 3 lb2 >/dev/null
+lab_edgelbd_start lb2
+wait_state lb2 BACKUP
+lab_lbctl_at lb1 vrrp status | sed 's/^/  lb1: /'
+lab_lbctl_at lb2 vrrp status | sed 's/^/  lb2: /'
+before=$(($(lab_udp_count 1) + $(lab_udp_count 2) + $(lab_udp_count 3)))
+lab_client udp "$LAB_VIP" 80 10000 5000 >"$LAB_DIR/sent" &
+sender=$!
+sleep 0.5
+lab_lbctl vrrp handover >/dev/null
+wait_state lb2 MASTER
+echo "  lb1 handed over: lb2 MASTER; the client's entry for the VIP:" \
+	"$(lab_exec client ip neigh show "$LAB_VIP" | awk '{print $5}') (lb2's eth0: $(lab_exec lb2 cat /sys/class/net/eth0/address))"
+wait "$sender"
+sleep 0.5
+after=$(($(lab_udp_count 1) + $(lab_udp_count 2) + $(lab_udp_count 3)))
+echo "  sent $(cat "$LAB_DIR/sent"), received $((after - before)): lb1 forwarded until the client moved"
+lab_lbctl vrrp release >/dev/null
+wait_state lb1 MASTER
+echo "  released: lb1 MASTER again, lb2 $(vrrp_state lb2)"
+for n in lb1 lb2; do grep "vrrp\[" "$(lab_file "$n" log)" | tail -3 | sed "s/^/  $n: /"; done
+
+step "Done. Not in this demo yet: the two-site lab, DPDK (see README)."
