@@ -7,13 +7,14 @@
  * in the order fsm.h asks: drop or take the VIPs, send the advert, run the
  * notify program. Nothing here blocks: sockets are non-blocking, the VIPs
  * move with one netlink request each, notify programs are spawned and
- * reaped when their pidfd says they exited.
+ * reaped when their pidfd says they exited. The one wait is at edgelbd's
+ * stop, bounded (linger_wait()). Tracking and sync groups live in
+ * instance_track.c, the vrrp.* control commands in instance_ctl.c.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <signal.h>
-#include <spawn.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +25,14 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
-#include <sys/pidfd.h>
 #include <sys/wait.h>
 
-#include <json-c/json.h>
-
 #include "addr.h"
-#include "ctl_proto.h"
 #include "daemon.h"
 #include "fsm.h"
 #include "garp.h"
 #include "instance.h"
+#include "instance_priv.h"
 #include "child.h"
 #include "io.h"
 #include "log.h"
@@ -47,111 +45,11 @@
 
 extern char **environ;
 
-/* Our own reasons for refusing a packet that parsed. */
-enum vrrp_local_reject {
-	VRRP_LREJ_VRID = 0, /* another virtual router */
-	VRRP_LREJ_VERSION,  /* not our VRRP version */
-	VRRP_LREJ_AUTH,	    /* v2 password mismatch */
-	VRRP_LREJ_OWN,	    /* our own advert looped back */
-	VRRP_LREJ_PEER,	    /* unicast: not from a configured peer */
-	VRRP_LREJ_MAX,
-};
-
 static const char *const vrrp_lrej_names[VRRP_LREJ_MAX] = {
 	"vrid_mismatch", "version_mismatch", "auth_mismatch", "own_advert", "unknown_peer",
 };
-
 #define VRRP_RETRY_MS 1000
 #define VRRP_MAX_INSTANCES 256
-
-struct vrrp_child {
-	struct vrrp_child *next;
-	struct vrrp_instances *vs;
-	pid_t pid;
-	int pidfd;
-};
-
-/* The settings an instance runs with: a copy of its config entry. */
-struct vrrp_settings {
-	char *name, *interface, *auth_pass;
-	char *notify_master, *notify_backup, *notify_fault, *notify_stop;
-	uint8_t vrid, version, priority, family;
-	uint16_t advert_int_cs;
-	bool preempt, accept, use_vmac;
-	uint32_t preempt_delay_ms;
-	struct edgelb_config_addr unicast_src;
-	struct edgelb_config_addr *peers;
-	size_t n_peers;
-	struct edgelb_config_addr *vips;
-	size_t n_vips;
-	uint32_t garp_count, garp_interval_ms, garp_refresh_ms;
-	struct edgelb_config_track_interface *t_ifaces; /* names owned here */
-	size_t n_t_ifaces;
-	struct edgelb_config_track_service *t_svcs;	 /* names owned here */
-	size_t n_t_svcs;
-	char *sync_group;
-};
-
-/* A running track script and what it was started from (reload keeps it). */
-struct vrrp_script_slot {
-	struct vrrp_track_script *run;
-	char *sig; /* argv, interval and timeout: equal = the same script */
-	int16_t weight;
-};
-
-struct vrrp_instance {
-	struct vrrp_instances *vs;
-	struct vrrp_settings s;
-	char tag[96]; /* log prefix "vrrp[NAME/VRID]" */
-	struct vrrp_fsm fsm;
-	struct vrrp_io *io;
-	int ifindex;	  /* the configured interface: adverts arrive there */
-	int vip_ifindex;  /* where the VIPs go and GARP / NA leave: it, or the vmac */
-	uint8_t mac[6];	  /* source of GARP / NA: its MAC, or the virtual MAC */
-	char vmac_name[IFNAMSIZ]; /* use_vmac: the macvlan (vmac.h); "" = none */
-	union edgelb_addr src;
-	struct vrrp_vip *garp_vips;
-	struct loop_timer *timer;      /* fsm deadline, or retry of the setup */
-	struct loop_timer *garp_timer; /* burst pacing and refresh */
-	uint32_t garp_left;
-	bool running;		       /* io open, fsm started */
-	bool vips_held;
-	bool master_known;
-	union edgelb_addr master_addr;
-	uint64_t since_ms;
-	uint64_t rx, tx;
-	uint64_t rej[VRRP_REJECT_MAX];
-	uint64_t lrej[VRRP_LREJ_MAX];
-	char error[128];
-	/* tracking (track.h): interfaces, services, scripts in this order */
-	struct vrrp_script_slot *scripts;
-	size_t n_scripts;
-	struct vrrp_track_obj *tobjs;
-	size_t n_tobjs;
-	struct vrrp_track_result track;
-	bool group_fault;	/* a sync-group partner is in fault */
-	enum vrrp_state last_state;
-	/*
-	 * After a voluntary resign (handover, maintenance, stop, sync group)
-	 * the VIPs stay until the new master's advert shows it has them, so
-	 * that nothing addressed to the VIPs themselves goes unanswered in
-	 * between; at the latest after Master_Down_Interval.
-	 */
-	bool lingering;
-	bool linger_peer_seen;
-	struct loop_timer *linger_timer;
-};
-
-struct vrrp_instances {
-	struct edgelbd *d;
-	struct vrrp_addr_sock *addr;
-	struct vrrp_instance **v;
-	size_t n;
-	struct vrrp_child *children;
-	bool maintenance;
-	bool tracking; /* inside vrrp_instances_track(): no re-entry */
-	int garp_fd;   /* one AF_PACKET socket for every burst (garp.h) */
-};
 
 /* ---- operator state kept across restarts (lb.h runtime layer) ---------- */
 
@@ -384,7 +282,7 @@ static void vrrp_notify(struct vrrp_instance *in, const char *state)
 
 /* ---- actions ----------------------------------------------------------- */
 
-static const char *addr_str(uint8_t family, const void *a, char *buf, size_t len)
+const char *vrrp_addr_str(uint8_t family, const void *a, char *buf, size_t len)
 {
 	if (!inet_ntop(family == EDGELB_AF_INET6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
@@ -405,7 +303,7 @@ static void vips_set(struct vrrp_instance *in, bool add)
 					      v->prefix_len);
 		if (err)
 			pr_err(in->tag, "%s VIP %s/%u on %s: %s", add ? "adding" : "removing",
-			       addr_str(v->family, &v->addr, b, sizeof(b)), v->prefix_len,
+			       vrrp_addr_str(v->family, &v->addr, b, sizeof(b)), v->prefix_len,
 			       in->s.interface, strerror(-err));
 	}
 	in->vips_held = add;
@@ -545,9 +443,7 @@ static void linger_peer_took_over(struct vrrp_instance *in)
 	loop_timer_arm(in->linger_timer, grace < 20 ? grace : 20, 0);
 }
 
-static void sync_partners_resign(struct vrrp_instance *in);
-
-static void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
+void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
 {
 	enum vrrp_state prev = in->last_state;
 
@@ -594,7 +490,7 @@ static void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
 	}
 	rearm(in);
 	if (prev == VRRP_STATE_MASTER && in->fsm.state == VRRP_STATE_BACKUP)
-		sync_partners_resign(in);
+		vrrp_sync_partners_resign(in);
 }
 
 /* ---- receive ----------------------------------------------------------- */
@@ -672,261 +568,6 @@ static void io_readable(void *arg, int fd, uint32_t events)
 						     a->advert_int_cs, cmp));
 	}
 	free(a);
-}
-
-/* ---- tracking and sync groups (track.h) --------------------------------- */
-
-static bool same_group(const struct vrrp_instance *a, const struct vrrp_instance *b)
-{
-	return a != b && a->s.sync_group && b->s.sync_group &&
-	       !strcmp(a->s.sync_group, b->s.sync_group);
-}
-
-/* A partner went from MASTER to BACKUP: the group's masters follow. */
-static void sync_partners_resign(struct vrrp_instance *in)
-{
-	struct vrrp_instances *vs = in->vs;
-
-	if (!in->s.sync_group)
-		return;
-	for (size_t i = 0; i < vs->n; i++) {
-		struct vrrp_instance *o = vs->v[i];
-
-		if (!o || !same_group(in, o) || o->fsm.state != VRRP_STATE_MASTER)
-			continue;
-		pr_info(o->tag, "sync group %s: %s went to BACKUP; following", in->s.sync_group,
-			in->s.name);
-		vrrp_do(o, vrrp_fsm_resign(&o->fsm, loop_now_ms()));
-	}
-}
-
-/* Backends that take new connections: up by their checks, not drained. */
-static size_t service_healthy(struct edgelbd *d, const char *service)
-{
-	const struct lb_service *svc = lb_find_service(&d->lb, service);
-	size_t n = 0;
-
-	for (size_t i = 0; svc && i < svc->n_backends; i++)
-		n += svc->backends[i].alive && !svc->backends[i].drained;
-	return n;
-}
-
-static void track_note(struct vrrp_instance *in, size_t k, bool ok, bool known, const char *what,
-		       const char *name, const char *detail)
-{
-	if (known && in->tobjs[k].ok == ok)
-		return;
-	if (known || !ok)
-		pr_info(in->tag, "tracked %s %s %s%s", what, name, ok ? "fine" : "failing", detail);
-	in->tobjs[k].ok = ok;
-}
-
-/*
- * Gather the tracked objects' states into in->track. The instance's own
- * interface comes first, always tracked with weight 0 (as keepalived
- * does): without carrier the node hears no advert and would stay MASTER
- * through a cut cable, and when the cable is back it would not announce
- * the VIPs again (it never left MASTER), leaving the neighbours on the
- * peer that owned them meanwhile.
- */
-static void track_collect(struct vrrp_instance *in)
-{
-	struct edgelbd *d = in->vs->d;
-	size_t n = 1 + in->s.n_t_ifaces + in->s.n_t_svcs + in->n_scripts, k = 0;
-	int own;
-	bool known = in->n_tobjs == n;
-	char detail[64];
-
-	if (!known) {
-		struct vrrp_track_obj *t = realloc(in->tobjs, (n + 1) * sizeof(*t));
-
-		if (!t)
-			return; /* keep the last result */
-		in->tobjs = t;
-		in->n_tobjs = n;
-	}
-	own = d->nl ? edgelb_nl_link_up(d->nl, in->s.interface) : -ENODEV;
-	in->tobjs[k].weight = 0;
-	track_note(in, k++, own == 1, known, "own interface", in->s.interface,
-		   own < 0 ? " (no such interface)" : own ? "" : " (down or no carrier)");
-	for (size_t i = 0; i < in->s.n_t_ifaces; i++, k++) {
-		const struct edgelb_config_track_interface *t = &in->s.t_ifaces[i];
-		int up = d->nl ? edgelb_nl_link_up(d->nl, t->name) : -ENODEV;
-
-		in->tobjs[k].weight = t->weight;
-		track_note(in, k, up == 1, known, "interface", t->name,
-			   up < 0 ? " (no such interface)" : up ? "" : " (down or no carrier)");
-	}
-	for (size_t i = 0; i < in->s.n_t_svcs; i++, k++) {
-		const struct edgelb_config_track_service *t = &in->s.t_svcs[i];
-		size_t up = service_healthy(d, t->name);
-
-		in->tobjs[k].weight = t->weight;
-		snprintf(detail, sizeof(detail), " (%zu backends up, %u needed)", up, t->min_healthy);
-		track_note(in, k, up >= t->min_healthy, known, "service", t->name, detail);
-	}
-	for (size_t i = 0; i < in->n_scripts; i++, k++) {
-		in->tobjs[k].weight = in->scripts[i].weight;
-		/* the script logs its own changes */
-		in->tobjs[k].ok = vrrp_track_script_ok(in->scripts[i].run);
-	}
-	in->track = vrrp_track_eval(in->s.priority, in->tobjs, n);
-}
-
-/* Hand the tracking result to the state machine. */
-static void track_apply(struct vrrp_instance *in)
-{
-	uint64_t now = loop_now_ms();
-	bool fault = in->track.fault; /* in a sync group: any member's */
-
-	if (in->track.priority != in->fsm.priority) {
-		pr_info(in->tag, "priority %u -> %u (%zu tracked objects failing)", in->fsm.priority,
-			in->track.priority, in->track.failing);
-		vrrp_do(in, vrrp_fsm_set_priority(&in->fsm, now, in->track.priority));
-	}
-	if (fault != in->fsm.fault) {
-		if (fault)
-			pr_warn(in->tag, "fault: %s", in->group_fault
-							    ? "a sync-group partner is in fault"
-							    : "a tracked object with weight 0 fails");
-		else
-			pr_info(in->tag, "fault over");
-		vrrp_do(in, vrrp_fsm_fault(&in->fsm, now, fault));
-	}
-}
-
-/*
- * In a sync group every member weighs every member's tracked objects:
- * their priorities move together, so the peer's group takes over all of
- * them or none (with per-member tracking, one member would be preempted
- * and, pulled to BACKUP with it, the others would preempt right back).
- */
-static void track_group(struct vrrp_instances *vs, struct vrrp_instance *in)
-{
-	struct vrrp_track_obj *all;
-	size_t n = 0;
-
-	if (!in->s.sync_group)
-		return;
-	for (size_t k = 0; k < vs->n; k++)
-		if (vs->v[k] == in || same_group(in, vs->v[k]))
-			n += vs->v[k]->n_tobjs;
-	all = calloc(n + 1, sizeof(*all));
-	if (!all)
-		return; /* its own objects only, this time */
-	n = 0;
-	for (size_t k = 0; k < vs->n; k++)
-		if ((vs->v[k] == in || same_group(in, vs->v[k])) && vs->v[k]->n_tobjs) {
-			memcpy(&all[n], vs->v[k]->tobjs, vs->v[k]->n_tobjs * sizeof(*all));
-			n += vs->v[k]->n_tobjs;
-		}
-	in->track = vrrp_track_eval(in->s.priority, all, n);
-	free(all);
-}
-
-void vrrp_instances_track(struct vrrp_instances *vs)
-{
-	bool *own;
-	int *grp;
-
-	if (!vs || vs->tracking || !vs->n)
-		return;
-	vs->tracking = true; /* the actions below must not call back in */
-	for (size_t i = 0; i < vs->n; i++)
-		track_collect(vs->v[i]);
-	own = calloc(vs->n, sizeof(*own));
-	grp = calloc(vs->n, sizeof(*grp));
-	for (size_t i = 0; own && grp && i < vs->n; i++) {
-		own[i] = vs->v[i]->track.fault;
-		grp[i] = -1;
-		for (size_t k = 0; vs->v[i]->s.sync_group && k <= i; k++)
-			if (k == i || same_group(vs->v[i], vs->v[k])) {
-				grp[i] = (int)k;
-				break;
-			}
-	}
-	for (size_t i = 0; i < vs->n; i++) {
-		/* without memory for the group view, keep the last one */
-		if (own && grp) {
-			vs->v[i]->group_fault = vrrp_sync_group_fault(own, grp, vs->n, i);
-			track_group(vs, vs->v[i]);
-		}
-	}
-	for (size_t i = 0; i < vs->n; i++)
-		track_apply(vs->v[i]);
-	free(own);
-	free(grp);
-	vs->tracking = false;
-}
-
-static void script_changed(void *arg)
-{
-	struct vrrp_instance *in = arg;
-
-	vrrp_instances_track(in->vs);
-}
-
-static void scripts_free(struct vrrp_script_slot *v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++) {
-		vrrp_track_script_free(v[i].run);
-		free(v[i].sig);
-	}
-	free(v);
-}
-
-/* What makes two track scripts the same: command, interval and timeout. */
-static char *script_sig(const struct edgelb_config_track_script *c)
-{
-	size_t len = 32, off;
-	char *sig;
-
-	for (size_t i = 0; i < c->argc; i++)
-		len += strlen(c->argv[i]) + 1;
-	sig = malloc(len);
-	if (!sig)
-		return NULL;
-	off = (size_t)snprintf(sig, len, "%u/%u", c->interval_ms, c->timeout_ms);
-	for (size_t i = 0; i < c->argc && off < len; i++)
-		off += (size_t)snprintf(sig + off, len - off, "\x1f%s", c->argv[i]);
-	return sig;
-}
-
-/*
- * Run c's track scripts. One that runs already with the same command and
- * timing keeps running with its state (a reload must not make it
- * "unknown" again: that would lower the priority for one interval).
- */
-static int scripts_follow(struct vrrp_instance *in, const struct edgelb_config_vrrp *c)
-{
-	struct vrrp_script_slot *nv = calloc(c->n_track_scripts + 1, sizeof(*nv));
-	int err = nv ? 0 : -ENOMEM;
-
-	for (size_t i = 0; !err && i < c->n_track_scripts; i++) {
-		nv[i].weight = c->track_scripts[i].weight;
-		nv[i].sig = script_sig(&c->track_scripts[i]);
-		if (!nv[i].sig) {
-			err = -ENOMEM;
-			break;
-		}
-		for (size_t k = 0; k < in->n_scripts; k++)
-			if (in->scripts[k].run && !strcmp(in->scripts[k].sig, nv[i].sig)) {
-				nv[i].run = in->scripts[k].run;
-				in->scripts[k].run = NULL;
-				break;
-			}
-		if (!nv[i].run)
-			err = vrrp_track_script_new(in->vs->d->loop, &c->track_scripts[i], in->tag,
-						    script_changed, in, &nv[i].run);
-	}
-	if (err) {
-		scripts_free(nv, c->n_track_scripts);
-		return err;
-	}
-	scripts_free(in->scripts, in->n_scripts);
-	in->scripts = nv;
-	in->n_scripts = c->n_track_scripts;
-	return 0;
 }
 
 /* ---- setup ------------------------------------------------------------- */
@@ -1046,7 +687,7 @@ static void instance_timer(void *arg)
 		return;
 	}
 	pr_info(in->tag, "started on %s from %s, priority %u, advert %u0 ms, %s", in->s.interface,
-		addr_str(in->s.family, &in->src, b, sizeof(b)), in->s.priority,
+		vrrp_addr_str(in->s.family, &in->src, b, sizeof(b)), in->s.priority,
 		in->s.advert_int_cs, in->s.n_peers ? "unicast" : "multicast");
 	if (in->vs->maintenance)
 		vrrp_fsm_maintenance(&in->fsm, loop_now_ms(), true);
@@ -1070,7 +711,7 @@ static void instance_free(struct vrrp_instance *in)
 	loop_timer_free(in->timer);
 	loop_timer_free(in->garp_timer);
 	loop_timer_free(in->linger_timer);
-	scripts_free(in->scripts, in->n_scripts);
+	vrrp_scripts_free(in->scripts, in->n_scripts);
 	free(in->tobjs);
 	free(in->garp_vips);
 	settings_free(&in->s);
@@ -1125,7 +766,7 @@ static int instance_new(struct vrrp_instances *vs, const struct edgelb_config_vr
 	if (!err)
 		err = loop_timer_new(vs->d->loop, linger_fired, in, &in->linger_timer);
 	if (!err)
-		err = scripts_follow(in, c);
+		err = vrrp_scripts_follow(in, c);
 	if (err) {
 		instance_free(in);
 		return err;
@@ -1263,7 +904,7 @@ static void settings_update_in_place(struct vrrp_instance *in, const struct edge
 {
 	struct vrrp_settings ns;
 
-	if (settings_copy(&ns, c) || scripts_follow(in, c)) {
+	if (settings_copy(&ns, c) || vrrp_scripts_follow(in, c)) {
 		pr_err(in->tag, "out of memory: keeping the previous notify, garp and track settings");
 		return;
 	}
@@ -1420,7 +1061,7 @@ static bool named(const struct vrrp_instances *vs, const struct vrrp_instance *i
 	if (!name || !name[0] || !strcmp(name, in->s.name))
 		return true;
 	for (size_t i = 0; i < vs->n; i++)
-		if (!strcmp(name, vs->v[i]->s.name) && same_group(vs->v[i], in))
+		if (!strcmp(name, vs->v[i]->s.name) && vrrp_same_group(vs->v[i], in))
 			return true;
 	return false;
 }
@@ -1480,169 +1121,4 @@ int vrrp_instances_maintenance(struct vrrp_instances *vs, bool on)
 			vrrp_do(in, vrrp_fsm_maintenance(&in->fsm, loop_now_ms(), on));
 	}
 	return (int)vs->n;
-}
-
-/* ---- control socket ---------------------------------------------------- */
-
-static int jadd(struct json_object *o, const char *k, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(o, k, v)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void reject_cb(void *arg, const char *reason, uint64_t n)
-{
-	jadd(arg, reason, json_object_new_uint64(n));
-}
-
-static struct json_object *ctl_err(const char *msg, const char *name)
-{
-	struct ctl_error e;
-
-	memset(&e, 0, sizeof(e));
-	if (name)
-		ctl_proto_error(&e, "instance", "%s %s", msg, name);
-	else
-		ctl_proto_error(&e, NULL, "%s", msg);
-	return ctl_proto_reply_error(&e);
-}
-
-/* What tracking sees, so an operator can tell why the priority moved. */
-static void track_json(const struct vrrp_instance *in, struct json_object *o)
-{
-	struct json_object *a = json_object_new_array();
-
-	if (!a || jadd(o, "track", a))
-		return;
-	for (size_t i = 0; i < in->n_tobjs; i++) {
-		struct json_object *t = json_object_new_object();
-		const char *type = "script", *name = "?";
-
-		if (!t || json_object_array_add(a, t)) {
-			json_object_put(t);
-			return;
-		}
-		size_t j = i - 1; /* past the own interface */
-
-		if (i == 0) {
-			type = "interface";
-			name = in->s.interface;
-		} else if (j < in->s.n_t_ifaces) {
-			type = "interface";
-			name = in->s.t_ifaces[j].name;
-		} else if (j < in->s.n_t_ifaces + in->s.n_t_svcs) {
-			type = "service";
-			name = in->s.t_svcs[j - in->s.n_t_ifaces].name;
-		} else if (j - in->s.n_t_ifaces - in->s.n_t_svcs < in->n_scripts) {
-			/* "INTERVAL/TIMEOUT\x1fCOMMAND...": show the command */
-			const char *sig = in->scripts[j - in->s.n_t_ifaces - in->s.n_t_svcs].sig;
-			const char *sep = strchr(sig, '\x1f');
-
-			name = sep ? sep + 1 : sig;
-		}
-		jadd(t, "type", json_object_new_string(type));
-		jadd(t, "name", json_object_new_string(name));
-		jadd(t, "weight", json_object_new_int(in->tobjs[i].weight));
-		jadd(t, "ok", json_object_new_boolean(in->tobjs[i].ok));
-	}
-	jadd(o, "track_fault", json_object_new_boolean(in->track.fault));
-	jadd(o, "sync_group", in->s.sync_group ? json_object_new_string(in->s.sync_group) : NULL);
-	jadd(o, "group_fault", json_object_new_boolean(in->group_fault));
-	jadd(o, "lingering", json_object_new_boolean(in->lingering));
-	jadd(o, "vmac_interface", in->vmac_name[0] ? json_object_new_string(in->vmac_name) : NULL);
-}
-
-static struct json_object *vrrp_status_json(struct vrrp_instances *vs, const char *name)
-{
-	struct json_object *r = ctl_proto_reply_ok(), *a = json_object_new_array();
-	uint64_t now = loop_now_ms();
-	struct timespec ts;
-	int64_t wall_ms;
-	size_t found = 0;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if (!r || !a || jadd(r, "instances", a)) {
-		json_object_put(r);
-		return NULL;
-	}
-	jadd(r, "maintenance", json_object_new_boolean(vs && vs->maintenance));
-	for (size_t i = 0; i < vrrp_instances_count(vs); i++) {
-		struct vrrp_instance_status st;
-		struct json_object *o, *rej;
-		char b[INET6_ADDRSTRLEN];
-
-		vrrp_instances_status(vs, i, &st);
-		if (name && name[0] && strcmp(name, st.name))
-			continue;
-		found++;
-		o = json_object_new_object();
-		rej = json_object_new_object();
-		if (!o || !rej || json_object_array_add(a, o)) {
-			json_object_put(o);
-			json_object_put(rej);
-			json_object_put(r);
-			return NULL;
-		}
-		jadd(o, "instance", json_object_new_string(st.name));
-		jadd(o, "interface", json_object_new_string(st.interface));
-		jadd(o, "vrid", json_object_new_int(st.vrid));
-		jadd(o, "version", json_object_new_int(st.version));
-		jadd(o, "family", json_object_new_string(st.family == EDGELB_AF_INET6 ? "ipv6"
-											: "ipv4"));
-		jadd(o, "state", json_object_new_string(st.state));
-		jadd(o, "priority", json_object_new_int(st.priority));
-		jadd(o, "config_priority", json_object_new_int(st.config_priority));
-		jadd(o, "master", st.master_known ? json_object_new_string(addr_str(
-							    st.family, st.master_addr, b, sizeof(b)))
-						  : json_object_new_string("-"));
-		jadd(o, "advert_int_ms", json_object_new_int(st.advert_int_cs * 10));
-		jadd(o, "since_unix_ms", json_object_new_int64(wall_ms - (int64_t)(now - st.since_ms)));
-		jadd(o, "since_age_ms", json_object_new_int64((int64_t)(now - st.since_ms)));
-		jadd(o, "transitions", json_object_new_int64(st.transitions));
-		jadd(o, "held", json_object_new_boolean(st.held));
-		jadd(o, "maintenance", json_object_new_boolean(st.maintenance));
-		jadd(o, "vips_held", json_object_new_boolean(st.vips_held));
-		jadd(o, "rx", json_object_new_uint64(st.rx));
-		jadd(o, "tx", json_object_new_uint64(st.tx));
-		jadd(o, "rx_rejected", json_object_new_uint64(st.rx_rejected));
-		vrrp_instances_rejects(vs, i, reject_cb, rej);
-		jadd(o, "rejects", rej);
-		track_json(vs->v[i], o);
-		jadd(o, "error", st.error ? json_object_new_string(st.error) : NULL);
-	}
-	if (name && name[0] && !found) {
-		json_object_put(r);
-		return ctl_err("vrrp: no instance", name);
-	}
-	return r;
-}
-
-struct json_object *vrrp_instances_ctl(struct edgelbd *d, const struct ctl_request *req)
-{
-	struct vrrp_instances *vs = d->vrrp;
-	int n;
-
-	switch (req->cmd) {
-	case CTL_CMD_VRRP_STATUS:
-		return vrrp_status_json(vs, req->instance);
-	case CTL_CMD_VRRP_HANDOVER:
-	case CTL_CMD_VRRP_RELEASE:
-		n = req->cmd == CTL_CMD_VRRP_HANDOVER ? vrrp_instance_handover(vs, req->instance)
-						       : vrrp_instance_release(vs, req->instance);
-		if (n < 0)
-			return req->instance[0] ? ctl_err("vrrp: no instance", req->instance)
-						: ctl_err("vrrp: no instance configured", NULL);
-		return vrrp_status_json(vs, req->instance);
-	case CTL_CMD_VRRP_MAINTENANCE:
-		vrrp_instances_maintenance(vs, req->on);
-		return vrrp_status_json(vs, NULL);
-	default:
-		return ctl_err("vrrp: unknown command", NULL);
-	}
 }
