@@ -49,7 +49,8 @@ static const char *const vrrp_lrej_names[VRRP_LREJ_MAX] = {
 	"vrid_mismatch", "version_mismatch", "auth_mismatch", "own_advert", "unknown_peer",
 };
 #define VRRP_RETRY_MS 1000
-#define VRRP_MAX_INSTANCES 256
+#define VRRP_RETRY_SOON_MS 20
+#define VRRP_RETRY_SOON_MAX 100
 
 /* ---- operator state kept across restarts (lb.h runtime layer) ---------- */
 
@@ -648,6 +649,12 @@ static int instance_setup(struct vrrp_instance *in)
 				      &in->src);
 	else
 		err = edgelb_nl_primary_addr(d->nl, in->ifindex, in->s.family, &in->src);
+	if (err && io_ifindex != in->ifindex) {
+		/* the new macvlan's link-local address: milliseconds away */
+		snprintf(in->error, sizeof(in->error), "waiting for the link-local address of %s",
+			 in->vmac_name);
+		return -EAGAIN;
+	}
 	if (err) {
 		snprintf(in->error, sizeof(in->error), "no source address on %s: %s",
 			 in->s.interface, strerror(-err));
@@ -682,10 +689,15 @@ static void instance_timer(void *arg)
 	}
 	err = instance_setup(in);
 	if (err) {
+		/* soon for what comes in milliseconds, for a while; then as any */
+		bool soon = err == -EAGAIN && in->soon_retries < VRRP_RETRY_SOON_MAX;
+
+		in->soon_retries += soon;
 		pr_debug(in->tag, "not started: %s; retrying", in->error);
-		loop_timer_arm(in->timer, VRRP_RETRY_MS, 0);
+		loop_timer_arm(in->timer, soon ? VRRP_RETRY_SOON_MS : VRRP_RETRY_MS, 0);
 		return;
 	}
+	in->soon_retries = 0;
 	pr_info(in->tag, "started on %s from %s, priority %u, advert %u0 ms, %s", in->s.interface,
 		vrrp_addr_str(in->s.family, &in->src, b, sizeof(b)), in->s.priority,
 		in->s.advert_int_cs, in->s.n_peers ? "unicast" : "multicast");

@@ -98,6 +98,7 @@ struct vrrp_instance {
 	uint64_t rej[VRRP_REJECT_MAX];
 	uint64_t lrej[VRRP_LREJ_MAX];
 	char error[128];
+	unsigned int soon_retries; /* setup retries at VRRP_RETRY_SOON_MS so far */
 	/* tracking (track.h): interfaces, services, scripts in this order */
 	struct vrrp_script_slot *scripts;
 	size_t n_scripts;

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/if_addr.h>
@@ -30,9 +29,6 @@
 #define IFF_LOWER_UP 0x10000
 #endif
 
-/* How long ensure waits for an IPv6 macvlan's link-local address. */
-#define VMAC_LL_WAIT_MS 2000
-#define VMAC_LL_POLL_MS 20
 
 void vrrp_vmac_mac(uint8_t vrid, uint8_t family, uint8_t mac[6])
 {
@@ -257,50 +253,6 @@ static int vmac_set_up(struct nl_sock *sk, struct rtnl_link *cur)
 	return edgelb_nl_errno(err);
 }
 
-/* 1 when ifindex has a usable (not tentative, not failed) link-local IPv6
- * address, 0 when not, or -errno. */
-static int vmac_has_ll(struct nl_sock *sk, int ifindex)
-{
-	struct nl_cache *cache;
-	struct nl_object *obj;
-	int err, found = 0;
-
-	err = rtnl_addr_alloc_cache(sk, &cache);
-	if (err < 0)
-		return edgelb_nl_errno(err);
-	for (obj = nl_cache_get_first(cache); obj && !found; obj = nl_cache_get_next(obj)) {
-		struct rtnl_addr *a = (struct rtnl_addr *)obj;
-
-		if (rtnl_addr_get_ifindex(a) != ifindex || rtnl_addr_get_family(a) != AF_INET6 ||
-		    rtnl_addr_get_scope(a) != RT_SCOPE_LINK)
-			continue;
-		if (rtnl_addr_get_flags(a) & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
-			continue;
-		found = 1;
-	}
-	nl_cache_free(cache);
-	return found;
-}
-
-static int vmac_wait_ll(struct nl_sock *sk, const char *name, int ifindex)
-{
-	const struct timespec poll = { 0, VMAC_LL_POLL_MS * 1000000L };
-	int waited, r = 0;
-
-	for (waited = 0; waited <= VMAC_LL_WAIT_MS; waited += VMAC_LL_POLL_MS) {
-		r = vmac_has_ll(sk, ifindex);
-		if (r != 0)
-			break;
-		nanosleep(&poll, NULL);
-	}
-	if (r == 0) {
-		pr_warn(TAG, "vmac: %s: no usable IPv6 link-local address after %d ms", name,
-			VMAC_LL_WAIT_MS);
-		return -EADDRNOTAVAIL;
-	}
-	return r < 0 ? r : 0;
-}
-
 int vrrp_vmac_ensure(struct nl_sock *sk, int parent_ifindex, uint8_t vrid, uint8_t family,
 		     char name[IFNAMSIZ], int *ifindex)
 {
@@ -308,7 +260,6 @@ int vrrp_vmac_ensure(struct nl_sock *sk, int parent_ifindex, uint8_t vrid, uint8
 	char pname[IFNAMSIZ];
 	uint8_t mac[6];
 	int err, created = 0;
-	unsigned int pflags;
 
 	err = vrrp_vmac_name(parent_ifindex, vrid, family, name);
 	if (err)
@@ -321,7 +272,6 @@ int vrrp_vmac_ensure(struct nl_sock *sk, int parent_ifindex, uint8_t vrid, uint8
 		return edgelb_nl_errno(err) == -ENOENT ? -ENODEV : edgelb_nl_errno(err);
 	}
 	snprintf(pname, sizeof(pname), "%s", rtnl_link_get_name(parent));
-	pflags = rtnl_link_get_flags(parent);
 	rtnl_link_put(parent);
 
 	err = rtnl_link_get_kernel(sk, 0, name, &cur);
@@ -381,18 +331,12 @@ int vrrp_vmac_ensure(struct nl_sock *sk, int parent_ifindex, uint8_t vrid, uint8
 	err = vmac_sysctls_parent(pname);
 	if (err)
 		goto fail;
-	/* The link-local address comes once the macvlan has a carrier, which
-	 * is the parent's: none to wait for while the parent is down. */
-	if (family == AF_INET6) {
-		if ((pflags & IFF_UP) && (pflags & IFF_LOWER_UP)) {
-			err = vmac_wait_ll(sk, name, *ifindex);
-			if (err)
-				goto fail;
-		} else {
-			pr_info(TAG, "vmac: %s: parent %s is down, no link-local address yet",
-				name, pname);
-		}
-	}
+	/*
+	 * No wait here for an IPv6 macvlan's link-local address: this runs
+	 * on edgelbd's loop, where a wait would delay every other instance's
+	 * adverts. With DAD off it comes within milliseconds of the carrier
+	 * (the parent's); the caller retries until it is there.
+	 */
 	rtnl_link_put(cur);
 	return 0;
 

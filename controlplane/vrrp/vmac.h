@@ -28,8 +28,10 @@
  *  - IPv4 on the parent: arp_ignore=1 and arp_announce=2 (left set on
  *    remove: other instances may share the parent, and both are right for
  *    any host with addresses on several interfaces of one LAN);
- *  - family AF_INET6: addr_gen_mode random and accept_dad=0 on the macvlan;
- *    ensure waits (up to 2 s) for its link-local address, non-tentative.
+ *  - family AF_INET6: addr_gen_mode random and accept_dad=0 on the macvlan.
+ *    ensure does not wait for its link-local address (it runs on the
+ *    event loop): with DAD off the address comes within milliseconds of
+ *    the parent's carrier, and the caller retries until it is there.
  *    Not the kernel's EUI-64 address from the virtual MAC: that one would
  *    be the same fe80:: on every router of the VRID (a duplicate address
  *    on the link, and RFC 5798's tie-break on the advert's source address

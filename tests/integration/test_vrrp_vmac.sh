@@ -121,7 +121,12 @@ check_vmac() { # FAMILY VRID MAC
 			[ "$(rt cat /proc/sys/net/ipv6/conf/"$name"/disable_ipv6)" = 1 ]
 	else
 		local ll eui
-		ll=$(ip -n "$NS_RT" -6 -o addr show dev "$name" scope link)
+		# ensure does not wait for it (edgelbd's loop retries): milliseconds
+		for _ in $(seq 100); do
+			ll=$(ip -n "$NS_RT" -6 -o addr show dev "$name" scope link)
+			grep -q "inet6 fe80::" <<<"$ll" && break
+			sleep 0.01
+		done
 		eui="fe80::200:5eff:fe00:2$(printf %02x "$vrid")"
 		check "v6: $name has a link-local address" grep -q "inet6 fe80::" <<<"$ll"
 		check "v6: its link-local address is usable (not tentative)" \

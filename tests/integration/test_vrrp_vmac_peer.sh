@@ -55,7 +55,11 @@ services = (
 vrrp = (
   { name = "v61"; vrid = 61; interface = "a0"; priority = 150; advert_int = 0.1;
     use_vmac = true; vips = [ "10.73.0.100/32" ];
-    notify = { master = "$N"; backup = "$N"; }; }
+    notify = { master = "$N"; backup = "$N"; }; },
+  # IPv6 alone (no peer): its macvlan's link-local address is the advert
+  # source, and it comes only after the macvlan is up
+  { name = "v62"; vrid = 62; interface = "a0"; priority = 150; advert_int = 0.1;
+    use_vmac = true; vips = [ "fd73::100/128" ]; }
 );
 EOC
 cat >"$VL_DIR/ka.conf" <<EOC
@@ -119,6 +123,17 @@ else
 fi
 vl_wait_for 20 vl_is fdb_port p-a && vl_ok "the bridge has $VMAC on edgelbd's port" ||
 	vl_bad "bridge: $VMAC on '$(fdb_port)'"
+
+v6st() { vl_elb_field a state v62; }
+vif6=$(vl_elb_field a vmac_interface v62)
+src6=$(grep -o 'vrrp\[v62/62\]: started on a0 from [^,]*' "$VL_DIR/a.log" | awk '{print $NF}')
+if vl_wait_for 50 vl_is v6st MASTER && vl_has_addr "$NS_A" "$vif6" fd73::100/128 &&
+	ip -n "$NS_A" link show "$vif6" | grep -q "link/ether 00:00:5e:00:02:3e" &&
+	[ -n "$src6" ] && ip -n "$NS_A" -6 addr show dev "$vif6" scope link | grep -q "inet6 $src6/"; then
+	vl_ok "IPv6 instance MASTER on its macvlan $vif6, advertising from its link-local $src6"
+else
+	vl_bad "IPv6 vmac: state $(v6st), '$vif6', source '$src6'; $(ip -n "$NS_A" -6 -br addr)"
+fi
 
 vl_lbctl a vrrp handover >/dev/null || vl_bad "lbctl vrrp handover"
 if vl_wait_for 30 vl_is ka MASTER && vl_wait_for 20 vl_is fdb_port p-b; then
