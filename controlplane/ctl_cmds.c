@@ -611,19 +611,6 @@ nomem:
 	return NULL;
 }
 
-/* The checks follow structural changes of the model (backends, services). */
-static void ctl_health_follow(struct edgelbd *d)
-{
-	int err;
-
-	if (!d->health)
-		return;
-	err = edgelb_health_apply(d->health, &d->lb, &d->cfg);
-	if (err)
-		pr_err("health", "updating the checks failed: %s; the previous ones still run",
-		       strerror(-err));
-}
-
 /* edgelb_config_load on a FIFO or a device would block the loop. */
 static int ctl_regular_file(const char *path)
 {
@@ -764,10 +751,9 @@ static struct json_object *ctl_backend_change(struct edgelbd *d, const struct ct
 	}
 	if (err)
 		return ctl_lb_failed(req, err, msg);
-	if (req->cmd == CTL_CMD_BACKEND_DEL) {
-		ctl_health_follow(d);
+	edgelbd_model_changed(d, req->cmd == CTL_CMD_BACKEND_DEL);
+	if (req->cmd == CTL_CMD_BACKEND_DEL)
 		return ctl_changed(d, req, NULL, NULL);
-	}
 	return ctl_changed(d, req, "backend", ctl_backend_now(d, req->service, req->backend));
 }
 
@@ -787,7 +773,7 @@ static struct json_object *ctl_backend_add(struct edgelbd *d, const struct ctl_r
 	err = lb_backend_add(&d->lb, req->service, &be, msg, sizeof(msg));
 	if (err)
 		return ctl_lb_failed(req, err, msg);
-	ctl_health_follow(d);
+	edgelbd_model_changed(d, true);
 	return ctl_changed(d, req, "backend", ctl_backend_now(d, req->service, be.name));
 }
 
@@ -801,13 +787,13 @@ static struct json_object *ctl_vip_change(struct edgelbd *d, const struct ctl_re
 		err = lb_service_del(&d->lb, req->service, msg, sizeof(msg));
 		if (err)
 			return ctl_lb_failed(req, err, msg);
-		ctl_health_follow(d);
+		edgelbd_model_changed(d, true);
 		return ctl_changed(d, req, NULL, NULL);
 	}
 	err = lb_service_add(&d->lb, &req->svc, msg, sizeof(msg));
 	if (err)
 		return ctl_lb_failed(req, err, msg);
-	ctl_health_follow(d);
+	edgelbd_model_changed(d, true);
 	s = lb_find_service(&d->lb, req->svc.name);
 	return ctl_changed(d, req, "service", s ? ctl_service_json(s) : NULL);
 }

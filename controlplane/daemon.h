@@ -57,4 +57,12 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len);
  */
 int edgelbd_persist(struct edgelbd *d);
 
+/*
+ * The model changed: the health checks follow its services and backends
+ * (structural: added or deleted ones; not for drain or weight), and VRRP's
+ * service tracking its backends up and not drained. Called after every
+ * lbctl change and reload.
+ */
+void edgelbd_model_changed(struct edgelbd *d, bool structural);
+
 #endif /* EDGELB_DAEMON_H */

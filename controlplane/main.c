@@ -380,17 +380,17 @@ static const struct edgelb_health_ops health_ops = {
 	.tunnel_needed = health_tunnel_needed,
 };
 
-/* The checks follow the model: after every lb_apply(). */
-static void health_follow(struct edgelbd *d)
+void edgelbd_model_changed(struct edgelbd *d, bool structural)
 {
 	int err;
 
-	if (!d->health)
-		return;
-	err = edgelb_health_apply(d->health, &d->lb, &d->cfg);
-	if (err)
-		pr_err("health", "updating the checks failed: %s; the previous ones still run",
-		       strerror(-err));
+	if (structural && d->health) {
+		err = edgelb_health_apply(d->health, &d->lb, &d->cfg);
+		if (err)
+			pr_err("health", "updating the checks failed: %s; the previous ones "
+					 "still run", strerror(-err));
+	}
+	vrrp_instances_track(d->vrrp);
 }
 
 /* ---- persistence and reload --------------------------------------------- */
@@ -398,9 +398,6 @@ static void health_follow(struct edgelbd *d)
 int edgelbd_persist(struct edgelbd *d)
 {
 	int err = edgelb_state_save(&d->lb, d->cfg.state_file);
-
-	/* every lbctl change passes here: drains move VRRP service tracking */
-	vrrp_instances_track(d->vrrp);
 
 	if (err)
 		pr_err("state", "writing %s: %s", d->cfg.state_file, strerror(-err));
@@ -465,7 +462,7 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
 		 * file made meaningless are already dropped from the layer.
 		 */
 		lb_apply(&d->lb, &d->cfg, NULL, 0);
-		health_follow(d);
+		edgelbd_model_changed(d, true);
 		edgelb_config_free(&next);
 		pr_err("dataplane", "reload failed while programming: %s; the running config "
 				    "stays", strerror(-err));
@@ -482,7 +479,7 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
 	d->cfg = next;
 	d->lb.cfg = &d->cfg; /* lb keeps the pointer: never leave it on our stack */
 	edgelb_config_free(&prev);
-	health_follow(d);
+	edgelbd_model_changed(d, true);
 	if (d->vrrp && vrrp_instances_apply(d->vrrp, &d->cfg))
 		pr_err("vrrp", "updating the VRRP instances failed in part; see above");
 	d->reloads++;

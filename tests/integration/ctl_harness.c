@@ -203,6 +203,13 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
 	return edgelbd_persist(d);
 }
 
+/* no health checks or VRRP instances run in the harness */
+void edgelbd_model_changed(struct edgelbd *d, bool structural)
+{
+	(void)d;
+	(void)structural;
+}
+
 int edgelbd_persist(struct edgelbd *d)
 {
 	char path[4200];

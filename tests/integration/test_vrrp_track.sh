@@ -125,8 +125,11 @@ st61() { vl_elb_field a state v61; }
 st62() { vl_elb_field a state v62; }
 pr61() { vl_elb_field a priority v61; }
 pr62() { vl_elb_field a priority v62; }
-ka61() { vl_notify_state ka61; }
-ka62() { vl_notify_state ka62; }
+# keepalived's state by whether it holds the VIP: its notify programs run
+# concurrently, so a quick MASTER -> BACKUP can leave "MASTER" written last
+ka_vip() { vl_has_addr "$NS_B" b0 "$1" && echo MASTER || echo BACKUP; }
+ka61() { ka_vip 10.72.0.100/32; }
+ka62() { ka_vip 10.72.0.101/32; }
 a_vips() { # how many of the two VIPs are on a0
 	local n=0
 	vl_has_addr "$NS_A" a0 10.72.0.100/32 && n=$((n + 1))
@@ -195,6 +198,8 @@ done
 
 check_fail "track script (weight -60)" BACKUP 90 rm -f "$VL_DIR/flag" -- touch "$VL_DIR/flag"
 check_fail "tracked service web (no backend up, weight -60)" BACKUP 90 listener_stop -- listener_start
+check_fail "tracked service web (its one backend drained, weight -60)" BACKUP 90 \
+	vl_lbctl a backend drain web be1 -- vl_lbctl a backend undrain web be1
 check_fail "tracked link a2 of v62 (weight -60)" BACKUP 90 \
 	ip -n "$NS_X" link set x2 down -- ip -n "$NS_X" link set x2 up
 
