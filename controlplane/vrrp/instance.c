@@ -712,6 +712,9 @@ static void instance_free(struct vrrp_instance *in)
 {
 	if (!in)
 		return;
+	linger_stop(in);
+	if (in->vips_held) /* lingering, or left by a kill -9 before this run */
+		vips_set(in, false);
 	instance_down(in);
 	if (in->vmac_name[0] && in->vs->addr) {
 		/* the VIPs are gone already; a kill -9 leaves it for the next run to adopt */
@@ -798,25 +801,16 @@ static int instance_new(struct vrrp_instances *vs, const struct edgelb_config_vr
 }
 
 /*
- * Shutdown: resign if master, notify STOP. With linger a master keeps its
- * VIPs and its socket, for linger_wait(); else the VIPs go now.
+ * Shutdown: resign if master (priority 0) and notify STOP. A master's
+ * VIPs linger, with its socket open for linger_wait(), until
+ * instance_free() drops them.
  */
-static void instance_shutdown(struct vrrp_instance *in, bool linger)
+static void instance_shutdown(struct vrrp_instance *in)
 {
-	if (in->running) {
-		bool was_master = in->fsm.state == VRRP_STATE_MASTER;
-		struct vrrp_fsm_actions act = vrrp_fsm_shutdown(&in->fsm, loop_now_ms());
-
-		act.become_backup = act.become_backup || was_master || in->vips_held;
-		vrrp_do(in, act);
-		loop_timer_disarm(in->timer);
-	}
-	if (linger && in->lingering)
+	if (!in->running)
 		return;
-	linger_stop(in);
-	if (in->vips_held)
-		vips_set(in, false);
-	instance_down(in);
+	vrrp_do(in, vrrp_fsm_shutdown(&in->fsm, loop_now_ms()));
+	loop_timer_disarm(in->timer);
 }
 
 /*
@@ -957,7 +951,7 @@ int vrrp_instances_apply(struct vrrp_instances *vs, const struct edgelb_config *
 		}
 		if (in) {
 			pr_info(in->tag, "settings changed: restarting");
-			instance_shutdown(in, false);
+			instance_shutdown(in);
 			instance_free(in);
 		}
 		if (instance_new(vs, c, &nv[i])) {
@@ -968,7 +962,7 @@ int vrrp_instances_apply(struct vrrp_instances *vs, const struct edgelb_config *
 	for (size_t i = 0; i < n_old; i++)
 		if (old[i]) {
 			pr_info(old[i]->tag, "removed from the config: stopping");
-			instance_shutdown(old[i], false);
+			instance_shutdown(old[i]);
 			instance_free(old[i]);
 		}
 	free(old);
@@ -987,12 +981,10 @@ void vrrp_instances_stop(struct vrrp_instances *vs)
 	if (!vs)
 		return;
 	for (size_t i = 0; i < vs->n; i++)
-		instance_shutdown(vs->v[i], true);
+		instance_shutdown(vs->v[i]);
 	linger_wait(vs);
-	for (size_t i = 0; i < vs->n; i++) {
-		instance_shutdown(vs->v[i], false);
+	for (size_t i = 0; i < vs->n; i++)
 		instance_free(vs->v[i]);
-	}
 	free(vs->v);
 	while (vs->children) {
 		struct vrrp_child *c = vs->children;
