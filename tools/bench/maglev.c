@@ -12,22 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "maglev.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -63,15 +49,15 @@ int main(int argc, char **argv)
 				};
 			}
 			for (int r = 0; r < rounds; r++) {
-				double t0 = now_ms();
+				double t0 = bench_now_ms();
 
 				if (maglev_build(be, n, m, ring)) {
 					fprintf(stderr, "maglev_build failed\n");
 					return 1;
 				}
-				t[r] = now_ms() - t0;
+				t[r] = bench_now_ms() - t0;
 			}
-			qsort(t, (size_t)rounds, sizeof(*t), cmp_double);
+			qsort(t, (size_t)rounds, sizeof(*t), bench_cmp_double);
 			printf("%-8u %-6zu %12.3f %12.3f\n", m, n, t[rounds / 2], t[0]);
 			free(be);
 			free(names);

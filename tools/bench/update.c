@@ -27,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "abi.h"
+#include "bench_util.h"
 
 extern char **environ;
 
@@ -36,21 +37,6 @@ struct target {
 	uint32_t id;
 	int drained;
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* Run lbctl with args, wait for it; returns its exit status or -1. */
 static int run(char *const argv[], pid_t *pid_out)
@@ -209,7 +195,7 @@ int main(int argc, char **argv)
 		char *args[] = { argv[2], "-s", argv[3], "backend",
 				 t->drained ? "undrain" : "drain", t->service, t->backend, NULL };
 		int want = t->drained; /* after undrain the ring holds it again */
-		double t0 = now_ms(), t1 = 0;
+		double t0 = bench_now_ms(), t1 = 0;
 		pid_t pid;
 		int rc;
 
@@ -217,15 +203,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench-update: cannot run %s\n", argv[2]);
 			return 1;
 		}
-		while (now_ms() - t0 < 2000) {
+		while (bench_now_ms() - t0 < 2000) {
 			if (ring_holds(vips_fd, slots, n_slots, t) == want) {
-				t1 = now_ms();
+				t1 = bench_now_ms();
 				break;
 			}
 			usleep(20);
 		}
 		rc = wait_exit(pid);
-		rtt[c] = now_ms() - t0;
+		rtt[c] = bench_now_ms() - t0;
 		if (rc != 0 || !t1) {
 			fprintf(stderr, "bench-update: change %d (%s %s/%s): lbctl exit %d, %s\n", c,
 				args[4], t->service, t->backend, rc,
@@ -235,8 +221,8 @@ int main(int argc, char **argv)
 		lat[c] = t1 - t0;
 		t->drained = !t->drained;
 	}
-	qsort(lat, (size_t)changes, sizeof(*lat), cmp_double);
-	qsort(rtt, (size_t)changes, sizeof(*rtt), cmp_double);
+	qsort(lat, (size_t)changes, sizeof(*lat), bench_cmp_double);
+	qsort(rtt, (size_t)changes, sizeof(*rtt), bench_cmp_double);
 	printf("%d changes (lbctl backend drain/undrain, random service and backend of %zu)\n",
 	       changes, n_targets);
 	printf("%-34s %8s %8s %8s %8s\n", "ms", "p50", "p90", "p99", "max");

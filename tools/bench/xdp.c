@@ -67,6 +67,7 @@
 #include <bpf/libbpf.h>
 
 #include "abi.h"
+#include "bench_util.h"
 #include "edgelb.skel.h"
 #include "maglev.h"
 #include "pass.skel.h"
@@ -282,13 +283,6 @@ static const char *xdp_action(uint32_t v)
 	return v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double median(const double *v, int n)
 {
 	double *s = malloc(sizeof(*s) * (size_t)n), m;
@@ -296,7 +290,7 @@ static double median(const double *v, int n)
 	if (!s)
 		return v[0];
 	memcpy(s, v, sizeof(*s) * (size_t)n);
-	qsort(s, (size_t)n, sizeof(*s), cmp_double);
+	qsort(s, (size_t)n, sizeof(*s), bench_cmp_double);
 	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	free(s);
 	return m;
