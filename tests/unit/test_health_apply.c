@@ -29,88 +29,13 @@
 
 #include <cmocka.h>
 
+#include "fake_dp.h"
 #include "health/health.h"
 #include "health/spec.h"
 #include "lb.h"
 #include "loop.h"
 
-/* ---- an in-memory data plane that remembers each VIP's ring ---------- */
-
 #define RING_SIZE 7919
-
-static struct fake_dp {
-	struct edgelb_backend be[EDGELB_MAX_BACKENDS];
-	uint32_t ring[4][RING_SIZE];
-	unsigned int syncs;
-} fdp;
-
-static int f_node(void *dp, const struct edgelb_node_config *c)
-{
-	(void)dp;
-	(void)c;
-	return 0;
-}
-
-static int f_set_vip(void *dp, const struct edgelb_vip_key *k, const struct edgelb_vip_meta *m)
-{
-	(void)dp;
-	(void)k;
-	(void)m;
-	return 0;
-}
-
-static int f_del_vip(void *dp, const struct edgelb_vip_key *k)
-{
-	(void)dp;
-	(void)k;
-	return 0;
-}
-
-static int f_set_backend(void *dp, uint32_t id, const struct edgelb_backend *be)
-{
-	(void)dp;
-	if (be)
-		fdp.be[id] = *be;
-	else
-		memset(&fdp.be[id], 0, sizeof(fdp.be[id]));
-	return 0;
-}
-
-static int f_set_ring(void *dp, uint32_t vip_id, const uint32_t *ring, uint32_t m)
-{
-	(void)dp;
-	assert_true(vip_id < 4);
-	assert_int_equal(m, RING_SIZE);
-	memcpy(fdp.ring[vip_id], ring, m * sizeof(*ring));
-	return 0;
-}
-
-static int f_counters(void *dp, uint32_t id, struct edgelb_counters *c)
-{
-	(void)dp;
-	(void)id;
-	memset(c, 0, sizeof(*c));
-	return 0;
-}
-
-static int f_counter(void *dp, enum edgelb_counter c, uint64_t *v)
-{
-	(void)dp;
-	(void)c;
-	*v = 0;
-	return 0;
-}
-
-static const struct edgelb_dataplane_ops fake_ops = {
-	.set_node_config = f_node,
-	.set_vip = f_set_vip,
-	.del_vip = f_del_vip,
-	.set_backend = f_set_backend,
-	.set_ring = f_set_ring,
-	.vip_counters = f_counters,
-	.backend_counters = f_counters,
-	.counter = f_counter,
-};
 
 /* ---- the daemon's side: model follows the checks ------------------------ */
 
@@ -244,6 +169,7 @@ static int in_ring(const char *backend)
 	int n = 0;
 
 	assert_non_null(b);
+	assert_int_equal(fdp.ring_size[s->vip_id], RING_SIZE);
 	for (int i = 0; i < RING_SIZE; i++)
 		n += fdp.ring[s->vip_id][i] == b->id;
 	return n;
@@ -294,13 +220,13 @@ static struct edgelb_health_status status(const char *backend)
 static int setup(void **state)
 {
 	(void)state;
-	memset(&fdp, 0, sizeof(fdp));
+	fake_dp_reset();
 	memset(&seen, 0, sizeof(seen));
 	memset(&cfg, 0, sizeof(cfg));
 	snprintf(dir, sizeof(dir), "/tmp/test_health_apply.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	parse(config_text("", "10.0.0.2"), &cfg);
-	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_ops, .dp = &fdp }, NULL, NULL);
+	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_dp_ops, .dp = &fdp }, NULL, NULL);
 	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
 	assert_int_equal(loop_new(&loop), 0);
 	assert_int_equal(edgelb_health_open(loop, &ops, NULL, &hc), 0);
@@ -582,7 +508,7 @@ static void test_specs(void **state)
 	(void)state;
 	parse(text, &c2);
 	lb_free(&lb);
-	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_ops, .dp = &fdp }, NULL, NULL);
+	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_dp_ops, .dp = &fdp }, NULL, NULL);
 	assert_int_equal(lb_apply(&lb, &c2, NULL, 0), 0);
 	assert_int_equal(hc_spec_build(&lb, &c2, &specs, &n), 0);
 	assert_int_equal(n, 4);
@@ -640,7 +566,7 @@ static void test_specs(void **state)
 	assert_int_equal(edgelb_health_apply(hc, &lb, &c2), 0);
 	assert_int_equal(seen.tunnels_on, 1);
 	lb_free(&lb);
-	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_ops, .dp = &fdp }, NULL, NULL);
+	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_dp_ops, .dp = &fdp }, NULL, NULL);
 	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
 	assert_int_equal(edgelb_health_apply(hc, &lb, &cfg), 0);
 	assert_int_equal(seen.tunnels_off, 1);

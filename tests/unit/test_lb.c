@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,106 +14,8 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "fake_dp.h"
 #include "lb.h"
-
-#define LOG_MAX 4096
-
-struct fake_dp {
-	char log[LOG_MAX][48];
-	int n;
-	struct edgelb_backend be[EDGELB_MAX_BACKENDS];
-	uint32_t ring_of[EDGELB_MAX_VIPS][7]; /* first slots, enough to compare */
-	int vips;
-};
-
-static struct fake_dp fdp;
-
-static void record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void record(const char *fmt, ...)
-{
-	va_list ap;
-
-	assert_true(fdp.n < LOG_MAX);
-	va_start(ap, fmt);
-	vsnprintf(fdp.log[fdp.n++], sizeof(fdp.log[0]), fmt, ap);
-	va_end(ap);
-}
-
-static int f_node(void *dp, const struct edgelb_node_config *c)
-{
-	(void)dp;
-	(void)c;
-	record("node");
-	return 0;
-}
-
-static int f_set_vip(void *dp, const struct edgelb_vip_key *k, const struct edgelb_vip_meta *m)
-{
-	(void)dp;
-	record("vip %u port %u", m->vip_id, ntohs(k->port));
-	fdp.vips++;
-	return 0;
-}
-
-static int f_del_vip(void *dp, const struct edgelb_vip_key *k)
-{
-	(void)dp;
-	record("delvip port %u", ntohs(k->port));
-	fdp.vips--;
-	return 0;
-}
-
-static int f_set_backend(void *dp, uint32_t id, const struct edgelb_backend *be)
-{
-	(void)dp;
-	if (be) {
-		record("be %u flags %u", id, be->flags);
-		fdp.be[id] = *be;
-	} else {
-		record("clear %u", id);
-		memset(&fdp.be[id], 0, sizeof(fdp.be[id]));
-	}
-	return 0;
-}
-
-static int f_set_ring(void *dp, uint32_t vip_id, const uint32_t *ring, uint32_t m)
-{
-	(void)dp;
-	record("ring %u", vip_id);
-	/* a ring may only name backends the data plane has */
-	for (uint32_t s = 0; s < m; s++)
-		if (ring[s] != EDGELB_NO_BACKEND && !fdp.be[ring[s]].family)
-			fail_msg("ring %u slot %u names backend %u, not written yet", vip_id, s,
-				 ring[s]);
-	return 0;
-}
-
-static int f_counters(void *dp, uint32_t id, struct edgelb_counters *c)
-{
-	(void)dp;
-	(void)id;
-	memset(c, 0, sizeof(*c));
-	return 0;
-}
-
-static int f_counter(void *dp, enum edgelb_counter c, uint64_t *v)
-{
-	(void)dp;
-	(void)c;
-	*v = 0;
-	return 0;
-}
-
-static const struct edgelb_dataplane_ops fake_ops = {
-	.set_node_config = f_node,
-	.set_vip = f_set_vip,
-	.del_vip = f_del_vip,
-	.set_backend = f_set_backend,
-	.set_ring = f_set_ring,
-	.vip_counters = f_counters,
-	.backend_counters = f_counters,
-	.counter = f_counter,
-};
 
 static const char base_cfg[] =
 	"instance = \"t\";\n"
@@ -153,9 +54,9 @@ static int load(const char *text)
 static int setup(void **state)
 {
 	(void)state;
-	memset(&fdp, 0, sizeof(fdp));
+	fake_dp_reset();
 	memset(&cfg, 0, sizeof(cfg));
-	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_ops, .dp = &fdp }, NULL, NULL);
+	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_dp_ops, .dp = &fdp }, NULL, NULL);
 	return load(base_cfg);
 }
 
