@@ -629,16 +629,34 @@ static const char *stats_rate(struct json_object *o, struct json_object *prev, c
 	return si(now >= then ? (double)(now - then) / secs : 0, buf, len);
 }
 
+
+/* "TITLE: name n, name n" for the non-zero counters of o, or "none". */
+static void print_nonzero(const char *title, struct json_object *o)
+{
+	bool any = false;
+
+	printf("%s: ", title);
+	if (o) {
+		json_object_object_foreach(o, name, val) {
+			if (!json_object_get_uint64(val))
+				continue;
+			printf("%s%s %llu", any ? ", " : "", name,
+			       (unsigned long long)json_object_get_uint64(val));
+			any = true;
+		}
+	}
+	printf("%s\n", any ? "" : "none");
+}
+
 static void print_stats_round(struct json_object *r, const struct stats_prev *prev)
 {
 	double secs = prev->reply ? (double)(juint(r, "time_ms") - juint(prev->reply, "time_ms")) /
 					    1000.0
 				  : 0;
 	bool rates = prev->reply != NULL;
-	struct json_object *a, *o;
+	struct json_object *a;
 	struct table t;
 	char key[256];
-	bool any = false;
 
 	t = (struct table){ .ncols = rates ? 8 : 5,
 			    .right = { [2] = true, [3] = true, [4] = true, [5] = true, [6] = true,
@@ -697,31 +715,8 @@ static void print_stats_round(struct json_object *r, const struct stats_prev *pr
 	table_print(&t);
 	putchar('\n');
 
-	printf("drops: ");
-	o = jget(r, "drops");
-	if (o) {
-		json_object_object_foreach(o, name, val) {
-			if (!json_object_get_uint64(val))
-				continue;
-			printf("%s%s %llu", any ? ", " : "", name,
-			       (unsigned long long)json_object_get_uint64(val));
-			any = true;
-		}
-	}
-	printf("%s\n", any ? "" : "none");
-	any = false;
-	printf("events: ");
-	o = jget(r, "events");
-	if (o) {
-		json_object_object_foreach(o, name, val) {
-			if (!json_object_get_uint64(val))
-				continue;
-			printf("%s%s %llu", any ? ", " : "", name,
-			       (unsigned long long)json_object_get_uint64(val));
-			any = true;
-		}
-	}
-	printf("%s\n", any ? "" : "none");
+	print_nonzero("drops", jget(r, "drops"));
+	print_nonzero("events", jget(r, "events"));
 }
 
 static void print_stats(struct json_object *r)
