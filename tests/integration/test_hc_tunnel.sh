@@ -50,21 +50,8 @@ LB6=fd99::2
 be6() { echo "fd99::$((10 + $1))"; }
 
 trap lab_down EXIT
-passed=0
-failed=0
-ok() {
-	echo "ok: $*"
-	passed=$((passed + 1))
-}
-bad() {
-	echo "FAIL: $*"
-	failed=$((failed + 1))
-}
-check() { # check "what" command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
+# shellcheck source=check.sh
+source "$(dirname "$0")/check.sh"
 
 # hello ADDR MARK: from lb1, connect (SO_MARK MARK unless 0), send a line,
 # print the backend's name or FAIL. Bounded: 2 s per connection.
@@ -241,5 +228,4 @@ check "no sanitizer report from hc-tunnel-ctl" \
 	bash -c "! grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' '$LAB_DIR/ctl.log'"
 
 echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -23,19 +23,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 77
 fi
 trap lab_down EXIT
-passed=0
-failed=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok: $what"
-		passed=$((passed + 1))
-	else
-		echo "FAIL: $what"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=check.sh
+source "$(dirname "$0")/check.sh"
 
 INTERVAL=0.2 TIMEOUT=0.15 RISE=2 FALL=2 JITTER=0.1
 export LAB_HEALTH="type = \"http\"; interval = $INTERVAL; timeout = $TIMEOUT; rise = $RISE;
@@ -142,5 +131,4 @@ lab_edgelbd_kill TERM
 check "edgelbd stopped cleanly (no sanitizer report)" \
 	bash -c "! grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' '$LAB_DIR/edgelbd.log'"
 echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -37,21 +37,8 @@ for tool in ip ethtool python3 ss; do
 done
 
 trap lab_down EXIT
-passed=0
-failed=0
-ok() {
-	echo "ok: $*"
-	passed=$((passed + 1))
-}
-bad() {
-	echo "FAIL: $*"
-	failed=$((failed + 1))
-}
-check() { # check "what" command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
+# shellcheck source=check.sh
+source "$(dirname "$0")/check.sh"
 
 predict() { # predict FIRST COUNT BACKEND...
 	local first=$1 count=$2
@@ -243,5 +230,4 @@ check "the data plane forwards with edgelbd stopped" \
 	[ "$(lab_client conns "$LAB_VIP" 80 43000 20 | grep -vc FAILED)" -eq 20 ]
 
 echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

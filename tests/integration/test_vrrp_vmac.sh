@@ -29,7 +29,8 @@ tag=vm$$
 NS_RT=$tag-rt
 NS_PE=$tag-pe
 DIR=$(mktemp -d /tmp/vrrp-vmac.XXXXXX)
-fails=0
+# shellcheck source=check.sh
+source "$(dirname "$0")/check.sh"
 
 cleanup() {
 	set +e
@@ -40,13 +41,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ok() { echo "PASS: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { # check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
 rt() { ip netns exec "$NS_RT" "$@"; }
 pe() { ip netns exec "$NS_PE" "$@"; }
 
@@ -201,8 +195,4 @@ for name in $NAME4 $NAME6; do
 done
 check "rt0 is still there" eval '[ -n "$(link_line rt0)" ]'
 
-if [ "$fails" -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all checks passed"
+check_summary

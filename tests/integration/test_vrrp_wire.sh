@@ -27,14 +27,15 @@ NS_US=$tag-us
 DIR=$(mktemp -d /tmp/vrrp-wire.XXXXXX)
 KA_PID=
 KA_NAME=
-fails=0
+# shellcheck source=check.sh
+source "$(dirname "$0")/check.sh"
 
 cleanup() {
 	set +e
 	stop_ka
 	ip netns del "$NS_KA" 2>/dev/null
 	ip netns del "$NS_US" 2>/dev/null
-	if [ "$fails" -ne 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
+	if [ "$failed" -ne 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
 		echo "logs kept in $DIR"
 	else
 		rm -rf "$DIR"
@@ -43,8 +44,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ok() { echo "PASS: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ux() { ip netns exec "$NS_US" "$@"; }
 
 ip netns add "$NS_KA"
@@ -219,8 +218,4 @@ run_case v2pass 2 53 1 100 10.77.0.2 10.77.0.100/32 s3cret 4500 1300
 garp_case 10.77.0.101 -4
 garp_case fd77::101 -6
 
-if [ "$fails" -ne 0 ]; then
-	echo "vrrp_wire: $fails check(s) failed"
-	exit 1
-fi
-echo "vrrp_wire: all checks passed"
+check_summary
