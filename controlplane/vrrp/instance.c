@@ -1093,9 +1093,9 @@ static int for_named(struct vrrp_instances *vs, const char *name, bool handover)
 			vrrp_do(in, vrrp_fsm_release(&in->fsm, now));
 		}
 	}
-	if (changed)
-		edgelbd_persist(vs->d); /* logs a failure itself */
-	return n ? n : -ENOENT;
+	if (!n)
+		return -ENOENT;
+	return changed && edgelbd_persist(vs->d) ? -EIO : n; /* persist logs why */
 }
 
 int vrrp_instance_handover(struct vrrp_instances *vs, const char *name)
@@ -1112,11 +1112,10 @@ int vrrp_instances_maintenance(struct vrrp_instances *vs, bool on)
 {
 	if (!vs)
 		return -ENOENT;
+	bool changed = vs->d->lb.runtime.vrrp_maintenance != on;
+
 	vs->maintenance = on;
-	if (vs->d->lb.runtime.vrrp_maintenance != on) {
-		vs->d->lb.runtime.vrrp_maintenance = on;
-		edgelbd_persist(vs->d);
-	}
+	vs->d->lb.runtime.vrrp_maintenance = on;
 	for (size_t i = 0; i < vs->n; i++) {
 		struct vrrp_instance *in = vs->v[i];
 
@@ -1124,5 +1123,5 @@ int vrrp_instances_maintenance(struct vrrp_instances *vs, bool on)
 		if (in->running)
 			vrrp_do(in, vrrp_fsm_maintenance(&in->fsm, loop_now_ms(), on));
 	}
-	return (int)vs->n;
+	return changed && edgelbd_persist(vs->d) ? -EIO : (int)vs->n; /* persist logs why */
 }

@@ -86,8 +86,10 @@ void vrrp_instances_rejects(const struct vrrp_instances *vs, size_t i,
 			    void (*cb)(void *arg, const char *reason, uint64_t n), void *arg);
 
 /*
- * Operator commands; name NULL or "" = every instance. Return the number
- * of instances affected, or -ENOENT (no such instance).
+ * Operator commands; name NULL or "" = every instance (a name reaches its
+ * sync group too). Return the number of instances affected, -ENOENT (no
+ * such instance), or -EIO: done, but the state file could not be written,
+ * so a restart of edgelbd would forget it.
  */
 int vrrp_instance_handover(struct vrrp_instances *vs, const char *name);
 int vrrp_instance_release(struct vrrp_instances *vs, const char *name);

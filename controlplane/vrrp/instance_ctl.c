@@ -153,6 +153,10 @@ static struct json_object *vrrp_status_json(struct vrrp_instances *vs, const cha
 	return r;
 }
 
+#define NOT_SAVED                                                                          \
+	"vrrp: applied, but writing the state file failed (see edgelbd's log): a restart "  \
+	"of edgelbd would forget it until a later change is saved"
+
 struct json_object *vrrp_instances_ctl(struct edgelbd *d, const struct ctl_request *req)
 {
 	struct vrrp_instances *vs = d->vrrp;
@@ -165,12 +169,15 @@ struct json_object *vrrp_instances_ctl(struct edgelbd *d, const struct ctl_reque
 	case CTL_CMD_VRRP_RELEASE:
 		n = req->cmd == CTL_CMD_VRRP_HANDOVER ? vrrp_instance_handover(vs, req->instance)
 						       : vrrp_instance_release(vs, req->instance);
+		if (n == -EIO)
+			return ctl_err(NOT_SAVED, NULL);
 		if (n < 0)
 			return req->instance[0] ? ctl_err("vrrp: no instance", req->instance)
 						: ctl_err("vrrp: no instance configured", NULL);
 		return vrrp_status_json(vs, req->instance);
 	case CTL_CMD_VRRP_MAINTENANCE:
-		vrrp_instances_maintenance(vs, req->on);
+		if (vrrp_instances_maintenance(vs, req->on) == -EIO)
+			return ctl_err(NOT_SAVED, NULL);
 		return vrrp_status_json(vs, NULL);
 	default:
 		return ctl_err("vrrp: unknown command", NULL);

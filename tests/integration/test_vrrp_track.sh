@@ -56,6 +56,7 @@ listener_stop() { [ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null && wait "$L
 trap 'listener_stop; vl_cleanup' EXIT
 
 touch "$VL_DIR/flag"
+mkdir "$VL_DIR/state" # its own directory: taken away below to make saving fail
 N61=$(vl_notify elb61 v61)
 N62=$(vl_notify elb62 v62)
 K61=$(vl_notify ka61 k61)
@@ -64,7 +65,7 @@ K62=$(vl_notify ka62 k62)
 cat >"$VL_DIR/a.conf" <<EOC
 instance = "vt";
 pin_dir = "$VL_BPFFS/edgelb";
-state_file = "$VL_DIR/a.state";
+state_file = "$VL_DIR/state/a.state";
 control_socket = "$VL_DIR/a.sock";
 metrics_listen = "127.0.0.1:9272";
 dataplane = { mode = "xdp"; xdp_mode = "native"; interfaces = [ "a0" ]; };
@@ -254,6 +255,20 @@ else
 fi
 vl_lbctl a vrrp maintenance off >/dev/null || vl_bad "lbctl vrrp maintenance off"
 vl_wait_for 40 a_master && vl_ok "maintenance off: A MASTER of both again" || vl_bad "maintenance off: $(where)"
+
+# a handover that cannot be saved says so (and is still done)
+mv "$VL_DIR/state" "$VL_DIR/state.away"
+if out=$(vl_lbctl a vrrp handover v61 2>&1); then
+	vl_bad "handover with an unwritable state file reported success: $out"
+elif grep -q "applied, but writing the state file failed" <<<"$out" &&
+	vl_wait_for 30 ka_master BACKUP; then
+	vl_ok "unsaved handover: lbctl fails with '$out'; the handover is done"
+else
+	vl_bad "unsaved handover: '$out', $(where)"
+fi
+mv "$VL_DIR/state.away" "$VL_DIR/state"
+vl_lbctl a vrrp release >/dev/null || vl_bad "lbctl vrrp release"
+vl_wait_for 40 a_master || vl_bad "release after the unsaved handover: $(where)"
 
 # a clean stop: resign, keep the VIPs until keepalived has them, exit
 t0=$(vl_now_ms)
