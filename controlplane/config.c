@@ -32,6 +32,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "addr_check.h"
 #include "config.h"
 #include "quote.h"
 #include "maglev.h"
@@ -48,6 +49,9 @@
 #define EDGELB_CONFIG_WEIGHT_DEFAULT 100
 #define EDGELB_CONFIG_PRIORITY_DEFAULT 100
 #define EDGELB_CONFIG_GARP_COUNT_DEFAULT 5
+/* ICMP "too big" replies per second and per CPU, and the bucket's depth */
+#define EDGELB_CONFIG_ICMP_TOO_BIG_RATE_DEFAULT 1000
+#define EDGELB_CONFIG_ICMP_TOO_BIG_BURST_DEFAULT 50
 /* Maglev imbalance stays around 1 % while the ring has >= 100 slots per backend. */
 #define EDGELB_CONFIG_RING_SLOTS_PER_BACKEND 100
 
@@ -70,7 +74,7 @@ struct edgelb_config_keyword {
 
 /* Address parsing flags. */
 #define EDGELB_CONFIG_ADDR_PREFIX (1u << 0)   /* "addr/len" accepted */
-#define EDGELB_CONFIG_ADDR_WILDCARD (1u << 1) /* unspecified and loopback accepted */
+#define EDGELB_CONFIG_ADDR_WILDCARD (1u << 1) /* a listen address: unspecified, loopback */
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -875,39 +879,6 @@ static bool edgelb_config_prefix_parse(const char *s, unsigned int *out)
 	return true;
 }
 
-/* Why an address that parsed cannot be used here, or NULL. */
-static const char *edgelb_config_addr_special(const struct edgelb_config_addr *a,
-					      unsigned int flags)
-{
-	static const uint8_t zero[16], mapped[12] = { [10] = 0xff, [11] = 0xff };
-	const uint8_t *b = a->addr.bytes;
-
-	if (a->family == EDGELB_AF_INET) {
-		if (b[0] >= 224 && b[0] <= 239)
-			return "is a multicast address";
-		if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
-			return "is the broadcast address";
-		if (flags & EDGELB_CONFIG_ADDR_WILDCARD)
-			return NULL;
-		if (!memcmp(b, zero, 4))
-			return "is the unspecified address";
-		if (b[0] == 127)
-			return "is a loopback address";
-		return NULL;
-	}
-	if (b[0] == 0xff)
-		return "is a multicast address";
-	if (!memcmp(b, mapped, 12))
-		return "is an IPv4-mapped IPv6 address; write the IPv4 address";
-	if (flags & EDGELB_CONFIG_ADDR_WILDCARD)
-		return NULL;
-	if (!memcmp(b, zero, 16))
-		return "is the unspecified address";
-	if (!memcmp(b, zero, 15) && b[15] == 1)
-		return "is a loopback address";
-	return NULL;
-}
-
 /*
  * Parse "addr" or, with EDGELB_CONFIG_ADDR_PREFIX, "addr/len". Returns NULL
  * or the reason the text is not acceptable (to follow the quoted text).
@@ -941,7 +912,9 @@ static const char *edgelb_config_addr_parse(const char *s, unsigned int flags,
 		return out->family == EDGELB_AF_INET ? "has a bad prefix length (1..32 for IPv4)"
 						     : "has a bad prefix length (1..128 for IPv6)";
 	out->prefix_len = (uint8_t)(has_prefix ? prefix : max);
-	return edgelb_config_addr_special(out, flags);
+	if (flags & EDGELB_CONFIG_ADDR_WILDCARD)
+		return edgelb_addr_check(out->family, &out->addr, EDGELB_ADDR_CHECK_LISTEN);
+	return edgelb_addr_check(out->family, &out->addr, 0);
 }
 
 static bool edgelb_config_node_addr(struct edgelb_config_ctx *ctx,
@@ -1152,7 +1125,8 @@ static void edgelb_config_parse_top(struct edgelb_config_ctx *ctx,
 /* ---- dataplane ------------------------------------------------------------ */
 
 static const char *const edgelb_config_dataplane_keys[] = {
-	"mode", "xdp_mode", "interfaces", "flow_table_size", "dpdk_args", NULL,
+	"mode", "xdp_mode", "interfaces", "flow_table_size", "dpdk_args",
+	"icmp_too_big_rate", "icmp_too_big_burst", NULL,
 };
 
 static const struct edgelb_config_keyword edgelb_config_kw_dp_mode[] = {
@@ -1244,6 +1218,8 @@ static void edgelb_config_parse_dataplane(struct edgelb_config_ctx *ctx,
 	out->mode = EDGELB_CONFIG_DP_XDP;
 	out->xdp_mode = EDGELB_CONFIG_XDP_NATIVE;
 	out->flow_table_size = EDGELB_FLOW_TABLE_SIZE;
+	out->icmp_too_big_rate = EDGELB_CONFIG_ICMP_TOO_BIG_RATE_DEFAULT;
+	out->icmp_too_big_burst = EDGELB_CONFIG_ICMP_TOO_BIG_BURST_DEFAULT;
 	if (edgelb_config_group(ctx, root, "dataplane", true, &dp) <= 0)
 		return;
 	edgelb_config_check_keys(ctx, &dp, edgelb_config_dataplane_keys);
@@ -1263,6 +1239,11 @@ static void edgelb_config_parse_dataplane(struct edgelb_config_ctx *ctx,
 	edgelb_config_parse_interfaces(ctx, &dp, out);
 	edgelb_config_u32(ctx, &dp, "flow_table_size", false, 1024, 16777216,
 			  &out->flow_table_size);
+	/* 0 = no limit; a burst of 0 would be "never", which mtu_policy = "drop" says */
+	edgelb_config_u32(ctx, &dp, "icmp_too_big_rate", false, 0, 1000000,
+			  &out->icmp_too_big_rate);
+	edgelb_config_u32(ctx, &dp, "icmp_too_big_burst", false, 1, 100000,
+			  &out->icmp_too_big_burst);
 	edgelb_config_parse_dpdk_args(ctx, &dp, out, mode_ret >= 0);
 }
 
@@ -1521,8 +1502,8 @@ out:
 /* ---- services ------------------------------------------------------------- */
 
 static const char *const edgelb_config_service_keys[] = {
-	"name", "vip", "port", "protocol", "encap", "gue_port", "ring_size", "mtu",
-	"mtu_policy", "hash", "health", "backends", NULL,
+	"name", "vip", "port", "protocol", "encap", "gue_port", "gue_ipv6_zero_checksum",
+	"ring_size", "mtu", "mtu_policy", "hash", "health", "backends", NULL,
 };
 
 static const char *const edgelb_config_backend_keys[] = {
@@ -1696,6 +1677,28 @@ static void edgelb_config_parse_backends(struct edgelb_config_ctx *ctx,
 	}
 }
 
+/*
+ * RFC 6935/6936 allow a zero UDP checksum over IPv6 for tunnels only where
+ * every decapsulator accepts it, which only the operator knows: opt-in.
+ */
+static void edgelb_config_parse_gue_csum(struct edgelb_config_ctx *ctx,
+					 const struct edgelb_config_node *snode,
+					 struct edgelb_config_service *svc, bool encap_ok)
+{
+	struct edgelb_config_node n;
+	bool v = false;
+
+	if (edgelb_config_bool(ctx, snode, "gue_ipv6_zero_checksum", &v) <= 0)
+		return;
+	if (encap_ok && svc->encap != EDGELB_ENCAP_GUE) {
+		edgelb_config_node_key(snode, "gue_ipv6_zero_checksum", &n);
+		edgelb_config_error(ctx, &n, "only valid with encap = \"gue\" (encap is \"%s\")",
+				    edgelb_config_encap_name(svc->encap));
+		return;
+	}
+	svc->gue_ipv6_zero_checksum = v;
+}
+
 static void edgelb_config_parse_encap(struct edgelb_config_ctx *ctx,
 				      const struct edgelb_config_node *snode,
 				      struct edgelb_config_service *svc)
@@ -1706,6 +1709,7 @@ static void edgelb_config_parse_encap(struct edgelb_config_ctx *ctx,
 
 	svc->encap = (enum edgelb_encap)encap;
 	svc->gue_port = svc->encap == EDGELB_ENCAP_GUE ? EDGELB_CONFIG_GUE_PORT_DEFAULT : 0;
+	edgelb_config_parse_gue_csum(ctx, snode, svc, encap_ret >= 0);
 	if (edgelb_config_find(ctx, snode, "gue_port", false, &n) <= 0)
 		return;
 	if (encap_ret >= 0 && svc->encap != EDGELB_ENCAP_GUE) {
@@ -1755,20 +1759,89 @@ static void edgelb_config_check_ring(struct edgelb_config_ctx *ctx,
 				      svc->ring_size, svc->n_backends, (unsigned long long)want);
 }
 
-static void edgelb_config_parse_mtu(struct edgelb_config_ctx *ctx,
+static int edgelb_config_parse_mtu(struct edgelb_config_ctx *ctx,
+				   const struct edgelb_config_node *snode,
+				   struct edgelb_config_service *svc)
+{
+	svc->mtu = EDGELB_CONFIG_MTU_DEFAULT;
+	return edgelb_config_u16(ctx, snode, "mtu", false, 576, 9216, &svc->mtu);
+}
+
+/*
+ * Bytes the service's encapsulation puts in front of a client packet for a
+ * backend of family: the data plane's edgelb_encap_overhead()
+ * (dataplane/core/encap.h), which must agree. GUE is variant 1 ("direct
+ * IP"): outer IP and UDP, no GUE header.
+ */
+static uint16_t edgelb_config_encap_overhead(enum edgelb_encap encap, uint8_t family)
+{
+	uint16_t ip = family == EDGELB_AF_INET6 ? 40 : 20;
+
+	if (encap == EDGELB_ENCAP_DSR)
+		return 0;
+	return encap == EDGELB_ENCAP_GUE ? (uint16_t)(ip + 8) : ip;
+}
+
+/* RFC 8200: 1280 bytes for IPv6; RFC 791: 68 for IPv4. */
+unsigned int edgelb_config_mtu_min(uint8_t vip_family, enum edgelb_encap encap,
+				   uint8_t backend_family)
+{
+	unsigned int min = vip_family == EDGELB_AF_INET6 ? 1280 : 68;
+
+	if (!backend_family)
+		return min;
+	return min + edgelb_config_encap_overhead(encap, backend_family);
+}
+
+/*
+ * After the backends are known: the mtu must leave room for the smallest
+ * packet every link of the VIP's family carries once the largest
+ * encapsulation of the service's backends is added. Otherwise a client is
+ * told a "packet too big" MTU below that minimum, which its stack raises
+ * back to the minimum (RFC 8201 section 4), so it never sends a packet
+ * small enough and the flow hangs.
+ */
+static void edgelb_config_check_mtu(struct edgelb_config_ctx *ctx,
 				    const struct edgelb_config_node *snode,
-				    struct edgelb_config_service *svc)
+				    const struct edgelb_config_service *svc)
 {
 	struct edgelb_config_node n;
+	unsigned int min = edgelb_config_mtu_min(svc->vip.family, svc->encap, EDGELB_AF_NONE);
+	unsigned int need = min, overhead;
+	uint8_t outer = EDGELB_AF_NONE;
 
-	svc->mtu = EDGELB_CONFIG_MTU_DEFAULT;
-	if (edgelb_config_u16(ctx, snode, "mtu", false, 576, 9216, &svc->mtu) <= 0)
+	if (!svc->vip.family)
 		return;
-	/* RFC 8200: every IPv6 link carries 1280 bytes */
-	if (svc->vip.family == EDGELB_AF_INET6 && svc->mtu < 1280) {
-		edgelb_config_node_key(snode, "mtu", &n);
-		edgelb_config_error(ctx, &n, "%u is below the IPv6 minimum MTU of 1280", svc->mtu);
+	for (size_t i = 0; i < svc->n_backends; i++) {
+		const struct edgelb_config_backend *be = &svc->backends[i];
+		unsigned int m;
+
+		/* a family IPIP or DSR cannot carry was reported with the backend */
+		if (!be->addr.family ||
+		    (svc->encap != EDGELB_ENCAP_GUE && be->addr.family != svc->vip.family))
+			continue;
+		m = edgelb_config_mtu_min(svc->vip.family, svc->encap, be->addr.family);
+		if (m > need) {
+			need = m;
+			outer = be->addr.family;
+		}
 	}
+	if (svc->mtu >= need)
+		return;
+	edgelb_config_node_key(snode, "mtu", &n);
+	overhead = need - min;
+	if (!overhead) {
+		edgelb_config_error(ctx, &n, "%u is below the %s minimum MTU of %u", svc->mtu,
+				    edgelb_config_family_name(svc->vip.family), min);
+		return;
+	}
+	edgelb_config_error(ctx, &n,
+			    "mtu %u leaves %u bytes for client packets after %s over %s "
+			    "(%u bytes); %s needs %u: set mtu to at least %u",
+			    svc->mtu, svc->mtu - overhead,
+			    svc->encap == EDGELB_ENCAP_GUE ? "GUE" : "IPIP",
+			    edgelb_config_family_name(outer), overhead,
+			    edgelb_config_family_name(svc->vip.family), min, need);
 }
 
 static void edgelb_config_parse_service(struct edgelb_config_ctx *ctx,
@@ -1777,6 +1850,7 @@ static void edgelb_config_parse_service(struct edgelb_config_ctx *ctx,
 {
 	struct edgelb_config_node n;
 	int proto = IPPROTO_TCP, policy = EDGELB_CONFIG_MTU_ICMP, hash = EDGELB_CONFIG_HASH_5TUPLE;
+	int mtu_ret;
 	bool type_set;
 
 	edgelb_config_check_keys(ctx, snode, edgelb_config_service_keys);
@@ -1788,7 +1862,7 @@ static void edgelb_config_parse_service(struct edgelb_config_ctx *ctx,
 	svc->proto = (uint8_t)proto;
 	edgelb_config_parse_encap(ctx, snode, svc);
 	edgelb_config_parse_ring(ctx, snode, svc);
-	edgelb_config_parse_mtu(ctx, snode, svc);
+	mtu_ret = edgelb_config_parse_mtu(ctx, snode, svc);
 	edgelb_config_keyword(ctx, snode, "mtu_policy", edgelb_config_kw_mtu_policy, &policy);
 	svc->mtu_policy = (enum edgelb_config_mtu_policy)policy;
 	edgelb_config_keyword(ctx, snode, "hash", edgelb_config_kw_hash, &hash);
@@ -1802,6 +1876,8 @@ static void edgelb_config_parse_service(struct edgelb_config_ctx *ctx,
 	}
 	edgelb_config_parse_backends(ctx, snode, svc);
 	edgelb_config_check_ring(ctx, snode, svc);
+	if (mtu_ret >= 0)
+		edgelb_config_check_mtu(ctx, snode, svc);
 }
 
 /* Service j against services 0..j-1: names and (VIP, port, protocol). */

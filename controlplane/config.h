@@ -116,6 +116,9 @@ struct edgelb_config_dataplane {
 	uint32_t flow_table_size; /* connection table entries per CPU */
 	char **dpdk_args;	  /* EAL arguments, NULL-terminated */
 	size_t n_dpdk_args;
+	/* token bucket per CPU for "fragmentation needed" / "packet too big" */
+	uint32_t icmp_too_big_rate;  /* replies per second, 0 = no limit */
+	uint32_t icmp_too_big_burst; /* bucket depth, 1..100000 */
 };
 
 enum edgelb_config_health_type {
@@ -183,6 +186,7 @@ struct edgelb_config_service {
 	uint8_t proto;		       /* IPPROTO_TCP or IPPROTO_UDP */
 	enum edgelb_encap encap;
 	uint16_t gue_port; /* destination port of GUE packets; 0 unless gue */
+	bool gue_ipv6_zero_checksum; /* GUE over IPv6 with UDP checksum 0; only gue */
 	uint32_t ring_size;
 	uint16_t mtu;
 	enum edgelb_config_mtu_policy mtu_policy;
@@ -298,5 +302,16 @@ void edgelb_config_free(struct edgelb_config *cfg);
 
 /* Number of backends over all services. */
 size_t edgelb_config_backend_count(const struct edgelb_config *cfg);
+
+/*
+ * Smallest service mtu that still lets a client of vip_family send the
+ * smallest packet every link of its family carries (IPv6 1280, IPv4 68)
+ * once encap towards a backend of backend_family is added (IPIP 20 / 40,
+ * GUE 28 / 48, DSR 0 for an IPv4 / IPv6 backend). backend_family
+ * EDGELB_AF_NONE: the minimum alone. A service needs the largest value
+ * over its backends; the loader checks it, a runtime backend add should.
+ */
+unsigned int edgelb_config_mtu_min(uint8_t vip_family, enum edgelb_encap encap,
+				   uint8_t backend_family);
 
 #endif /* EDGELB_CONFIG_H */

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "addr_check.h"
 #include "ctl.h"
 #include "ctl_proto.h"
 #include "quote.h"
@@ -149,39 +150,26 @@ bool ctl_proto_name_ok(const char *s)
 
 const char *ctl_proto_addr_parse(const char *s, union edgelb_addr *a, uint8_t *family)
 {
-	static const uint8_t zero[16], mapped[12] = { [10] = 0xff, [11] = 0xff };
-	const uint8_t *b = a->bytes;
+	uint8_t f;
+	const char *why;
 
 	memset(a, 0, sizeof(*a));
 	*family = EDGELB_AF_NONE;
 	if (strchr(s, '/'))
 		return "has a prefix length; write the address alone";
 	if (inet_pton(AF_INET, s, &a->v4) == 1) {
-		if (b[0] >= 224 && b[0] <= 239)
-			return "is a multicast address";
-		if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
-			return "is the broadcast address";
-		if (!memcmp(b, zero, 4))
-			return "is the unspecified address";
-		if (b[0] == 127)
-			return "is a loopback address";
-		*family = EDGELB_AF_INET;
-		return NULL;
-	}
-	if (inet_pton(AF_INET6, s, a->bytes) != 1) {
+		f = EDGELB_AF_INET;
+	} else if (inet_pton(AF_INET6, s, a->bytes) == 1) {
+		f = EDGELB_AF_INET6;
+	} else {
 		memset(a, 0, sizeof(*a));
 		return "is not an IPv4 or IPv6 address";
 	}
-	if (b[0] == 0xff)
-		return "is a multicast address";
-	if (!memcmp(b, mapped, 12))
-		return "is an IPv4-mapped IPv6 address; write the IPv4 address";
-	if (!memcmp(b, zero, 16))
-		return "is the unspecified address";
-	if (!memcmp(b, zero, 15) && b[15] == 1)
-		return "is a loopback address";
-	*family = EDGELB_AF_INET6;
-	return NULL;
+	/* the same set as edgelb.conf refuses for vip and address */
+	why = edgelb_addr_check(f, a, 0);
+	if (!why)
+		*family = f;
+	return why;
 }
 
 const char *ctl_proto_addr_str(uint8_t family, const union edgelb_addr *a, char *buf,

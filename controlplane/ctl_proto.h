@@ -109,9 +109,9 @@ const char *ctl_proto_addr_str(uint8_t family, const union edgelb_addr *a, char 
 			       size_t len);
 
 /*
- * Parse an IPv4 or IPv6 address for a VIP or a backend: no prefix, not
- * unspecified, loopback, multicast, broadcast or IPv4-mapped. Returns NULL
- * or why not (to follow the quoted text, as edgelb.conf messages do).
+ * Parse an IPv4 or IPv6 address for a VIP or a backend: no prefix, and
+ * none that edgelb_addr_check() (addr_check.h) refuses. Returns NULL or
+ * why not (to follow the quoted text, as edgelb.conf messages do).
  */
 const char *ctl_proto_addr_parse(const char *s, union edgelb_addr *a, uint8_t *family);
 

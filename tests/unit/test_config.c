@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "addr_check.h"
 #include "config.h"
 
 #define FILE_NAME "t.conf"
@@ -103,6 +104,37 @@ static const struct bad_case bad_cases[] = {
 	  "dataplane = { interfaces = [ \"eth0\" ];\n"
 	  "  dpdk_args = [ \"--no-huge\" ]; };\n",
 	  3, "dataplane.dpdk_args: only valid with mode = \"dpdk\"" },
+	{ "icmp_too_big_rate_out_of_range",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  icmp_too_big_rate = 1000001; };\n",
+	  3, "dataplane.icmp_too_big_rate: 1000001 is out of range 0..1000000" },
+	{ "icmp_too_big_rate_negative",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  icmp_too_big_rate = -1; };\n",
+	  3, "dataplane.icmp_too_big_rate: -1 is out of range 0..1000000" },
+	{ "icmp_too_big_rate_not_integer",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  icmp_too_big_rate = \"1000/s\"; };\n",
+	  3, "dataplane.icmp_too_big_rate: expected an integer, got a string" },
+	{ "icmp_too_big_rate_misspelt",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  icmp_too_big_rat = 10; };\n",
+	  3, "dataplane.icmp_too_big_rat: unknown setting; did you mean \"icmp_too_big_rate\"?" },
+	{ "icmp_too_big_burst_zero",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  icmp_too_big_burst = 0; };\n",
+	  3, "dataplane.icmp_too_big_burst: 0 is out of range 1..100000" },
+	{ "icmp_too_big_burst_too_big",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  icmp_too_big_rate = 10;\n"
+	  "  icmp_too_big_burst = 100001; };\n",
+	  4, "dataplane.icmp_too_big_burst: 100001 is out of range 1..100000" },
 	{ "services_not_a_list", HEAD "services = { name = \"web\"; };\n", 3,
 	  "services: expected a list ( { ... }, ... ), got a group" },
 	{ "service_port_wrong_type", HEAD
@@ -152,6 +184,101 @@ static const struct bad_case bad_cases[] = {
 	  "services = ( { name = \"web\"; port = 80;\n"
 	  "  vip = \"::ffff:192.0.2.1\"; } );\n",
 	  4, "services[0].vip: \"::ffff:192.0.2.1\" is an IPv4-mapped IPv6 address" },
+	{ "vip_unspecified", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"0.0.0.0\"; } );\n",
+	  4, "services[0].vip: \"0.0.0.0\" is the unspecified address" },
+	{ "vip_this_network", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"0.255.255.255\"; } );\n",
+	  4, "services[0].vip: \"0.255.255.255\" is a \"this network\" address (0.0.0.0/8)" },
+	{ "vip_loopback", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"127.0.0.1\"; } );\n",
+	  4, "services[0].vip: \"127.0.0.1\" is a loopback address" },
+	{ "vip_multicast_low_edge", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"224.0.0.0\"; } );\n",
+	  4, "services[0].vip: \"224.0.0.0\" is a multicast address" },
+	{ "vip_reserved", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"240.0.0.1\"; } );\n",
+	  4, "services[0].vip: \"240.0.0.1\" is a reserved address (240.0.0.0/4)" },
+	{ "vip_broadcast", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"255.255.255.255\"; } );\n",
+	  4, "services[0].vip: \"255.255.255.255\" is the broadcast address" },
+	{ "vip_v6_unspecified", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"::\"; } );\n",
+	  4, "services[0].vip: \"::\" is the unspecified address" },
+	{ "vip_v6_loopback", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"::1\"; } );\n",
+	  4, "services[0].vip: \"::1\" is a loopback address" },
+	{ "vip_v6_multicast", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"ff05::1:3\"; } );\n",
+	  4, "services[0].vip: \"ff05::1:3\" is a multicast address" },
+	{ "vip_v4_mapped_hint", HEAD
+	  "services = ( { name = \"web\"; port = 80;\n"
+	  "  vip = \"::ffff:192.0.2.1\"; } );\n",
+	  4, "services[0].vip: \"::ffff:192.0.2.1\" is an IPv4-mapped IPv6 address; "
+	     "write the IPv4 address" },
+	{ "backend_unspecified", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"0.0.0.0\"; } ); } );\n",
+	  5, "services[0].backends[0].address: \"0.0.0.0\" is the unspecified address" },
+	{ "backend_this_network", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"10.0.0.1\"; },\n"
+	  "    { name = \"b\"; address = \"0.0.0.1\"; } ); } );\n",
+	  6, "services[0].backends[1].address: \"0.0.0.1\" is a \"this network\" address "
+	     "(0.0.0.0/8)" },
+	{ "backend_loopback", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"127.255.255.255\"; } ); } );\n",
+	  5, "services[0].backends[0].address: \"127.255.255.255\" is a loopback address" },
+	{ "backend_multicast", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"239.255.255.255\"; } ); } );\n",
+	  5, "services[0].backends[0].address: \"239.255.255.255\" is a multicast address" },
+	{ "backend_reserved", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"255.255.255.254\"; } ); } );\n",
+	  5, "services[0].backends[0].address: \"255.255.255.254\" is a reserved address "
+	     "(240.0.0.0/4)" },
+	{ "backend_broadcast", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"255.255.255.255\"; } ); } );\n",
+	  5, "services[0].backends[0].address: \"255.255.255.255\" is the broadcast address" },
+	{ "backend_v6_unspecified", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"0::0\"; } ); } );\n",
+	  5, "services[0].backends[0].address: \"0::0\" is the unspecified address" },
+	{ "backend_v6_loopback", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"0:0:0:0:0:0:0:1\"; } ); } );\n",
+	  5, "services[0].backends[0].address: \"0:0:0:0:0:0:0:1\" is a loopback address" },
+	{ "backend_v6_multicast", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"ff02::1\"; } ); } );\n",
+	  5, "services[0].backends[0].address: \"ff02::1\" is a multicast address" },
+	{ "backend_v4_mapped", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80; encap = \"gue\";\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"::ffff:10.0.0.1\"; } ); } );\n",
+	  5, "services[0].backends[0].address: \"::ffff:10.0.0.1\" is an IPv4-mapped IPv6 "
+	     "address; write the IPv4 address" },
 	{ "bad_protocol", HEAD
 	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
 	  "  protocol = \"sctp\"; } );\n",
@@ -165,6 +292,31 @@ static const struct bad_case bad_cases[] = {
 	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
 	  "  gue_port = 6080; } );\n",
 	  4, "services[0].gue_port: only valid with encap = \"gue\"" },
+	{ "gue_zero_checksum_with_ipip", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80;\n"
+	  "  encap = \"ipip\";\n"
+	  "  gue_ipv6_zero_checksum = true; } );\n",
+	  5, "services[0].gue_ipv6_zero_checksum: only valid with encap = \"gue\" "
+	     "(encap is \"ipip\")" },
+	{ "gue_zero_checksum_with_dsr", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80; encap = \"dsr\";\n"
+	  "  gue_ipv6_zero_checksum = false; } );\n",
+	  4, "services[0].gue_ipv6_zero_checksum: only valid with encap = \"gue\" "
+	     "(encap is \"dsr\")" },
+	{ "gue_zero_checksum_default_encap", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80;\n"
+	  "  gue_ipv6_zero_checksum = true; } );\n",
+	  4, "services[0].gue_ipv6_zero_checksum: only valid with encap = \"gue\" "
+	     "(encap is \"ipip\")" },
+	{ "gue_zero_checksum_not_bool", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80; encap = \"gue\";\n"
+	  "  gue_ipv6_zero_checksum = 1; } );\n",
+	  4, "services[0].gue_ipv6_zero_checksum: expected true or false, got an integer" },
+	{ "gue_zero_checksum_misspelt", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80; encap = \"gue\";\n"
+	  "  gue_ipv6_zero_checksums = true; } );\n",
+	  4, "services[0].gue_ipv6_zero_checksums: unknown setting; did you mean "
+	     "\"gue_ipv6_zero_checksum\"?" },
 	{ "ring_size_not_prime", HEAD
 	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
 	  "  ring_size = 65536; } );\n",
@@ -181,6 +333,38 @@ static const struct bad_case bad_cases[] = {
 	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80;\n"
 	  "  mtu = 1000; } );\n",
 	  4, "services[0].mtu: 1000 is below the IPv6 minimum MTU of 1280" },
+	{ "mtu_v6_dsr_below_minimum", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80; encap = \"dsr\";\n"
+	  "  mtu = 1279;\n"
+	  "  backends = ( { name = \"a\"; address = \"2001:db8:1::11\"; } ); } );\n",
+	  4, "services[0].mtu: 1279 is below the IPv6 minimum MTU of 1280" },
+	{ "mtu_v6_gue_v6_backend", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80; encap = \"gue\";\n"
+	  "  mtu = 1300;\n"
+	  "  backends = (\n"
+	  "    { name = \"a\"; address = \"10.1.0.11\"; },\n"
+	  "    { name = \"b\"; address = \"2001:db8:1::12\"; },\n"
+	  "    { name = \"c\"; address = \"10.1.0.13\"; } ); } );\n",
+	  4, "services[0].mtu: mtu 1300 leaves 1252 bytes for client packets after GUE over "
+	     "IPv6 (48 bytes); IPv6 needs 1280: set mtu to at least 1328" },
+	{ "mtu_v6_gue_v6_backend_one_short", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80; encap = \"gue\";\n"
+	  "  backends = ( { name = \"b\"; address = \"2001:db8:1::12\"; } );\n"
+	  "  mtu = 1327; } );\n",
+	  5, "services[0].mtu: mtu 1327 leaves 1279 bytes for client packets after GUE over "
+	     "IPv6 (48 bytes); IPv6 needs 1280: set mtu to at least 1328" },
+	{ "mtu_v6_gue_v4_backends", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80; encap = \"gue\";\n"
+	  "  mtu = 1300;\n"
+	  "  backends = ( { name = \"a\"; address = \"10.1.0.11\"; } ); } );\n",
+	  4, "services[0].mtu: mtu 1300 leaves 1272 bytes for client packets after GUE over "
+	     "IPv4 (28 bytes); IPv6 needs 1280: set mtu to at least 1308" },
+	{ "mtu_v6_ipip", HEAD
+	  "services = ( { name = \"web\"; vip = \"2001:db8::10\"; port = 80;\n"
+	  "  mtu = 1319;\n"
+	  "  backends = ( { name = \"a\"; address = \"2001:db8:1::11\"; } ); } );\n",
+	  4, "services[0].mtu: mtu 1319 leaves 1279 bytes for client packets after IPIP over "
+	     "IPv6 (40 bytes); IPv6 needs 1280: set mtu to at least 1320" },
 	{ "backend_bad_address", HEAD
 	  "services = ( {\n"
 	  "  name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
@@ -498,6 +682,8 @@ static void test_minimal_defaults(void **state)
 	assert_string_equal(cfg.dataplane.interfaces[1], "eth1");
 	assert_null(cfg.dataplane.interfaces[2]);
 	assert_int_equal(cfg.dataplane.flow_table_size, 65536);
+	assert_int_equal(cfg.dataplane.icmp_too_big_rate, 1000);
+	assert_int_equal(cfg.dataplane.icmp_too_big_burst, 50);
 	assert_int_equal(cfg.n_services, 0);
 	assert_int_equal(cfg.n_vrrp, 0);
 	assert_int_equal(errs.count, 0);
@@ -568,6 +754,7 @@ static void test_service_values(void **state)
 	assert_int_equal(s->proto, IPPROTO_TCP);
 	assert_int_equal(s->encap, EDGELB_ENCAP_IPIP);
 	assert_int_equal(s->gue_port, 0);
+	assert_false(s->gue_ipv6_zero_checksum);
 	assert_int_equal(s->ring_size, EDGELB_RING_SIZE_DEFAULT);
 	assert_int_equal(s->mtu, 1500);
 	assert_int_equal(s->mtu_policy, EDGELB_CONFIG_MTU_ICMP);
@@ -637,6 +824,211 @@ static void test_service_options(void **state)
 		      "  encap = \"gue\"; gue_port = 5555; } );\n",
 		 &cfg, &errs);
 	assert_int_equal(cfg.services[0].gue_port, 5555);
+	assert_false(cfg.services[0].gue_ipv6_zero_checksum);
+	edgelb_config_free(&cfg);
+
+	parse_ok(HEAD "services = ( { name = \"g\"; vip = \"2001:db8::10\"; port = 80;\n"
+		      "  encap = \"gue\"; gue_ipv6_zero_checksum = true;\n"
+		      "  backends = ( { name = \"a\"; address = \"2001:db8:1::11\"; } ); } );\n",
+		 &cfg, &errs);
+	assert_true(cfg.services[0].gue_ipv6_zero_checksum);
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_free(&errs);
+}
+
+static void test_icmp_too_big_limits(void **state)
+{
+	struct edgelb_config_errors errs = { 0 };
+	struct edgelb_config cfg;
+
+	(void)state;
+	parse_ok("instance = \"t\";\n"
+		 "dataplane = { interfaces = [ \"eth0\" ];\n"
+		 "  icmp_too_big_rate = 0; icmp_too_big_burst = 100000; };\n",
+		 &cfg, &errs);
+	assert_int_equal(cfg.dataplane.icmp_too_big_rate, 0);
+	assert_int_equal(cfg.dataplane.icmp_too_big_burst, 100000);
+	edgelb_config_free(&cfg);
+
+	parse_ok("instance = \"t\";\n"
+		 "dataplane = { interfaces = [ \"eth0\" ];\n"
+		 "  icmp_too_big_rate = 1000000; icmp_too_big_burst = 1; };\n",
+		 &cfg, &errs);
+	assert_int_equal(cfg.dataplane.icmp_too_big_rate, 1000000);
+	assert_int_equal(cfg.dataplane.icmp_too_big_burst, 1);
+	assert_int_equal(errs.count, 0);
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_free(&errs);
+}
+
+/* The smallest mtu for each VIP family, encapsulation and backend family. */
+static void test_mtu_min(void **state)
+{
+	(void)state;
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET6, EDGELB_ENCAP_GUE,
+					       EDGELB_AF_INET6), 1328);
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET6, EDGELB_ENCAP_GUE,
+					       EDGELB_AF_INET), 1308);
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET6, EDGELB_ENCAP_IPIP,
+					       EDGELB_AF_INET6), 1320);
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET6, EDGELB_ENCAP_DSR,
+					       EDGELB_AF_INET6), 1280);
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET6, EDGELB_ENCAP_GUE,
+					       EDGELB_AF_NONE), 1280);
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET, EDGELB_ENCAP_IPIP,
+					       EDGELB_AF_INET), 88);
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET, EDGELB_ENCAP_GUE,
+					       EDGELB_AF_INET6), 116);
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET, EDGELB_ENCAP_GUE,
+					       EDGELB_AF_INET), 96);
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET, EDGELB_ENCAP_DSR,
+					       EDGELB_AF_INET), 68);
+	assert_int_equal(edgelb_config_mtu_min(EDGELB_AF_INET, EDGELB_ENCAP_IPIP,
+					       EDGELB_AF_NONE), 68);
+}
+
+/* Each mtu exactly at the smallest value its backends allow loads. */
+static void test_mtu_at_minimum(void **state)
+{
+	static const char *const texts[] = {
+		HEAD "services = ( { name = \"w\"; vip = \"2001:db8::10\"; port = 80;\n"
+		     "  encap = \"gue\"; mtu = 1328;\n"
+		     "  backends = ( { name = \"a\"; address = \"10.1.0.11\"; },\n"
+		     "               { name = \"b\"; address = \"2001:db8:1::12\"; } ); } );\n",
+		HEAD "services = ( { name = \"w\"; vip = \"2001:db8::10\"; port = 80;\n"
+		     "  encap = \"gue\"; mtu = 1308;\n"
+		     "  backends = ( { name = \"a\"; address = \"10.1.0.11\"; } ); } );\n",
+		HEAD "services = ( { name = \"w\"; vip = \"2001:db8::10\"; port = 80;\n"
+		     "  mtu = 1320;\n"
+		     "  backends = ( { name = \"a\"; address = \"2001:db8:1::11\"; } ); } );\n",
+		HEAD "services = ( { name = \"w\"; vip = \"2001:db8::10\"; port = 80;\n"
+		     "  encap = \"dsr\"; mtu = 1280;\n"
+		     "  backends = ( { name = \"a\"; address = \"2001:db8:1::11\"; } ); } );\n",
+		/* no backends yet: only the family's minimum */
+		HEAD "services = ( { name = \"w\"; vip = \"2001:db8::10\"; port = 80;\n"
+		     "  encap = \"gue\"; mtu = 1280; } );\n",
+		/* IPv4: 576 is far above 68 + 48 */
+		HEAD "services = ( { name = \"w\"; vip = \"192.0.2.10\"; port = 80;\n"
+		     "  encap = \"gue\"; mtu = 576;\n"
+		     "  backends = ( { name = \"a\"; address = \"2001:db8:1::11\"; } ); } );\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct edgelb_config_errors errs = { 0 };
+		struct edgelb_config cfg;
+
+		parse_ok(texts[i], &cfg, &errs);
+		assert_int_equal(errs.count, 0);
+		edgelb_config_free(&cfg);
+		edgelb_config_errors_free(&errs);
+	}
+}
+
+struct addr_case {
+	const char *text;
+	unsigned int flags;
+	const char *expect; /* NULL: usable */
+};
+
+#define THIS_NET "is a \"this network\" address (0.0.0.0/8)"
+#define RESERVED "is a reserved address (240.0.0.0/4)"
+#define MAPPED "is an IPv4-mapped IPv6 address; write the IPv4 address"
+
+/* Both sides of every boundary, both families. */
+static const struct addr_case addr_cases[] = {
+	{ "0.0.0.0", 0, "is the unspecified address" },
+	{ "0.0.0.1", 0, THIS_NET },
+	{ "0.255.255.255", 0, THIS_NET },
+	{ "1.0.0.0", 0, NULL },
+	{ "10.0.0.1", 0, NULL },
+	{ "126.255.255.255", 0, NULL },
+	{ "127.0.0.0", 0, "is a loopback address" },
+	{ "127.0.0.1", 0, "is a loopback address" },
+	{ "127.255.255.255", 0, "is a loopback address" },
+	{ "128.0.0.0", 0, NULL },
+	{ "169.254.1.1", 0, NULL }, /* link-local */
+	{ "192.0.2.10", 0, NULL },
+	{ "223.255.255.255", 0, NULL },
+	{ "224.0.0.0", 0, "is a multicast address" },
+	{ "239.255.255.255", 0, "is a multicast address" },
+	{ "240.0.0.0", 0, RESERVED },
+	{ "255.255.255.254", 0, RESERVED },
+	{ "255.255.255.255", 0, "is the broadcast address" },
+	{ "::", 0, "is the unspecified address" },
+	{ "::1", 0, "is a loopback address" },
+	{ "::2", 0, NULL },
+	{ "::100:0:1", 0, NULL },
+	{ "::fffe:ffff:ffff", 0, NULL },
+	{ "::ffff:0:0", 0, MAPPED },
+	{ "::ffff:10.0.0.1", 0, MAPPED },
+	{ "::ffff:ffff:ffff", 0, MAPPED },
+	{ "::1:ffff:0:0", 0, NULL },
+	{ "64:ff9b::192.0.2.1", 0, NULL },
+	{ "2001:db8::10", 0, NULL },
+	{ "fe80::1", 0, NULL }, /* link-local is allowed */
+	{ "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 0, NULL },
+	{ "ff00::", 0, "is a multicast address" },
+	{ "ff02::1", 0, "is a multicast address" },
+	/* a socket to listen on: the wildcard and loopback too, nothing more */
+	{ "0.0.0.0", EDGELB_ADDR_CHECK_LISTEN, NULL },
+	{ "127.0.0.1", EDGELB_ADDR_CHECK_LISTEN, NULL },
+	{ "0.0.0.1", EDGELB_ADDR_CHECK_LISTEN, THIS_NET },
+	{ "224.0.0.1", EDGELB_ADDR_CHECK_LISTEN, "is a multicast address" },
+	{ "240.0.0.1", EDGELB_ADDR_CHECK_LISTEN, RESERVED },
+	{ "255.255.255.255", EDGELB_ADDR_CHECK_LISTEN, "is the broadcast address" },
+	{ "::", EDGELB_ADDR_CHECK_LISTEN, NULL },
+	{ "::1", EDGELB_ADDR_CHECK_LISTEN, NULL },
+	{ "ff02::1", EDGELB_ADDR_CHECK_LISTEN, "is a multicast address" },
+	{ "::ffff:127.0.0.1", EDGELB_ADDR_CHECK_LISTEN, MAPPED },
+};
+
+static void test_addr_check(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(addr_cases) / sizeof(addr_cases[0]); i++) {
+		const struct addr_case *c = &addr_cases[i];
+		union edgelb_addr a = { 0 };
+		uint8_t family = EDGELB_AF_INET;
+		const char *got;
+
+		if (inet_pton(AF_INET, c->text, &a.v4) != 1) {
+			family = EDGELB_AF_INET6;
+			assert_int_equal(inet_pton(AF_INET6, c->text, a.bytes), 1);
+		}
+		got = edgelb_addr_check(family, &a, c->flags);
+		if (!c->expect != !got || (got && strcmp(got, c->expect)))
+			print_message("%s (flags %u): want %s, got %s\n", c->text, c->flags,
+				      c->expect ? c->expect : "usable", got ? got : "usable");
+		if (c->expect)
+			assert_string_equal(got, c->expect);
+		else
+			assert_null(got);
+	}
+	assert_string_equal(edgelb_addr_check(EDGELB_AF_NONE, &(union edgelb_addr){ 0 }, 0),
+			    "is not an IPv4 or IPv6 address");
+}
+
+/* metrics_listen keeps accepting the wildcard and loopback, not the rest. */
+static void test_metrics_listen_addresses(void **state)
+{
+	struct edgelb_config_errors errs = { 0 };
+	struct edgelb_config cfg;
+	int ret;
+
+	(void)state;
+	parse_ok(HEAD "metrics_listen = \"[::]:9274\";\n", &cfg, &errs);
+	assert_int_equal(cfg.metrics_addr.family, EDGELB_AF_INET6);
+	edgelb_config_free(&cfg);
+	parse_ok(HEAD "metrics_listen = \"127.0.0.53:9274\";\n", &cfg, &errs);
+	assert_int_equal(cfg.metrics_addr.family, EDGELB_AF_INET);
+	edgelb_config_free(&cfg);
+	ret = edgelb_config_parse_string(HEAD "metrics_listen = \"0.1.2.3:9274\";\n", FILE_NAME,
+					 &cfg, &errs);
+	assert_int_equal(ret, -EINVAL);
+	assert_string_equal(errs.items[0].text,
+			    FILE_NAME ":3: metrics_listen: \"0.1.2.3:9274\": the address "
+				      "is a \"this network\" address (0.0.0.0/8)");
 	edgelb_config_free(&cfg);
 	edgelb_config_errors_free(&errs);
 }
@@ -995,6 +1387,11 @@ int main(void)
 		cmocka_unit_test(test_top_level_values),
 		cmocka_unit_test(test_service_values),
 		cmocka_unit_test(test_service_options),
+		cmocka_unit_test(test_icmp_too_big_limits),
+		cmocka_unit_test(test_mtu_min),
+		cmocka_unit_test(test_mtu_at_minimum),
+		cmocka_unit_test(test_addr_check),
+		cmocka_unit_test(test_metrics_listen_addresses),
 		cmocka_unit_test(test_health_inheritance),
 		cmocka_unit_test(test_vrrp_values),
 		cmocka_unit_test(test_sites_sorted),
