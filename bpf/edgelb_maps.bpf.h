@@ -17,7 +17,9 @@
  *   vip_counters      per-CPU array by vip_id
  *   backend_counters  per-CPU array by backend id
  *   counters          per-CPU array by enum edgelb_counter
- *   node_config       one slot: outer source addresses, MACs
+ *   node_config       array by ingress ifindex % EDGELB_NODE_SLOTS: outer
+ *                     source addresses, MACs, ICMP budget
+ *   cpu_state         per-CPU scratch: ICMP token bucket, outer IPv4 ids
  */
 #ifndef EDGELB_MAPS_BPF_H
 #define EDGELB_MAPS_BPF_H
@@ -87,10 +89,17 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, EDGELB_NODE_SLOTS);
 	__type(key, __u32);
 	__type(value, struct edgelb_node_config);
 } node_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct edgelb_cpu_state);
+} cpu_state SEC(".maps");
 
 #define EDGELB_CTX struct xdp_md
 
@@ -112,6 +121,63 @@ static __always_inline int edgelb_t_adjust_head(struct xdp_md *ctx, int delta)
 static __always_inline int edgelb_t_adjust_tail(struct xdp_md *ctx, int delta)
 {
 	return bpf_xdp_adjust_tail(ctx, delta);
+}
+
+static __always_inline __u32 edgelb_t_frame_len(struct xdp_md *ctx)
+{
+	return (__u32)bpf_xdp_get_buff_len(ctx);
+}
+
+/*
+ * The partial sum of len bytes from off (target.h), copied out 64 bytes at a
+ * time. A global function, so the verifier checks it once for every
+ * caller; inlined, it would walk its loop again for every path that leads
+ * to it and exceed its budget. Returns the sum, or ~0 when the bytes are
+ * not all there.
+ */
+#define EDGELB_CSUM_CHUNK 64
+#define EDGELB_CSUM_FRAME_MAX 3520 /* one buffer: larger packets are not forwarded */
+
+__attribute__((noinline)) __u64 edgelb_bpf_csum_frame(struct xdp_md *ctx, __u32 off, __u32 len,
+						      __u32 seed)
+{
+	__u16 buf[EDGELB_CSUM_CHUNK / 2];
+	__u64 s = seed;
+
+	if (!ctx || len > EDGELB_CSUM_FRAME_MAX)
+		return ~0ull;
+	for (__u32 i = 0; i < EDGELB_CSUM_FRAME_MAX / EDGELB_CSUM_CHUNK; i++) {
+		__u32 done = i * EDGELB_CSUM_CHUNK;
+		__u64 n;
+
+		if (done >= len)
+			break;
+		n = len - done;
+		if (n > EDGELB_CSUM_CHUNK)
+			n = EDGELB_CSUM_CHUNK;
+		/* 1..64 in a form the verifier can bound for the helper's size */
+		n = ((n - 1) & (EDGELB_CSUM_CHUNK - 1)) + 1;
+		__builtin_memset(buf, 0, sizeof(buf)); /* the zero padding of a short chunk */
+		if (bpf_xdp_load_bytes(ctx, off + done, buf, (__u32)n))
+			return ~0ull;
+		for (int w = 0; w < EDGELB_CSUM_CHUNK / 2; w++)
+			s += buf[w];
+	}
+	/* fold to 32 bits: the callers keep adding 16-bit words */
+	s = (s & 0xffffffffull) + (s >> 32);
+	return (s & 0xffffffffull) + (s >> 32);
+}
+
+static __always_inline int edgelb_t_csum_frame(struct xdp_md *ctx, __u32 off, __u32 len,
+					       __u32 *sum)
+{
+	__u64 s = edgelb_bpf_csum_frame(ctx, off, len, 0);
+
+	if (s == ~0ull)
+		return -1;
+	s += *sum;
+	*sum = (__u32)((s & 0xffff) + ((s >> 16) & 0xffff) + (s >> 32));
+	return 0;
 }
 
 static __always_inline struct edgelb_vip_meta *edgelb_t_vip(struct xdp_md *ctx,
@@ -136,9 +202,17 @@ static __always_inline __u32 edgelb_t_ring_slot(struct xdp_md *ctx,
 
 static __always_inline const struct edgelb_node_config *edgelb_t_node_config(struct xdp_md *ctx)
 {
+	__u32 ifindex = ctx->ingress_ifindex, slot = ifindex % EDGELB_NODE_SLOTS;
+	const struct edgelb_node_config *cfg = bpf_map_lookup_elem(&node_config, &slot);
+
+	return cfg && cfg->ifindex == ifindex ? cfg : 0;
+}
+
+static __always_inline struct edgelb_cpu_state *edgelb_t_cpu_state(struct xdp_md *ctx)
+{
 	__u32 zero = 0;
 
-	return bpf_map_lookup_elem(&node_config, &zero);
+	return bpf_map_lookup_elem(&cpu_state, &zero);
 }
 
 static __always_inline struct edgelb_flow_state *edgelb_t_flow_lookup(struct xdp_md *ctx,

@@ -62,6 +62,18 @@ EDGELB_INLINE int edgelb_t_adjust_head(struct __sk_buff *skb, int delta)
 	return -1;
 }
 
+/* Only edgelb_encap_tunnel() (not used here) sums the payload. */
+EDGELB_INLINE int edgelb_t_csum_frame(struct __sk_buff *skb, __u32 off, __u32 len, __u32 *sum)
+{
+	return -1;
+}
+
+/* No per-CPU scratch: checks are DF (TCP and HTTP), their outer id is 0. */
+EDGELB_INLINE struct edgelb_cpu_state *edgelb_t_cpu_state(struct __sk_buff *skb)
+{
+	return 0;
+}
+
 #include "encap.h"
 
 struct {
@@ -250,7 +262,7 @@ int edgelb_hc_encap(struct __sk_buff *skb)
 
 		flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4;
 		edgelb_write_ip4(&hdr.ip4, (__u16)(in.ip_len + overhead), in.tos, next,
-				 t->src.v4, t->backend.v4, in.df);
+				 t->src.v4, t->backend.v4, in.df, 0);
 		if (gue) {
 			udp->source = edgelb_htons(
 				(__u16)(EDGELB_GUE_SPORT_BASE | (hash & 0x7fff)));

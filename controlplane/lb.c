@@ -259,7 +259,8 @@ static void service_from_config(const struct edgelb_config_service *c, struct lb
 	s->key.proto = c->proto;
 	s->encap = (uint8_t)c->encap;
 	s->flags = (c->mtu_policy == EDGELB_CONFIG_MTU_DROP ? EDGELB_VIP_F_MTU_DROP : 0) |
-		   (c->hash == EDGELB_CONFIG_HASH_ADDRESSES ? EDGELB_VIP_F_NO_PORT_HASH : 0);
+		   (c->hash == EDGELB_CONFIG_HASH_ADDRESSES ? EDGELB_VIP_F_NO_PORT_HASH : 0) |
+		   (c->gue_ipv6_zero_checksum ? EDGELB_VIP_F_GUE_ZERO_CSUM6 : 0);
 	s->mtu = c->mtu;
 	s->gue_port = c->encap == EDGELB_ENCAP_GUE ? c->gue_port : 0;
 	s->ring_size = c->ring_size;
@@ -935,6 +936,19 @@ int lb_backend_add(struct lb *lb, const char *service, const struct lb_backend *
 			"address: service \"%s\" uses %s, which cannot carry its VIP's family to "
 			"this backend's family (use gue)",
 			service, s->encap == EDGELB_ENCAP_DSR ? "dsr" : "ipip");
+		return -EINVAL;
+	}
+	/* the rule the config loader applies: clients must fit the tunnel */
+	if (s->mtu &&
+	    s->mtu < edgelb_config_mtu_min(s->key.family, (enum edgelb_encap)s->encap, be->family)) {
+		set_err(err, err_len,
+			"address: service \"%s\" has mtu %u, which leaves less than the %s minimum "
+			"of %u bytes for client packets once encapsulated to this backend; raise "
+			"the service's mtu to at least %u",
+			service, s->mtu, s->key.family == EDGELB_AF_INET6 ? "IPv6" : "IPv4",
+			s->key.family == EDGELB_AF_INET6 ? 1280 : 68,
+			edgelb_config_mtu_min(s->key.family, (enum edgelb_encap)s->encap,
+					      be->family));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < s->n_backends; i++)

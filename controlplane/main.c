@@ -154,6 +154,21 @@ static int nexthop_mac(void *arg, const struct lb_service *svc, const struct lb_
 	return 0;
 }
 
+/* The ICMP too-big budget of the data plane, from the config. */
+static void node_icmp_budget(struct edgelb_node_config *node, const struct edgelb_config *cfg)
+{
+	node->icmp_rate = cfg->dataplane.icmp_too_big_rate;
+	node->icmp_burst = cfg->dataplane.icmp_too_big_burst;
+}
+
+static void lb_icmp_budget(struct lb *lb, const struct edgelb_config *cfg)
+{
+	struct edgelb_node_config node = lb->node;
+
+	node_icmp_budget(&node, cfg);
+	lb_set_node_config(lb, &node);
+}
+
 /*
  * Outer source addresses from the first data-plane interface. An address
  * the kernel cannot tell right now (netlink still loading, DAD) keeps the
@@ -165,8 +180,10 @@ static void node_config_from_kernel(struct edgelbd_priv *p)
 	struct edgelb_node_config node = p->d.lb.node;
 	union edgelb_addr a;
 
-	/* if_mac stays zero: frames leave from the MAC they were sent to */
+	/* the data plane fills in each interface's own MAC and ifindex */
 	memset(node.if_mac, 0, sizeof(node.if_mac));
+	node.ifindex = 0;
+	node_icmp_budget(&node, &p->d.cfg);
 	if (!edgelb_nl_primary_addr(p->d.nl, p->ifindex[0], EDGELB_AF_INET, &a))
 		node.src_v4 = a;
 	else if (!node.src_v4.v4)
@@ -455,12 +472,14 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
 	}
 	if (msg)
 		warn_restart_only(&d->cfg, &next, msg, msg_len);
+	lb_icmp_budget(&d->lb, &next);
 	err = lb_apply(&d->lb, &next, warn, sizeof(warn));
 	if (err) {
 		/*
 		 * Back to the running config. Runtime changes that only the new
 		 * file made meaningless are already dropped from the layer.
 		 */
+		lb_icmp_budget(&d->lb, &d->cfg);
 		lb_apply(&d->lb, &d->cfg, NULL, 0);
 		edgelbd_model_changed(d, true);
 		edgelb_config_free(&next);

@@ -17,7 +17,10 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <linux/if_link.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
@@ -67,6 +70,7 @@ struct xdp_gp {
 
 struct xdp_link {
 	char ifname[16];
+	int ifindex;
 	int fd;
 };
 
@@ -82,6 +86,8 @@ struct edgelb_xdp {
 	struct xdp_gp gp;
 	struct xdp_link links[16];
 	int n_links;
+	struct edgelb_node_config node; /* what every interface's slot gets */
+	bool node_set;
 };
 
 static int mkdir_p(const char *path)
@@ -350,6 +356,9 @@ void edgelb_xdp_sizes(const struct edgelb_xdp *x, uint32_t *flows_per_cpu, uint3
 	*ring_slots = (uint32_t)x->n_slots;
 }
 
+static int update(const struct bpf_map *map, const void *key, const void *value);
+static int write_link_slot(struct edgelb_xdp *x, const struct xdp_link *l);
+
 static int link_path(const struct edgelb_xdp *x, const char *ifname, char *path, size_t len)
 {
 	if (!x->pin_dir)
@@ -391,7 +400,11 @@ int edgelb_xdp_attach(struct edgelb_xdp *x, const char *ifname, int ifindex, boo
 		}
 	}
 	snprintf(x->links[x->n_links].ifname, sizeof(x->links[0].ifname), "%s", ifname);
+	x->links[x->n_links].ifindex = ifindex;
 	x->links[x->n_links++].fd = fd;
+	/* an adopted slot stays as the previous run wrote it until we know better */
+	if (x->node_set)
+		return write_link_slot(x, &x->links[x->n_links - 1]);
 	return 0;
 }
 
@@ -401,8 +414,12 @@ int edgelb_xdp_detach(struct edgelb_xdp *x, const char *ifname)
 	int fd;
 
 	for (int i = 0; i < x->n_links; i++) {
+		struct edgelb_node_config none = { 0 };
+		uint32_t slot = (uint32_t)x->links[i].ifindex % EDGELB_NODE_SLOTS;
+
 		if (strcmp(x->links[i].ifname, ifname))
 			continue;
+		update(x->skel->maps.node_config, &slot, &none);
 		bpf_link_detach(x->links[i].fd);
 		close(x->links[i].fd);
 		x->links[i] = x->links[--x->n_links];
@@ -451,17 +468,69 @@ static int update(const struct bpf_map *map, const void *key, const void *value)
 
 int edgelb_xdp_get_node_config(const struct edgelb_xdp *x, struct edgelb_node_config *cfg)
 {
-	uint32_t zero = 0;
+	int fd = bpf_map__fd(x->skel->maps.node_config);
 
-	return bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.node_config), &zero, cfg) ? -errno
-										   : 0;
+	for (uint32_t slot = 0; slot < EDGELB_NODE_SLOTS; slot++) {
+		if (bpf_map_lookup_elem(fd, &slot, cfg))
+			return -errno;
+		if (cfg->ifindex)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* The MAC address of ifname, from the kernel. */
+static int if_mac(const char *ifname, uint8_t mac[6])
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
+}
+
+/*
+ * The slot of an attached interface: the node config with its ifindex and
+ * MAC. Without a MAC the slot stays unusable (if_mac zero: the data plane
+ * drops as drop_no_config) rather than send from a wrong address.
+ */
+static int write_link_slot(struct edgelb_xdp *x, const struct xdp_link *l)
+{
+	struct edgelb_node_config c = x->node;
+	uint32_t slot = (uint32_t)l->ifindex % EDGELB_NODE_SLOTS;
+	int err = if_mac(l->ifname, c.if_mac);
+
+	if (err)
+		memset(c.if_mac, 0, sizeof(c.if_mac));
+	c.ifindex = (uint32_t)l->ifindex;
+	return update(x->skel->maps.node_config, &slot, &c) ?: err;
 }
 
 int edgelb_xdp_set_node_config(struct edgelb_xdp *x, const struct edgelb_node_config *cfg)
 {
-	uint32_t zero = 0;
+	int err = 0;
 
-	return update(x->skel->maps.node_config, &zero, cfg);
+	if (cfg->ifindex) {
+		uint32_t slot = cfg->ifindex % EDGELB_NODE_SLOTS;
+
+		return update(x->skel->maps.node_config, &slot, cfg);
+	}
+	x->node = *cfg;
+	x->node_set = true;
+	for (int i = 0; i < x->n_links; i++) {
+		int e = write_link_slot(x, &x->links[i]);
+
+		err = err ?: e;
+	}
+	return err;
 }
 
 /* The VIP's entry as given, pointing at its live ring half. */

@@ -62,7 +62,16 @@ extern const struct edgelb_dataplane_ops edgelb_xdp_ops;
 
 /* set_backend with be == NULL clears the slot. */
 
+/*
+ * Node config. The map holds one slot per interface (abi.h); with
+ * cfg->ifindex 0 the config is kept and written into the slot of every
+ * interface attached now or later, each with that interface's ifindex
+ * and MAC (read from the kernel at each write). With cfg->ifindex set,
+ * exactly that slot is written as given (tests and benchmarks, whose
+ * frames come in on lo or a veth of their own).
+ */
 int edgelb_xdp_set_node_config(struct edgelb_xdp *x, const struct edgelb_node_config *cfg);
+/* The first slot in use (after adoption: what the previous run wrote); -ENOENT if none. */
 int edgelb_xdp_get_node_config(const struct edgelb_xdp *x, struct edgelb_node_config *cfg);
 int edgelb_xdp_set_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key,
 		       const struct edgelb_vip_meta *meta);

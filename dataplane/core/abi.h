@@ -76,6 +76,7 @@ enum edgelb_encap {
 #define EDGELB_VIP_F_NO_PORT_HASH (1u << 0) /* hash addresses only; fragments then forward */
 #define EDGELB_VIP_F_MTU_DROP (1u << 1)	    /* too big after encap: drop, no ICMP */
 #define EDGELB_VIP_F_NO_CONNTRACK (1u << 2) /* ring pick on every packet */
+#define EDGELB_VIP_F_GUE_ZERO_CSUM6 (1u << 3) /* GUE over IPv6: UDP checksum 0 (RFC 6935) */
 
 /* Value of the VIP map. */
 struct edgelb_vip_meta {
@@ -142,15 +143,46 @@ struct edgelb_flow_state {
 };
 
 /*
- * Node-wide settings the control plane writes: outer source addresses and
- * the next hop MAC for encapsulated traffic. Index 0 of a one-slot array.
+ * Node settings the control plane writes: outer source addresses, MACs
+ * and the ICMP budget. One slot per data-plane interface: the slot of a
+ * frame is its ingress ifindex modulo EDGELB_NODE_SLOTS, and the slot
+ * names its ifindex so that a frame from another interface (two ifindexes
+ * with the same remainder, or an interface edgelbd never configured) is
+ * dropped as drop_no_config rather than sent from the wrong MAC. Frames
+ * leave by the interface they came in on, so if_mac is that interface's
+ * own address: never a group address, never the MAC a frame was sent to.
  */
+#ifndef EDGELB_NODE_SLOTS
+#define EDGELB_NODE_SLOTS 256
+#endif
+
 struct edgelb_node_config {
 	union edgelb_addr src_v4; /* outer source for IPv4 tunnels */
 	union edgelb_addr src_v6; /* outer source for IPv6 tunnels */
-	__u8 gw_mac[6];		  /* next hop for encapsulated packets */
-	__u8 if_mac[6];		  /* our MAC on the egress interface */
+	__u8 gw_mac[6];		  /* next hop when a backend's own MAC is unknown */
+	__u8 if_mac[6];		  /* this interface's MAC: every frame's source */
 	__u32 flags;
+	__u32 ifindex;		  /* interface of this slot; 0 = slot unused */
+	/*
+	 * ICMP too-big replies per second and burst, per CPU (a token
+	 * bucket); rate 0 = no limit. Routers rate-limit what they generate
+	 * for the same reason: a flood of large packets must not turn the
+	 * balancer into an ICMP source.
+	 */
+	__u32 icmp_rate;
+	__u32 icmp_burst;
+	__u32 pad;
+};
+
+/*
+ * Per-CPU scratch state of the packet path (a one-slot per-CPU array):
+ * written only by the CPU that owns it, so plain stores suffice.
+ */
+struct edgelb_cpu_state {
+	__u64 icmp_credit_ns; /* token bucket: refill time banked, in ns */
+	__u64 icmp_last_ns;   /* when the bucket was last refilled */
+	__u32 ip_id;	      /* outer IPv4 identification of non-DF tunnels */
+	__u32 pad;
 };
 
 /* Per-CPU counters of one VIP or one backend. */
@@ -176,6 +208,10 @@ enum edgelb_counter {
 	EDGELB_DROP_ENCAP_FAILED,    /* the frame could not grow */
 	EDGELB_DROP_FAMILY_MISMATCH, /* the encap cannot carry this family */
 	EDGELB_DROP_NO_CONFIG,	     /* node config (source address, MAC) missing */
+	EDGELB_DROP_NO_NEXT_HOP,     /* backend's next hop MAC not resolved (yet) */
+	EDGELB_DROP_TOO_BIG_BAD_SOURCE, /* too big, from an address no ICMP may go to */
+	EDGELB_DROP_TOO_BIG_RATE_LIMITED, /* too big, ICMP budget of this CPU spent */
+	EDGELB_DROP_MULTI_BUFFER,    /* fits the MTU but spans buffers (jumbo frame) */
 	EDGELB_DROP_MAX,
 	/* events */
 	EDGELB_EV_PASS_NOT_IP = EDGELB_DROP_MAX, /* ARP, LLDP, ...: to the kernel */
@@ -185,6 +221,7 @@ enum edgelb_counter {
 	EDGELB_EV_ICMP_FORWARDED,	/* ICMP error about a VIP flow, to its backend */
 	EDGELB_EV_FRAGMENT_FORWARDED,	/* fragment of an address-hashed VIP */
 	EDGELB_EV_FLOW_REHASHED,	/* flow whose backend died, moved */
+	EDGELB_EV_PASS_L2_GROUP,	/* VIP packet in a broadcast/multicast frame */
 	EDGELB_COUNTER_MAX,
 };
 
@@ -195,7 +232,8 @@ _Static_assert(sizeof(struct edgelb_backend) == 28, "edgelb_backend ABI");
 _Static_assert(sizeof(struct edgelb_ring_slot) == 4, "edgelb_ring_slot ABI");
 _Static_assert(sizeof(struct edgelb_flow_key) == 40, "edgelb_flow_key ABI");
 _Static_assert(sizeof(struct edgelb_flow_state) == 16, "edgelb_flow_state ABI");
-_Static_assert(sizeof(struct edgelb_node_config) == 48, "edgelb_node_config ABI");
+_Static_assert(sizeof(struct edgelb_node_config) == 64, "edgelb_node_config ABI");
+_Static_assert(sizeof(struct edgelb_cpu_state) == 24, "edgelb_cpu_state ABI");
 _Static_assert(sizeof(struct edgelb_counters) == 24, "edgelb_counters ABI");
 
 #endif /* EDGELB_ABI_H */

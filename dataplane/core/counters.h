@@ -19,6 +19,10 @@ static const char *const edgelb_counter_names[EDGELB_COUNTER_MAX] = {
 	[EDGELB_DROP_ENCAP_FAILED] = "drop_encap_failed",
 	[EDGELB_DROP_FAMILY_MISMATCH] = "drop_family_mismatch",
 	[EDGELB_DROP_NO_CONFIG] = "drop_no_config",
+	[EDGELB_DROP_NO_NEXT_HOP] = "drop_no_next_hop",
+	[EDGELB_DROP_TOO_BIG_BAD_SOURCE] = "drop_too_big_bad_source",
+	[EDGELB_DROP_TOO_BIG_RATE_LIMITED] = "drop_too_big_rate_limited",
+	[EDGELB_DROP_MULTI_BUFFER] = "drop_multi_buffer",
 	[EDGELB_EV_PASS_NOT_IP] = "pass_not_ip",
 	[EDGELB_EV_PASS_NOT_VIP] = "pass_not_vip",
 	[EDGELB_EV_PASS_UNPARSED] = "pass_unparsed",
@@ -26,6 +30,7 @@ static const char *const edgelb_counter_names[EDGELB_COUNTER_MAX] = {
 	[EDGELB_EV_ICMP_FORWARDED] = "icmp_forwarded",
 	[EDGELB_EV_FRAGMENT_FORWARDED] = "fragment_forwarded",
 	[EDGELB_EV_FLOW_REHASHED] = "flow_rehashed",
+	[EDGELB_EV_PASS_L2_GROUP] = "pass_l2_group",
 };
 
 /* True for the counters that count dropped packets. */

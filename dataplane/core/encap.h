@@ -8,23 +8,41 @@
  *   DSR   L2 direct server return: only the Ethernet addresses change
  *
  * Encapsulated frames keep the client frame's VLAN tags (they leave by the
- * interface they came in on) and get as source MAC node_config.if_mac, or
- * when that is zero the MAC the client frame was sent to (ours on the
- * interface it arrived on: right with several interfaces and with a VRRP
- * virtual MAC), and as destination the backend's MAC (on-link backend) or
- * the gateway's.
+ * interface they came in on) and get as source MAC node_config.if_mac, the
+ * interface's own address (never the MAC the client frame was sent to,
+ * which may be a group address), and as destination the next hop the
+ * caller resolved (edgelb_next_hop_mac()).
  *
  *   outer IPv4 (20 bytes)             outer IPv6 (40 bytes)
  *   +-------+-------+---------------+ +----+--------+-------------------+
  *   |4 | 5  | tos   | total length  | | 6  | tc     | flow label = hash |
- *   | id = 0        |DF?| offset 0  | | payload length | next   | hop 64 |
+ *   | id (see below)|DF?| offset 0  | | payload length | next   | hop 64 |
  *   | ttl 64| 4/41/17 | checksum    | | source: node_config.src_v6 (16)  |
  *   | source: node_config.src_v4    | | destination: backend (16)        |
  *   | destination: backend          | +----------------------------------+
  *   +-------------------------------+
  *   GUE adds UDP: source port from the flow hash (so routers' ECMP and
  *   backends' RSS spread flows), destination port vip.gue_dport, length,
- *   checksum 0 (IPv4; IPv6 per RFC 6935/6936 for tunnels).
+ *   checksum: 0 under IPv4 (RFC 768 allows it); under IPv6 computed
+ *   (RFC 8200 8.1), unless the VIP opted in to zero checksums
+ *   (EDGELB_VIP_F_GUE_ZERO_CSUM6, RFC 6935/6936: every decapsulator must
+ *   accept them on that port).
+ *
+ * Outer IPv4 identification (RFC 6864): 0 when DF is set (an atomic
+ * datagram: nobody reassembles it); when the inner packet allows
+ * fragmentation, a router may fragment the tunnel packet, so its id must
+ * differ from that of other packets in flight between the same addresses:
+ * a per-CPU counter, offset by the flow hash so that CPUs and flows start
+ * apart.
+ *
+ * The IPv6 GUE checksum without reading the payload (the way Linux's local
+ * checksum offload, lco_csum, does): a TCP, UDP or ICMPv6 segment whose
+ * checksum is right sums, with its pseudo-header, to 0xffff; so the
+ * segment's own sum is the complement of its pseudo-header's, and an
+ * ICMPv4 message (no pseudo-header) sums to zero. The outer checksum then
+ * needs only the outer pseudo-header, the UDP header, the inner IP headers
+ * and the inner pseudo-header. Fragments and UDP with a zero checksum give
+ * no such identity: their bytes are summed (within the first buffer).
  */
 #ifndef EDGELB_ENCAP_H
 #define EDGELB_ENCAP_H
@@ -90,13 +108,13 @@ EDGELB_INLINE __u16 edgelb_write_l2(void *data, void *data_end, const struct edg
 }
 
 EDGELB_INLINE void edgelb_write_ip4(struct iphdr *ip, __u16 tot_len, __u8 tos, __u8 proto,
-				    __be32 saddr, __be32 daddr, int df)
+				    __be32 saddr, __be32 daddr, int df, __be16 id)
 {
 	ip->version = 4;
 	ip->ihl = 5;
 	ip->tos = tos;
 	ip->tot_len = edgelb_htons(tot_len);
-	ip->id = 0;
+	ip->id = id;
 	ip->frag_off = df ? edgelb_htons(EDGELB_IP_DF) : 0;
 	ip->ttl = EDGELB_OUTER_TTL;
 	ip->protocol = proto;
@@ -122,51 +140,133 @@ EDGELB_INLINE void edgelb_write_ip6(struct ipv6hdr *ip6, __u16 payload_len, __u8
 	__builtin_memcpy(&ip6->daddr, daddr, 16);
 }
 
+/*
+ * Where a frame for be goes on the wire: the backend's own MAC for DSR,
+ * else the backend's resolved next hop or the node's gateway. NULL when
+ * none is known (yet): sending to 00:00:00:00:00:00 helps nobody.
+ */
+EDGELB_INLINE const __u8 *edgelb_next_hop_mac(const struct edgelb_vip_meta *vip,
+					      const struct edgelb_backend *be,
+					      const struct edgelb_node_config *cfg)
+{
+	if (!edgelb_mac_is_zero(be->mac))
+		return be->mac;
+	if (vip->encap == EDGELB_ENCAP_DSR || edgelb_mac_is_zero(cfg->gw_mac))
+		return 0;
+	return cfg->gw_mac;
+}
+
 /* Only the MAC addresses change; the frame goes back out as is. */
-EDGELB_INLINE int edgelb_encap_dsr(EDGELB_CTX *ctx, const struct edgelb_backend *be,
+EDGELB_INLINE int edgelb_encap_dsr(EDGELB_CTX *ctx, const __u8 *dst_mac,
 				   const struct edgelb_node_config *cfg)
 {
 	struct ethhdr *eth = edgelb_t_data(ctx);
 
 	if ((void *)(eth + 1) > edgelb_t_data_end(ctx))
 		return -1;
-	if (!edgelb_mac_is_zero(cfg->if_mac))
-		__builtin_memcpy(eth->h_source, cfg->if_mac, ETH_ALEN);
-	else
-		__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, be->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, cfg->if_mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, dst_mac, ETH_ALEN);
+	return 0;
+}
+
+/* Partial sum of an IPv4 (4 words) or IPv6 (16 words) address pair. */
+EDGELB_INLINE __u32 edgelb_csum_addr_pair(const union edgelb_addr *a, const union edgelb_addr *b,
+					  int v6)
+{
+	const __u16 *x = (const __u16 *)a, *y = (const __u16 *)b;
+	__u32 sum = (__u32)x[0] + x[1] + y[0] + y[1];
+
+	if (v6)
+		for (int i = 2; i < 8; i++)
+			sum += (__u32)x[i] + y[i];
+	return sum;
+}
+
+/*
+ * Sum of the inner IP packet of length pkt->ip_len at ip, frame offset
+ * ip_off (headers from ip to l4), for the outer UDP checksum: see the
+ * comment at the top. Returns 0 with *sum updated, or -1 when it cannot
+ * be computed (bytes past what the packet path reads).
+ */
+EDGELB_INLINE int edgelb_csum_inner(EDGELB_CTX *ctx, const struct edgelb_pkt *pkt, const __u8 *ip,
+				    const __u8 *l4, const void *data_end, __u32 ip_off,
+				    __u32 *sum)
+{
+	int v6 = pkt->key.family == EDGELB_AF_INET6;
+	__u32 hdr_len = (__u32)(pkt->l4_off - pkt->l3_off);
+	__u32 l4_len = (__u32)pkt->ip_len - hdr_len;
+	__u8 proto = pkt->key.proto;
+	__u32 ph;
+
+	if (pkt->flags & EDGELB_PKT_F_ICMP_ERR)
+		proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	/*
+	 * Fragments carry part of a segment; IPv6 extension headers may hold a
+	 * routing header, whose last address (not the IPv6 destination) is in
+	 * the segment's pseudo-header: sum those packets whole.
+	 */
+	if ((pkt->flags & EDGELB_PKT_F_FRAGMENT) || hdr_len != (v6 ? 40u : hdr_len) ||
+	    hdr_len > 2 * EDGELB_CSUM_MAX_WORDS)
+		return edgelb_t_csum_frame(ctx, ip_off, pkt->ip_len, sum);
+	if (proto == IPPROTO_UDP) {
+		const struct udphdr *uh = (const struct udphdr *)l4;
+
+		if ((const void *)(uh + 1) > data_end)
+			return -1;
+		if (!uh->check) /* no checksum to lean on */
+			return edgelb_t_csum_frame(ctx, ip_off, pkt->ip_len, sum);
+	}
+	*sum = edgelb_csum_words(ip, data_end, hdr_len, *sum);
+	if (proto == IPPROTO_ICMP)
+		return 0;
+	/* inner pseudo-header; the segment itself sums to its complement */
+	if (v6) {
+		const struct ipv6hdr *ip6 = (const struct ipv6hdr *)ip;
+
+		if ((const void *)(ip6 + 1) > data_end)
+			return -1;
+		ph = edgelb_csum_addr_pair((const union edgelb_addr *)&ip6->saddr,
+					   (const union edgelb_addr *)&ip6->daddr, 1);
+	} else {
+		const struct iphdr *ip4 = (const struct iphdr *)ip;
+
+		if ((const void *)(ip4 + 1) > data_end)
+			return -1;
+		ph = edgelb_csum_addr_pair((const union edgelb_addr *)&ip4->saddr,
+					   (const union edgelb_addr *)&ip4->daddr, 0);
+	}
+	ph += edgelb_htons((__u16)l4_len) + edgelb_htons(proto);
+	*sum += edgelb_csum_fold(ph);
 	return 0;
 }
 
 /*
- * IPIP or GUE towards be. The caller checked the MTU and that the
- * encapsulation can carry the packet's family. Returns 0, or -1 with the
- * frame unusable (drop it).
+ * IPIP or GUE towards be, to the next hop dst_mac. The caller checked the
+ * MTU and that the encapsulation can carry the packet's family, and cut
+ * the frame to the IP packet. Returns 0; -1 with the frame unusable (drop
+ * it as drop_encap_failed); -2 when the GUE checksum needs bytes past the
+ * first buffer (drop_multi_buffer).
  */
 EDGELB_INLINE int edgelb_encap_tunnel(EDGELB_CTX *ctx, const struct edgelb_pkt *pkt,
 				      const struct edgelb_vip_meta *vip,
-				      const struct edgelb_backend *be,
+				      const struct edgelb_backend *be, const __u8 *dst_mac,
 				      const struct edgelb_node_config *cfg, __u32 hash)
 {
 	int gue = vip->encap == EDGELB_ENCAP_GUE;
 	__u16 overhead = edgelb_encap_overhead(vip->encap, be->family);
 	__u8 inner_proto = pkt->key.family == EDGELB_AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
-	const __u8 *dst_mac = edgelb_mac_is_zero(be->mac) ? cfg->gw_mac : be->mac;
-	__u8 src_mac[ETH_ALEN];
+	__u8 next_hop[ETH_ALEN];
 	void *data, *data_end;
 	__u8 *l3;
 	__u16 l2;
 
-	data = edgelb_t_data(ctx);
-	if ((__u8 *)data + ETH_ALEN > (__u8 *)edgelb_t_data_end(ctx))
-		return -1;
-	__builtin_memcpy(src_mac, edgelb_mac_is_zero(cfg->if_mac) ? data : cfg->if_mac, ETH_ALEN);
+	__builtin_memcpy(next_hop, dst_mac, ETH_ALEN); /* dst_mac may point into a map */
 	if (edgelb_t_adjust_head(ctx, -(int)overhead))
 		return -1;
 	data = edgelb_t_data(ctx);
 	data_end = edgelb_t_data_end(ctx);
 
-	l2 = edgelb_write_l2(data, data_end, pkt, dst_mac, src_mac,
+	l2 = edgelb_write_l2(data, data_end, pkt, next_hop, cfg->if_mac,
 			     be->family == EDGELB_AF_INET6 ? edgelb_htons(ETH_P_IPV6)
 							   : edgelb_htons(ETH_P_IP));
 	if (!l2)
@@ -184,24 +284,46 @@ EDGELB_INLINE int edgelb_encap_tunnel(EDGELB_CTX *ctx, const struct edgelb_pkt *
 		l3 = (__u8 *)(ip6 + 1);
 	} else {
 		struct iphdr *ip = (struct iphdr *)l3;
+		__be16 id = 0;
 
 		if ((void *)(ip + 1) > data_end)
 			return -1;
+		if (!(pkt->flags & EDGELB_PKT_F_DF)) {
+			struct edgelb_cpu_state *cs = edgelb_t_cpu_state(ctx);
+			__u16 n = cs ? (__u16)cs->ip_id++ : 0;
+
+			id = edgelb_htons((__u16)(n + (hash ^ (hash >> 16))));
+		}
 		edgelb_write_ip4(ip, (__u16)(pkt->ip_len + overhead), pkt->tos,
 				 gue ? IPPROTO_UDP : inner_proto, cfg->src_v4.v4, be->addr.v4,
-				 pkt->flags & EDGELB_PKT_F_DF);
+				 pkt->flags & EDGELB_PKT_F_DF, id);
 		l3 = (__u8 *)(ip + 1);
 	}
 
 	if (gue) {
 		struct udphdr *uh = (struct udphdr *)l3;
+		__u16 udp_len = (__u16)(pkt->ip_len + sizeof(*uh));
 
 		if ((void *)(uh + 1) > data_end)
 			return -1;
 		uh->source = edgelb_htons((__u16)(EDGELB_GUE_SPORT_BASE | (hash & 0x7fff)));
 		uh->dest = vip->gue_dport;
-		uh->len = edgelb_htons((__u16)(pkt->ip_len + sizeof(*uh)));
+		uh->len = edgelb_htons(udp_len);
 		uh->check = 0;
+		if (be->family == EDGELB_AF_INET6 && !(vip->flags & EDGELB_VIP_F_GUE_ZERO_CSUM6)) {
+			__u8 *inner = (__u8 *)(uh + 1);
+			__u32 sum;
+			__u16 c;
+
+			sum = edgelb_csum_addr_pair(&cfg->src_v6, &be->addr, 1);
+			sum += edgelb_htons(udp_len) + edgelb_htons(IPPROTO_UDP);
+			sum += (__u32)uh->source + uh->dest + uh->len;
+			if (edgelb_csum_inner(ctx, pkt, inner, inner + (pkt->l4_off - pkt->l3_off),
+					      data_end, (__u32)pkt->l3_off + overhead, &sum))
+				return -2;
+			c = edgelb_csum_fold(sum);
+			uh->check = c ? c : 0xffff; /* 0 would mean "none" */
+		}
 	}
 	return 0;
 }

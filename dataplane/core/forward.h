@@ -4,8 +4,10 @@
  *
  *   parse -> VIP lookup (exact port, then port 0) -> fragment policy
  *         -> backend: flow table hit on a live backend, else Maglev ring
+ *         -> next hop known? (else drop: nothing is sent nor answered)
  *         -> MTU check (ICMP too-big to the client, or drop)
- *         -> encapsulate or rewrite for DSR -> counters -> TX
+ *         -> cut to the IP packet -> encapsulate or rewrite for DSR
+ *         -> flow entry (only now: the packet leaves) -> counters -> TX
  *
  * Flow table rules (DESIGN.md, "Data path"):
  *  - a hit keeps the flow on its backend while the backend is alive, even
@@ -15,13 +17,22 @@
  *  - a TCP SYN without ACK starts a new connection: it skips the lookup
  *    and takes the ring's current answer, so a reused 5-tuple does not
  *    inherit the backend of a long-gone connection;
- *  - ICMP errors follow their flow but never create an entry.
+ *  - ICMP errors follow their flow but never create an entry;
+ *  - an entry is written only for a packet that leaves for its backend
+ *    (not for one answered with ICMP too-big or dropped).
  *
  * Fragments: a fragment of a VIP hashed on ports cannot be placed (later
  * fragments carry no ports) and is dropped and counted. A VIP hashed on
  * addresses only (EDGELB_VIP_F_NO_PORT_HASH) forwards every fragment to
  * the same backend as the rest of its datagram; later fragments find such
  * a VIP only when it is an all-ports (port 0) VIP.
+ *
+ * Frames in several buffers (jumbo frames under multi-buffer XDP): the
+ * packet path reads headers only from the first buffer and does not
+ * forward such frames: one larger than the VIP's MTU gets the too-big
+ * answer like any other (ICMP when DF is set), one that fits is dropped
+ * as drop_multi_buffer. Interfaces of a balancer run an MTU that fits one
+ * buffer (about 3.5 KB under XDP) unless jumbo frames never reach a VIP.
  */
 #ifndef EDGELB_FORWARD_H
 #define EDGELB_FORWARD_H
@@ -66,6 +77,31 @@ EDGELB_INLINE void edgelb_count_flow(struct edgelb_counters *c, __u16 bytes, int
 	c->new_flows += (__u64)new_flow;
 }
 
+/* Was the frame sent to a group (broadcast, multicast) MAC address? */
+EDGELB_INLINE int edgelb_l2_group_dst(EDGELB_CTX *ctx)
+{
+	const __u8 *dst = edgelb_t_data(ctx);
+
+	if (dst + ETH_ALEN > (const __u8 *)edgelb_t_data_end(ctx))
+		return 1; /* cannot happen after the parser; never forward then */
+	return dst[0] & 1;
+}
+
+/*
+ * Cut the frame to its IP packet: Ethernet padding and trailing bytes must
+ * not ride into a tunnel (the outer length would not match the frame) nor
+ * out by DSR. 0, or -1 when the target refused.
+ */
+EDGELB_INLINE int edgelb_trim(EDGELB_CTX *ctx, const struct edgelb_pkt *pkt)
+{
+	__u8 *data = edgelb_t_data(ctx), *data_end = edgelb_t_data_end(ctx);
+	__u8 *ip_end = data + pkt->l3_off + pkt->ip_len;
+
+	if (ip_end >= data_end)
+		return 0;
+	return edgelb_t_adjust_tail(ctx, -(int)(data_end - ip_end)) ? -1 : 0;
+}
+
 /* Process the frame in ctx; returns an enum edgelb_verdict. */
 EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 {
@@ -74,6 +110,7 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 	struct edgelb_vip_meta *vip;
 	struct edgelb_backend *be = 0;
 	struct edgelb_pkt pkt;
+	const __u8 *next_hop;
 	__u32 be_id = EDGELB_NO_BACKEND, hash;
 	__u16 overhead;
 	int rc, new_flow = 0, rehash = 0;
@@ -89,6 +126,19 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 		edgelb_t_count(ctx, EDGELB_EV_PASS_NOT_VIP);
 		return EDGELB_V_PASS;
 	}
+	/*
+	 * A VIP packet in a broadcast or multicast frame was not sent to us
+	 * alone (a flooding switch, a misconfigured router): the kernel
+	 * decides, we neither forward nor answer it.
+	 */
+	if (edgelb_l2_group_dst(ctx)) {
+		edgelb_t_count(ctx, EDGELB_EV_PASS_L2_GROUP);
+		return EDGELB_V_PASS;
+	}
+	/* past the first buffer: a jumbo frame, or a short one that lies */
+	if ((pkt.flags & EDGELB_PKT_F_BEYOND_BUF) &&
+	    (__u32)pkt.l3_off + pkt.ip_len > edgelb_t_frame_len(ctx))
+		return edgelb_drop(ctx, EDGELB_DROP_TRUNCATED);
 
 	if (vip->flags & EDGELB_VIP_F_NO_PORT_HASH) {
 		pkt.key.sport = 0;
@@ -120,53 +170,65 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 		be = edgelb_t_backend(ctx, be_id);
 		if (!be || !be->family)
 			return edgelb_drop(ctx, EDGELB_DROP_BACKEND_INVALID);
-		if (!(pkt.flags & EDGELB_PKT_F_ICMP_ERR) &&
-		    !(vip->flags & EDGELB_VIP_F_NO_CONNTRACK)) {
-			struct edgelb_flow_state st = {
-				.backend_id = be_id,
-				.vip_id = vip->vip_id,
-				.created_ns = edgelb_t_now_ns(ctx),
-			};
-
-			edgelb_t_flow_update(ctx, &pkt.key, &st);
-			new_flow = 1;
-			if (rehash)
-				edgelb_t_count(ctx, EDGELB_EV_FLOW_REHASHED);
-		}
+		/* written once the packet leaves for the backend, not before */
+		new_flow = !(pkt.flags & EDGELB_PKT_F_ICMP_ERR) &&
+			   !(vip->flags & EDGELB_VIP_F_NO_CONNTRACK);
 	}
 	cfg = edgelb_t_node_config(ctx);
-	if (!cfg)
+	if (!cfg || edgelb_mac_is_zero(cfg->if_mac))
 		return edgelb_drop(ctx, EDGELB_DROP_NO_CONFIG);
 	if (vip->encap != EDGELB_ENCAP_GUE && be->family != pkt.key.family)
 		return edgelb_drop(ctx, EDGELB_DROP_FAMILY_MISMATCH);
+	/* what cannot be delivered is neither sent nor answered */
+	next_hop = edgelb_next_hop_mac(vip, be, cfg);
+	if (!next_hop)
+		return edgelb_drop(ctx, EDGELB_DROP_NO_NEXT_HOP);
+	if (vip->encap != EDGELB_ENCAP_DSR &&
+	    (be->family == EDGELB_AF_INET6 ? !(cfg->src_v6.v6[0] | cfg->src_v6.v6[1] |
+					       cfg->src_v6.v6[2] | cfg->src_v6.v6[3])
+					   : !cfg->src_v4.v4))
+		return edgelb_drop(ctx, EDGELB_DROP_NO_CONFIG);
 
 	overhead = edgelb_encap_overhead(vip->encap, be->family);
 	if (vip->mtu && (__u32)pkt.ip_len + overhead > vip->mtu) {
 		if (!(pkt.flags & EDGELB_PKT_F_DF) || (pkt.flags & EDGELB_PKT_F_ICMP_ERR) ||
 		    (vip->flags & EDGELB_VIP_F_MTU_DROP) || vip->mtu <= overhead)
 			return edgelb_drop(ctx, EDGELB_DROP_TOO_BIG);
-		if (edgelb_icmp_too_big(ctx, &pkt, (__u16)(vip->mtu - overhead)))
+		if (!edgelb_icmp_may_answer(&pkt, edgelb_t_data(ctx), edgelb_t_data_end(ctx)))
+			return edgelb_drop(ctx, EDGELB_DROP_TOO_BIG_BAD_SOURCE);
+		if (!edgelb_icmp_budget(ctx, cfg))
+			return edgelb_drop(ctx, EDGELB_DROP_TOO_BIG_RATE_LIMITED);
+		if (edgelb_icmp_too_big(ctx, &pkt, (__u16)(vip->mtu - overhead), cfg->if_mac))
 			return edgelb_drop(ctx, EDGELB_DROP_ENCAP_FAILED);
 		edgelb_t_count(ctx, EDGELB_EV_ICMP_TOO_BIG_SENT);
 		return EDGELB_V_TX;
 	}
+	if (pkt.flags & EDGELB_PKT_F_BEYOND_BUF)
+		return edgelb_drop(ctx, EDGELB_DROP_MULTI_BUFFER);
 
-	/* no next hop known (yet): sending to 00:00:00:00:00:00 helps nobody */
-	if (edgelb_mac_is_zero(be->mac) &&
-	    (vip->encap == EDGELB_ENCAP_DSR || edgelb_mac_is_zero(cfg->gw_mac)))
-		return edgelb_drop(ctx, EDGELB_DROP_NO_CONFIG);
+	if (edgelb_trim(ctx, &pkt))
+		return edgelb_drop(ctx, EDGELB_DROP_ENCAP_FAILED);
 	if (vip->encap == EDGELB_ENCAP_DSR) {
-		if (edgelb_encap_dsr(ctx, be, cfg))
+		if (edgelb_encap_dsr(ctx, next_hop, cfg))
 			return edgelb_drop(ctx, EDGELB_DROP_ENCAP_FAILED);
 	} else {
-		if (be->family == EDGELB_AF_INET6 ? !cfg->src_v6.v6[0] && !cfg->src_v6.v6[1] &&
-							  !cfg->src_v6.v6[2] && !cfg->src_v6.v6[3]
-						  : !cfg->src_v4.v4)
-			return edgelb_drop(ctx, EDGELB_DROP_NO_CONFIG);
-		if (edgelb_encap_tunnel(ctx, &pkt, vip, be, cfg, hash))
-			return edgelb_drop(ctx, EDGELB_DROP_ENCAP_FAILED);
+		rc = edgelb_encap_tunnel(ctx, &pkt, vip, be, next_hop, cfg, hash);
+		if (rc)
+			return edgelb_drop(ctx, rc == -2 ? EDGELB_DROP_MULTI_BUFFER
+							 : EDGELB_DROP_ENCAP_FAILED);
 	}
 
+	if (new_flow) {
+		struct edgelb_flow_state st = {
+			.backend_id = be_id,
+			.vip_id = vip->vip_id,
+			.created_ns = edgelb_t_now_ns(ctx),
+		};
+
+		edgelb_t_flow_update(ctx, &pkt.key, &st);
+		if (rehash)
+			edgelb_t_count(ctx, EDGELB_EV_FLOW_REHASHED);
+	}
 	if (pkt.flags & EDGELB_PKT_F_ICMP_ERR)
 		edgelb_t_count(ctx, EDGELB_EV_ICMP_FORWARDED);
 	edgelb_count_flow(edgelb_t_vip_counters(ctx, vip->vip_id), pkt.ip_len, new_flow);

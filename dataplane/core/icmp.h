@@ -13,6 +13,13 @@
  *
  * The head grows by the new IP + ICMP header and the tail is cut after the
  * quote, so the quote never moves.
+ *
+ * The balancer must never become a reflector: no reply goes to an address
+ * that must not receive ICMP errors (RFC 1122 3.2.2, RFC 4443 2.4(e):
+ * unspecified, loopback, multicast, broadcast, reserved; a group or
+ * unspecified source MAC; a VIP sending to itself), and replies are paced
+ * by a token bucket per CPU (node_config.icmp_rate/icmp_burst), as routers
+ * pace what they generate.
  */
 #ifndef EDGELB_ICMP_H
 #define EDGELB_ICMP_H
@@ -28,11 +35,76 @@
 #define EDGELB_IPV6_MIN_MTU 1280
 #define EDGELB_IPV4_MIN_MTU 68
 
+/* May the sender of pkt (frame [data, data_end)) receive an ICMP error from us? 1 or 0. */
+EDGELB_INLINE int edgelb_icmp_may_answer(const struct edgelb_pkt *pkt, const void *data,
+					 const void *data_end)
+{
+	const __u8 *src_mac = (const __u8 *)data + ETH_ALEN;
+	const union edgelb_addr *s = &pkt->key.src;
+
+	if (src_mac + ETH_ALEN > (const __u8 *)data_end)
+		return 0;
+	if ((src_mac[0] & 1) || edgelb_mac_is_zero(src_mac))
+		return 0;
+	if (pkt->key.family == EDGELB_AF_INET) {
+		__u32 a = edgelb_ntohl(s->v4);
+		__u8 top = (__u8)(a >> 24);
+
+		/* 0/8 this network, 127/8 loopback, 224/4 multicast, 240/4 and broadcast */
+		if (top == 0 || top == 127 || top >= 224)
+			return 0;
+		return s->v4 != pkt->key.dst.v4;
+	}
+	if (s->bytes[0] == 0xff) /* multicast */
+		return 0;
+	if (!(s->v6[0] | s->v6[1] | s->v6[2])) {
+		__u32 last = edgelb_ntohl(s->v6[3]);
+
+		if (last <= 1) /* :: and ::1 */
+			return 0;
+	}
+	return s->v6[0] != pkt->key.dst.v6[0] || s->v6[1] != pkt->key.dst.v6[1] ||
+	       s->v6[2] != pkt->key.dst.v6[2] || s->v6[3] != pkt->key.dst.v6[3];
+}
+
 /*
- * Rewrite the frame into the reply. mtu is the largest client packet the
- * tunnel carries. Returns 0 (send it back: EDGELB_V_TX) or -1 (drop).
+ * Take one reply from this CPU's budget: 1 if a reply may go now, 0 if the
+ * bucket is empty. The bucket holds refill time in ns: each reply costs
+ * 1 s / rate, and at most burst replies' worth is banked.
  */
-EDGELB_INLINE int edgelb_icmp_too_big(EDGELB_CTX *ctx, const struct edgelb_pkt *pkt, __u16 mtu)
+EDGELB_INLINE int edgelb_icmp_budget(EDGELB_CTX *ctx, const struct edgelb_node_config *cfg)
+{
+	struct edgelb_cpu_state *cs;
+	__u64 now, cost, cap, credit;
+
+	if (!cfg->icmp_rate)
+		return 1;
+	cs = edgelb_t_cpu_state(ctx);
+	if (!cs)
+		return 0;
+	now = edgelb_t_now_ns(ctx);
+	cost = 1000000000ull / cfg->icmp_rate;
+	cap = cost * (cfg->icmp_burst ? cfg->icmp_burst : 1);
+	credit = now >= cs->icmp_last_ns ? cs->icmp_credit_ns + (now - cs->icmp_last_ns) : cap;
+	if (credit > cap || !cs->icmp_last_ns)
+		credit = cap; /* full at first use, and never more than the burst */
+	cs->icmp_last_ns = now;
+	if (credit < cost) {
+		cs->icmp_credit_ns = credit;
+		return 0;
+	}
+	cs->icmp_credit_ns = credit - cost;
+	return 1;
+}
+
+/*
+ * Rewrite the frame into the reply, from our MAC src_mac. mtu is the
+ * largest client packet the tunnel carries. The caller has checked
+ * edgelb_icmp_may_answer(). Returns 0 (send it back: EDGELB_V_TX) or -1
+ * (drop).
+ */
+EDGELB_INLINE int edgelb_icmp_too_big(EDGELB_CTX *ctx, const struct edgelb_pkt *pkt, __u16 mtu,
+				      const __u8 *src_mac)
 {
 	int v6 = pkt->key.family == EDGELB_AF_INET6;
 	__u16 grow = v6 ? sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr)
@@ -55,8 +127,8 @@ EDGELB_INLINE int edgelb_icmp_too_big(EDGELB_CTX *ctx, const struct edgelb_pkt *
 		return -1;
 	__builtin_memcpy(old_eth, (__u8 *)data + grow, sizeof(old_eth));
 
-	/* to the client's MAC (old source) from ours (old destination) */
-	l2 = edgelb_write_l2(data, data_end, pkt, old_eth + ETH_ALEN, old_eth,
+	/* to the client's MAC (the old source), from our interface's */
+	l2 = edgelb_write_l2(data, data_end, pkt, old_eth + ETH_ALEN, src_mac,
 			     v6 ? edgelb_htons(ETH_P_IPV6) : edgelb_htons(ETH_P_IP));
 	if (!l2)
 		return -1;
@@ -98,7 +170,7 @@ EDGELB_INLINE int edgelb_icmp_too_big(EDGELB_CTX *ctx, const struct edgelb_pkt *
 		if (mtu < EDGELB_IPV4_MIN_MTU)
 			mtu = EDGELB_IPV4_MIN_MTU;
 		edgelb_write_ip4(ip, (__u16)(sizeof(*ip) + len), 0, IPPROTO_ICMP, orig->daddr,
-				 orig->saddr, 0);
+				 orig->saddr, 0, 0);
 		ic->type = EDGELB_ICMP_DEST_UNREACH;
 		ic->code = EDGELB_ICMP_FRAG_NEEDED;
 		ic->checksum = 0;
@@ -107,7 +179,16 @@ EDGELB_INLINE int edgelb_icmp_too_big(EDGELB_CTX *ctx, const struct edgelb_pkt *
 		ic->checksum = edgelb_csum_fold(edgelb_csum_words(ic, data_end, len, 0));
 	}
 
-	/* cut everything after the quote */
+	/* cut everything after the quote, in every buffer of the frame */
+	if (pkt->flags & EDGELB_PKT_F_BEYOND_BUF) {
+		/* integers only: the verifier refuses a pointer plus the frame length */
+		__u32 keep = (__u32)l2 + grow + quote, len = edgelb_t_frame_len(ctx);
+
+		edgelb_opaque(len);
+		if (len <= keep || len > 0xffff)
+			return -1;
+		return edgelb_t_adjust_tail(ctx, -(int)(len - keep)) ? -1 : 0;
+	}
 	return edgelb_t_adjust_tail(ctx, (int)((q + quote) - (__u8 *)data_end)) ? -1 : 0;
 }
 

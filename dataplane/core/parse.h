@@ -18,6 +18,16 @@
  * Fragments: the first fragment carries ports and is parsed as usual;
  * later fragments have none, so their ports are 0. pkt->flags tells which;
  * forward.h applies the policy.
+ *
+ * Frames in several buffers (a jumbo frame under multi-buffer XDP): every
+ * header must lie in the first buffer, [data, data_end). An IP packet that
+ * goes on past data_end is flagged EDGELB_PKT_F_BEYOND_BUF rather than
+ * called truncated; the caller, which can ask the target for the whole
+ * frame's length, decides which it is.
+ *
+ * ICMP errors are candidates only when addressed to the quoted flow's VIP
+ * (the quoted packet's source): an error sent to any other address that
+ * quotes a VIP flow is not ours and passes (pass_not_vip).
  */
 #ifndef EDGELB_PARSE_H
 #define EDGELB_PARSE_H
@@ -75,6 +85,7 @@ enum edgelb_parse_result {
 #define EDGELB_PKT_F_SYN (1u << 2)	  /* TCP SYN without ACK: a new connection */
 #define EDGELB_PKT_F_DF (1u << 3)	  /* must not be fragmented (IPv4 DF, all IPv6) */
 #define EDGELB_PKT_F_ICMP_ERR (1u << 4)	  /* ICMP error; key is the quoted flow, reversed */
+#define EDGELB_PKT_F_BEYOND_BUF (1u << 5) /* IP packet continues past data_end */
 
 struct edgelb_vlan {
 	__be16 proto; /* TPID of this tag */
@@ -204,9 +215,10 @@ EDGELB_INLINE int edgelb_parse_l4(struct edgelb_pkt *pkt, const void *l4, const 
 	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
 		__u32 need = proto == IPPROTO_TCP ? sizeof(struct tcphdr) : sizeof(struct udphdr);
 
-		if ((const __u8 *)l4 + need > (const __u8 *)end ||
-		    (const __u8 *)l4 + need > (const __u8 *)data_end)
+		if ((const __u8 *)l4 + need > (const __u8 *)end)
 			return edgelb_parse_fail(pkt, EDGELB_DROP_MALFORMED);
+		if ((const __u8 *)l4 + need > (const __u8 *)data_end)
+			return edgelb_parse_fail(pkt, EDGELB_DROP_TRUNCATED);
 		pkt->key.proto = proto;
 		edgelb_parse_ports(pkt, l4, proto);
 		return EDGELB_PARSE_CANDIDATE;
@@ -239,6 +251,7 @@ EDGELB_INLINE int edgelb_parse_ipv4(struct edgelb_pkt *pkt, const void *l3, cons
 	const __u8 *ip_end;
 	__u16 tot_len, frag;
 	__u8 hlen;
+	int rc;
 
 	if ((const void *)(iph + 1) > data_end)
 		return edgelb_parse_fail(pkt, EDGELB_DROP_TRUNCATED);
@@ -250,7 +263,7 @@ EDGELB_INLINE int edgelb_parse_ipv4(struct edgelb_pkt *pkt, const void *l3, cons
 		return edgelb_parse_fail(pkt, EDGELB_DROP_MALFORMED);
 	ip_end = (const __u8 *)iph + tot_len;
 	if ((const void *)ip_end > data_end)
-		return edgelb_parse_fail(pkt, EDGELB_DROP_TRUNCATED);
+		pkt->flags |= EDGELB_PKT_F_BEYOND_BUF;
 
 	pkt->ip_len = tot_len;
 	pkt->l4_off = (__u16)(pkt->l3_off + hlen);
@@ -265,7 +278,12 @@ EDGELB_INLINE int edgelb_parse_ipv4(struct edgelb_pkt *pkt, const void *l3, cons
 		if (frag & EDGELB_IP_OFFSET)
 			pkt->flags |= EDGELB_PKT_F_LATER_FRAG;
 	}
-	return edgelb_parse_l4(pkt, (const __u8 *)iph + hlen, ip_end, data_end, iph->protocol);
+	rc = edgelb_parse_l4(pkt, (const __u8 *)iph + hlen, ip_end, data_end, iph->protocol);
+	/* an ICMP error is ours only when sent to the VIP it quotes */
+	if (rc == EDGELB_PARSE_CANDIDATE && (pkt->flags & EDGELB_PKT_F_ICMP_ERR) &&
+	    pkt->key.dst.v4 != iph->daddr)
+		return edgelb_parse_fail(pkt, EDGELB_EV_PASS_NOT_VIP);
+	return rc;
 }
 
 EDGELB_INLINE int edgelb_parse_ipv6(struct edgelb_pkt *pkt, const void *l3, const void *data,
@@ -275,6 +293,7 @@ EDGELB_INLINE int edgelb_parse_ipv6(struct edgelb_pkt *pkt, const void *l3, cons
 	const __u8 *p, *ip_end;
 	__u16 payload;
 	__u8 next;
+	int rc;
 
 	if ((const void *)(ip6 + 1) > data_end)
 		return edgelb_parse_fail(pkt, EDGELB_DROP_TRUNCATED);
@@ -285,7 +304,7 @@ EDGELB_INLINE int edgelb_parse_ipv6(struct edgelb_pkt *pkt, const void *l3, cons
 		return edgelb_parse_fail(pkt, EDGELB_EV_PASS_UNPARSED);
 	ip_end = (const __u8 *)(ip6 + 1) + payload;
 	if ((const void *)ip_end > data_end)
-		return edgelb_parse_fail(pkt, EDGELB_DROP_TRUNCATED);
+		pkt->flags |= EDGELB_PKT_F_BEYOND_BUF;
 
 	pkt->ip_len = (__u16)(sizeof(*ip6) + payload);
 	pkt->tos = (__u8)((ip6->priority << 4) | (ip6->flow_lbl[0] >> 4));
@@ -300,8 +319,10 @@ EDGELB_INLINE int edgelb_parse_ipv6(struct edgelb_pkt *pkt, const void *l3, cons
 		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING &&
 		    next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT && next != IPPROTO_AH)
 			break;
-		if (p + 8 > ip_end || p + 8 > (const __u8 *)data_end)
+		if (p + 8 > ip_end)
 			return edgelb_parse_fail(pkt, EDGELB_DROP_MALFORMED);
+		if (p + 8 > (const __u8 *)data_end)
+			return edgelb_parse_fail(pkt, EDGELB_DROP_TRUNCATED);
 		if (next == IPPROTO_FRAGMENT) {
 			__u16 off = edgelb_ntohs(*(const __be16 *)(p + 2));
 
@@ -324,7 +345,14 @@ EDGELB_INLINE int edgelb_parse_ipv6(struct edgelb_pkt *pkt, const void *l3, cons
 	if (p > ip_end)
 		return edgelb_parse_fail(pkt, EDGELB_DROP_MALFORMED);
 	pkt->l4_off = (__u16)(p - (const __u8 *)data);
-	return edgelb_parse_l4(pkt, p, ip_end, data_end, next);
+	rc = edgelb_parse_l4(pkt, p, ip_end, data_end, next);
+	if (rc == EDGELB_PARSE_CANDIDATE && (pkt->flags & EDGELB_PKT_F_ICMP_ERR) &&
+	    (pkt->key.dst.v6[0] != ((const __be32 *)&ip6->daddr)[0] ||
+	     pkt->key.dst.v6[1] != ((const __be32 *)&ip6->daddr)[1] ||
+	     pkt->key.dst.v6[2] != ((const __be32 *)&ip6->daddr)[2] ||
+	     pkt->key.dst.v6[3] != ((const __be32 *)&ip6->daddr)[3]))
+		return edgelb_parse_fail(pkt, EDGELB_EV_PASS_NOT_VIP);
+	return rc;
 }
 
 /* Parse one frame; see the contract at the top of this file. */

@@ -15,7 +15,19 @@
  *         move the frame start by delta bytes (negative: grow in front);
  *         0 or negative on failure. Invalidates data pointers.
  *   int edgelb_t_adjust_tail(EDGELB_CTX *ctx, int delta);
- *         move the frame end (negative: shrink); same contract.
+ *         move the frame end (negative: shrink); same contract. A frame
+ *         in several buffers shrinks from its last buffer.
+ *   __u32 edgelb_t_frame_len(EDGELB_CTX *ctx);
+ *         the whole frame's length, all buffers (data_end - data for a
+ *         frame in one buffer). Called only for frames whose IP packet
+ *         goes on past data_end.
+ *   int edgelb_t_csum_frame(EDGELB_CTX *ctx, __u32 off, __u32 len, __u32 *sum);
+ *         add to *sum the 16-bit one's complement partial sum (RFC 1071,
+ *         words in memory order, an odd last byte padded with zero) of
+ *         len bytes of the frame from offset off; 0, or negative when
+ *         the bytes cannot all be read. Only for rare packets (the GUE
+ *         over IPv6 checksum of fragments and of UDP without checksum):
+ *         the XDP target runs it as a separately verified function.
  *
  * Tables (read-mostly; written by the control plane)
  *   struct edgelb_vip_meta *edgelb_t_vip(EDGELB_CTX *, const struct edgelb_vip_key *);
@@ -25,6 +37,8 @@
  *         the backend id in that slot of the VIP's live ring, or
  *         EDGELB_NO_BACKEND.
  *   const struct edgelb_node_config *edgelb_t_node_config(EDGELB_CTX *);
+ *         the slot of the interface the frame came in on, NULL when that
+ *         interface has none (abi.h: struct edgelb_node_config).
  *
  * Flow table (per CPU, LRU)
  *   struct edgelb_flow_state *edgelb_t_flow_lookup(EDGELB_CTX *, const struct edgelb_flow_key *);
@@ -35,6 +49,9 @@
  *   struct edgelb_counters *edgelb_t_vip_counters(EDGELB_CTX *, __u32 vip_id);
  *   struct edgelb_counters *edgelb_t_backend_counters(EDGELB_CTX *, __u32 backend_id);
  *   void edgelb_t_count(EDGELB_CTX *, enum edgelb_counter);
+ *
+ * Per-CPU scratch (ICMP budget, outer IPv4 ids)
+ *   struct edgelb_cpu_state *edgelb_t_cpu_state(EDGELB_CTX *);  may be NULL
  *
  * Clock
  *   __u64 edgelb_t_now_ns(EDGELB_CTX *);        monotonic nanoseconds

@@ -4,7 +4,11 @@
  * mimics what BPF_PROG_TEST_RUN gives an XDP program: 256 bytes of
  * headroom, the frame, and adjust_head/adjust_tail with the kernel's
  * limits (the frame keeps at least an Ethernet header; the tail cannot
- * grow past the buffer).
+ * grow past the buffer). Like the kernel it puts at most HOST_LINEAR_MAX
+ * bytes in the first buffer: data_end stops there and the rest of a jumbo
+ * frame is only counted by edgelb_t_frame_len(), as the kernel's
+ * fragments are. The node config is the slot of ingress ifindex 1
+ * (BPF_PROG_TEST_RUN's frames come in on lo).
  *
  * The frame starts 2 bytes into a 4-byte boundary (NET_IP_ALIGN), as NIC
  * drivers place it, so that IP headers are 4-byte aligned: the core reads
@@ -19,7 +23,10 @@
 #include "host_dp.h"
 
 #define HOST_HEADROOM (256 + 2)
-#define HOST_BUF 4096
+#define HOST_BUF 16384
+/* first buffer of BPF_PROG_TEST_RUN: a page less headroom and shared info */
+#define HOST_LINEAR_MAX (4096 - 256 - 320)
+#define HOST_IFINDEX 1
 #define HOST_MAX_VIPS 64
 #define HOST_FLOW_SLOTS (1u << 16) /* open addressing, no eviction needed */
 
@@ -33,6 +40,7 @@ struct host_dp {
 	/* frame under processing */
 	uint8_t buf[HOST_BUF];
 	uint8_t *data, *data_end;
+	uint8_t *frame_end; /* end of the whole frame, past data_end for a jumbo */
 
 	struct {
 		struct edgelb_vip_key key;
@@ -43,6 +51,7 @@ struct host_dp {
 	uint32_t *rings[EDGELB_MAX_VIPS];
 	uint32_t ring_size[EDGELB_MAX_VIPS];
 	struct edgelb_node_config cfg;
+	struct edgelb_cpu_state cpu;
 	struct host_flow *flows;
 	struct edgelb_counters vip_ctr[EDGELB_MAX_VIPS];
 	struct edgelb_counters be_ctr[EDGELB_MAX_BACKENDS];
@@ -74,11 +83,43 @@ static inline int edgelb_t_adjust_head(struct host_dp *h, int delta)
 
 static inline int edgelb_t_adjust_tail(struct host_dp *h, int delta)
 {
-	uint8_t *e = h->data_end + delta;
+	uint8_t *e = h->frame_end + delta;
 
 	if (e < h->data + 14 || e > h->buf + HOST_BUF)
 		return -EINVAL;
-	h->data_end = e;
+	/* the kernel shrinks the fragments first, then the first buffer */
+	h->frame_end = e;
+	if (h->data_end > e || delta > 0)
+		h->data_end = e;
+	return 0;
+}
+
+static inline __u32 edgelb_t_frame_len(struct host_dp *h)
+{
+	return (__u32)(h->frame_end - h->data);
+}
+
+static inline int edgelb_t_csum_frame(struct host_dp *h, __u32 off, __u32 len, __u32 *sum)
+{
+	const uint8_t *p = h->data + off;
+	uint64_t s = *sum;
+
+	if (off > edgelb_t_frame_len(h) || len > edgelb_t_frame_len(h) - off)
+		return -EFAULT;
+	for (__u32 i = 0; i + 1 < len; i += 2) {
+		uint16_t w;
+
+		memcpy(&w, p + i, 2);
+		s += w;
+	}
+	if (len & 1) {
+		uint16_t w = 0;
+
+		memcpy(&w, p + len - 1, 1);
+		s += w;
+	}
+	s = (s & 0xffff) + (s >> 16);
+	*sum = (__u32)((s & 0xffff) + (s >> 16));
 	return 0;
 }
 
@@ -108,7 +149,12 @@ static inline __u32 edgelb_t_ring_slot(struct host_dp *h, const struct edgelb_vi
 
 static inline const struct edgelb_node_config *edgelb_t_node_config(struct host_dp *h)
 {
-	return &h->cfg; /* an array slot always exists, zeroed until set */
+	return h->cfg.ifindex == HOST_IFINDEX ? &h->cfg : NULL;
+}
+
+static inline struct edgelb_cpu_state *edgelb_t_cpu_state(struct host_dp *h)
+{
+	return &h->cpu;
 }
 
 static uint32_t flow_slot(const struct edgelb_flow_key *k)
@@ -250,11 +296,22 @@ int host_dp_run(struct host_dp *h, const void *in, size_t len, void *out, size_t
 		return -EMSGSIZE;
 	h->data = h->buf + HOST_HEADROOM;
 	memcpy(h->data, in, len);
-	h->data_end = h->data + len;
+	h->frame_end = h->data + len;
+	h->data_end = len > HOST_LINEAR_MAX ? h->data + HOST_LINEAR_MAX : h->frame_end;
 	v = edgelb_forward(h);
-	*out_len = (size_t)(h->data_end - h->data);
+	*out_len = (size_t)(h->frame_end - h->data);
 	memcpy(out, h->data, *out_len);
 	return edgelb_xdp_action(v);
+}
+
+int host_dp_flow(struct host_dp *h, const struct edgelb_flow_key *k, struct edgelb_flow_state *st)
+{
+	const struct edgelb_flow_state *s = edgelb_t_flow_lookup(h, k);
+
+	if (!s)
+		return -ENOENT;
+	*st = *s;
+	return 0;
 }
 
 uint64_t host_dp_counter(const struct host_dp *h, enum edgelb_counter c)

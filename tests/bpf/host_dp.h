@@ -31,6 +31,9 @@ int host_dp_set_ring(struct host_dp *h, uint32_t vip_id, const uint32_t *ring, u
  */
 int host_dp_run(struct host_dp *h, const void *in, size_t len, void *out, size_t *out_len);
 
+/* The flow table's entry for k: 0, or -ENOENT. */
+int host_dp_flow(struct host_dp *h, const struct edgelb_flow_key *k, struct edgelb_flow_state *st);
+
 uint64_t host_dp_counter(const struct host_dp *h, enum edgelb_counter c);
 void host_dp_vip_counters(const struct host_dp *h, uint32_t vip_id, struct edgelb_counters *c);
 void host_dp_backend_counters(const struct host_dp *h, uint32_t id, struct edgelb_counters *c);

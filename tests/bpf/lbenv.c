@@ -10,6 +10,7 @@
 
 #include "host_dp.h"
 #include "lbenv.h"
+#include "pktbuild.h"
 #include "xdp.h"
 
 struct lbenv {
@@ -92,13 +93,20 @@ int lbenv_run(struct lbenv *e, const void *in, size_t len, void *out, size_t *ou
 	o.data_in = in;
 	o.data_size_in = (uint32_t)len;
 	o.data_out = out;
-	o.data_size_out = 4096;
+	o.data_size_out = PKT_MAX;
 	o.repeat = 1;
 	err = bpf_prog_test_run_opts(edgelb_xdp_prog_fd(e->xdp), &o);
 	if (err)
 		return -errno;
 	*out_len = o.data_size_out;
 	return (int)o.retval;
+}
+
+int lbenv_flow(struct lbenv *e, const struct edgelb_flow_key *k, struct edgelb_flow_state *st)
+{
+	if (e->host)
+		return host_dp_flow(e->host, k, st);
+	return bpf_map_lookup_elem(edgelb_xdp_flows_fd(e->xdp), k, st) ? -errno : 0;
 }
 
 uint64_t lbenv_counter(struct lbenv *e, enum edgelb_counter c)

@@ -33,8 +33,11 @@ int lbenv_vip(struct lbenv *e, const struct edgelb_vip_key *key, const struct ed
 int lbenv_backend(struct lbenv *e, uint32_t id, const struct edgelb_backend *be);
 int lbenv_ring(struct lbenv *e, uint32_t vip_id, const uint32_t *ring, uint32_t m);
 
-/* Runs one frame; returns the XDP action or a negative errno. */
+/* Runs one frame; out holds PKT_MAX bytes. Returns the XDP action or a negative errno. */
 int lbenv_run(struct lbenv *e, const void *in, size_t len, void *out, size_t *out_len);
+
+/* The flow table's entry for k: 0, or -ENOENT when there is none. */
+int lbenv_flow(struct lbenv *e, const struct edgelb_flow_key *k, struct edgelb_flow_state *st);
 
 uint64_t lbenv_counter(struct lbenv *e, enum edgelb_counter c);
 void lbenv_vip_counters(struct lbenv *e, uint32_t vip_id, struct edgelb_counters *c);

@@ -40,7 +40,7 @@
 #include <stdio.h>
 
 #ifndef PKT_MAX
-#define PKT_MAX 4096 /* XDP BPF_PROG_TEST_RUN takes at most a page */
+#define PKT_MAX 16384 /* jumbo frames: BPF_PROG_TEST_RUN puts the rest in fragments */
 #endif
 #define PKT_MAX_LAYERS 16
 

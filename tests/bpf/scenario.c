@@ -17,6 +17,7 @@ static const uint32_t v4_set[] = { 1, 2, 3, 4, 0 };
 static const uint32_t v6_set[] = { 11, 12, 13, 14, 0 };
 static const uint32_t dsr_set[] = { 21, 22, 0 };
 static const uint32_t empty_set[] = { 0 };
+static const uint32_t nomac_set[] = { 23, 0 };
 
 const struct sc_vip_def sc_vips[SC_VIP_COUNT] = {
 	[SC_VIP_TCP4_IPIP] = { "192.0.2.10", 80, IPPROTO_TCP, EDGELB_ENCAP_IPIP, 0, 1500, v4_set },
@@ -32,6 +33,17 @@ const struct sc_vip_def sc_vips[SC_VIP_COUNT] = {
 	[SC_VIP_TCP6_V4BE] = { "2001:db8::20", 80, IPPROTO_TCP, EDGELB_ENCAP_IPIP, 0, 1500, v4_set },
 	[SC_VIP_UDP6_ADDRHASH] = { "2001:db8::30", 0, IPPROTO_UDP, EDGELB_ENCAP_GUE,
 				   EDGELB_VIP_F_NO_PORT_HASH, 1500, v6_set },
+	[SC_VIP_TCP6_GUE6] = { "2001:db8::40", 443, IPPROTO_TCP, EDGELB_ENCAP_GUE, 0, 1500, v6_set },
+	[SC_VIP_TCP4_GUE6] = { "192.0.2.70", 443, IPPROTO_TCP, EDGELB_ENCAP_GUE, 0, 1500, v6_set },
+	[SC_VIP_UDP4_GUE6] = { "192.0.2.70", 53, IPPROTO_UDP, EDGELB_ENCAP_GUE, 0, 1500, v6_set },
+	[SC_VIP_UDP4_GUE6_ZERO] = { "192.0.2.71", 53, IPPROTO_UDP, EDGELB_ENCAP_GUE,
+				    EDGELB_VIP_F_GUE_ZERO_CSUM6, 1500, v6_set },
+	[SC_VIP_TCP6_MINMTU] = { "2001:db8::50", 443, IPPROTO_TCP, EDGELB_ENCAP_IPIP, 0, 1300,
+				 v6_set },
+	[SC_VIP_TCP4_MINMTU] = { "192.0.2.80", 80, IPPROTO_TCP, EDGELB_ENCAP_IPIP, 0, 80, v4_set },
+	[SC_VIP_TCP4_JUMBO] = { "192.0.2.60", 80, IPPROTO_TCP, EDGELB_ENCAP_IPIP, 0, 9216, v4_set },
+	[SC_VIP_TCP4_DSR_NOMAC] = { "192.0.2.90", 80, IPPROTO_TCP, EDGELB_ENCAP_DSR, 0, 1500,
+				    nomac_set },
 };
 
 const struct sc_backend_def sc_backends[] = {
@@ -45,6 +57,7 @@ const struct sc_backend_def sc_backends[] = {
 	{ 14, "fd02::14", { 0 } },
 	{ 21, "192.0.2.121", { 0x02, 0, 0, 0, 0x01, 0x21 } },
 	{ 22, "192.0.2.122", { 0x02, 0, 0, 0, 0x01, 0x22 } },
+	{ 23, "192.0.2.123", { 0 } },
 	{ 0, NULL, { 0 } },
 };
 
@@ -125,6 +138,7 @@ int scenario_load(struct scenario *sc, struct lbenv *e)
 	parse_addr(SC_SRC6, &cfg.src_v6, &fam);
 	memcpy(cfg.gw_mac, sc_gw_mac, 6);
 	memcpy(cfg.if_mac, sc_if_mac, 6);
+	cfg.ifindex = SC_IFINDEX;
 	if (lbenv_node_config(e, &cfg))
 		return -1;
 

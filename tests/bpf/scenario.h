@@ -19,6 +19,7 @@
 #define SC_SRC4 "10.0.0.1"
 #define SC_SRC6 "fd00::1"
 extern const uint8_t sc_if_mac[6], sc_gw_mac[6], sc_client_mac[6];
+#define SC_IFINDEX 1 /* BPF_PROG_TEST_RUN's frames come in on lo */
 
 /* clients */
 #define SC_CLIENT4 "198.51.100.7"
@@ -35,6 +36,14 @@ enum sc_vip {
 	SC_VIP_TCP4_MTUDROP,  /* 192.0.2.50:80/tcp   mtu 1000, drop when too big */
 	SC_VIP_TCP6_V4BE,     /* [2001:db8::20]:80/tcp ipip with v4 backends: mismatch */
 	SC_VIP_UDP6_ADDRHASH, /* [2001:db8::30]:any/udp gue, v6 backends, addresses */
+	SC_VIP_TCP6_GUE6,     /* [2001:db8::40]:443/tcp gue, v6 backends: UDP checksum */
+	SC_VIP_TCP4_GUE6,     /* 192.0.2.70:443/tcp  gue, v6 backends (4 in 6) */
+	SC_VIP_UDP4_GUE6,     /* 192.0.2.70:53/udp   gue, v6 backends */
+	SC_VIP_UDP4_GUE6_ZERO, /* 192.0.2.71:53/udp  gue, v6 backends, zero checksum */
+	SC_VIP_TCP6_MINMTU,   /* [2001:db8::50]:443/tcp ip6ip6, mtu 1300: under 1280 + 40 */
+	SC_VIP_TCP4_MINMTU,   /* 192.0.2.80:80/tcp   ipip, mtu 80: under 68 + 20 */
+	SC_VIP_TCP4_JUMBO,    /* 192.0.2.60:80/tcp   ipip, mtu 9216 */
+	SC_VIP_TCP4_DSR_NOMAC, /* 192.0.2.90:80/tcp  dsr to backend 23, MAC unresolved */
 	SC_VIP_COUNT,
 };
 
@@ -52,7 +61,10 @@ extern const struct sc_vip_def sc_vips[SC_VIP_COUNT];
 
 #define SC_GUE_PORT 6080
 
-/* Backend ids: 1-4 IPv4, 11-14 IPv6, 21-22 IPv4 on-link with MACs (DSR). */
+/*
+ * Backend ids: 1-4 IPv4, 11-14 IPv6, 21-22 IPv4 on-link with MACs (DSR),
+ * 23 on-link whose MAC is not resolved (DSR).
+ */
 struct sc_backend_def {
 	uint32_t id;
 	const char *addr;

@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 	for (long i = 0; i < count && mismatches < 5; i++) {
 		struct flow_spec f;
 		struct pkt frame;
-		uint8_t out_b[4096], out_h[4096];
+		uint8_t out_b[PKT_MAX], out_h[PKT_MAX];
 		size_t len, len_b = 0, len_h = 0;
 		int vb, vh;
 

@@ -64,7 +64,7 @@ static void *traffic(void *arg)
 		struct flow_spec f = { .proto = IPPROTO_TCP, .dst = "192.0.2.10", .dport = 80,
 				       .sport = port, .tcp_flags = PKT_TCP_SYN, .payload = 0 };
 		struct pkt in;
-		uint8_t out[4096];
+		uint8_t out[PKT_MAX];
 		size_t len;
 		int before, after, v;
 		uint32_t be;

@@ -190,7 +190,7 @@ check_not "the deleted vip is gone" "2001:db8::80" -- root vip list
 # ---- stats, flows --------------------------------------------------------
 check "stats" 0 "web-https  192.0.2.10:443/tcp" -- outsider stats
 check "stats shows drops by reason" 0 "drops: malformed 3, no_backend 6" -- root stats
-check "stats shows events" 0 "events: pass_not_ip 27" -- root stats
+check "stats shows events" 0 "events: pass_not_ip 39" -- root stats
 check "stats --json" 0 '"new_flows":' -- root --json stats
 check "stats --watch redraws with rates" 0 "PKT/S" -- timeout --preserve-status -s INT 3 "$lbctl" -s "$sock" stats --watch 1
 check "flows" 0 "tcp    198.51.100.1  40000  192.0.2.10     443  web-https  web1" -- outsider flows
@@ -248,7 +248,8 @@ if command -v curl >/dev/null; then
 	check "metrics: backend weight" 0 'edgelb_backend_weight{service="web-https",backend="web1",address="10.1.0.11",site="dc1"} 50' -- curl -sf "$url/metrics"
 	check "metrics: backend up" 0 'edgelb_backend_up{service="dns",backend="ns1",address="10.1.0.53",site=""} 1' -- curl -sf "$url/metrics"
 	check "metrics: drops by reason" 0 'edgelb_dataplane_drops_total{reason="malformed"} 3' -- curl -sf "$url/metrics"
-	check "metrics: events" 0 'edgelb_dataplane_events_total{event="pass_not_ip"} 27' -- curl -sf "$url/metrics"
+	check "metrics: unresolved next hop by name" 0 'edgelb_dataplane_drops_total{reason="no_next_hop"} 27' -- curl -sf "$url/metrics"
+	check "metrics: events" 0 'edgelb_dataplane_events_total{event="pass_not_ip"} 39' -- curl -sf "$url/metrics"
 	check "metrics: reloads" 0 "edgelb_config_reloads_total 1" -- curl -sf "$url/metrics"
 	check "metrics: build info" 0 'edgelb_build_info{version="' -- curl -sf "$url/metrics"
 	check "metrics: content type" 0 "text/plain; version=0.0.4" -- curl -sfI "$url/metrics"

@@ -45,7 +45,12 @@ static void test_layouts(void **state)
 	assert_int_equal(offsetof(struct edgelb_flow_state, created_ns), 8);
 	assert_int_equal(offsetof(struct edgelb_node_config, gw_mac), 32);
 	assert_int_equal(offsetof(struct edgelb_node_config, if_mac), 38);
-	assert_int_equal(EDGELB_COUNTER_MAX, 16);
+	assert_int_equal(offsetof(struct edgelb_node_config, ifindex), 48);
+	assert_int_equal(offsetof(struct edgelb_node_config, icmp_rate), 52);
+	assert_int_equal(offsetof(struct edgelb_node_config, icmp_burst), 56);
+	assert_int_equal(offsetof(struct edgelb_cpu_state, ip_id), 16);
+	assert_int_equal(EDGELB_DROP_MAX, 13);
+	assert_int_equal(EDGELB_COUNTER_MAX, 21);
 }
 
 int main(void)

@@ -261,6 +261,7 @@ struct bench {
 	int rounds;
 	int cpu;
 	uint32_t batch; /* live frames */
+	struct edgelb_node_config node; /* as written for lo */
 };
 
 __attribute__((format(printf, 1, 2))) static void fail(const char *fmt, ...)
@@ -362,9 +363,11 @@ static int setup_tables(struct bench *b)
 	inet_pton(AF_INET6, LB_SRC6, cfg.src_v6.bytes);
 	memcpy(cfg.gw_mac, gw_mac, 6);
 	memcpy(cfg.if_mac, lb_mac, 6);
+	cfg.ifindex = 1; /* BPF_PROG_TEST_RUN's frames come in on lo */
 	err = edgelb_xdp_set_node_config(b->x, &cfg);
 	if (err)
 		goto out;
+	b->node = cfg;
 
 	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++)
 		for (uint32_t i = 0; i < NBACKENDS; i++) {
@@ -463,7 +466,7 @@ static int load_programs(struct bench *b)
 	struct xdp_bench_bpf *s;
 	struct {
 		struct bpf_map *mine, *theirs;
-	} shared[8];
+	} shared[9];
 	int err;
 
 	s = xdp_bench_bpf__open();
@@ -478,7 +481,8 @@ static int load_programs(struct bench *b)
 	shared[5].mine = s->maps.backend_counters, shared[5].theirs = e->maps.backend_counters;
 	shared[6].mine = s->maps.counters, shared[6].theirs = e->maps.counters;
 	shared[7].mine = s->maps.node_config, shared[7].theirs = e->maps.node_config;
-	for (int i = 0; i < 8; i++) {
+	shared[8].mine = s->maps.cpu_state, shared[8].theirs = e->maps.cpu_state;
+	for (int i = 0; i < 9; i++) {
 		err = bpf_map__reuse_fd(shared[i].mine, bpf_map__fd(shared[i].theirs));
 		if (err)
 			return err;
@@ -933,6 +937,17 @@ static int run_live(struct bench *b, const char *txdev, const char *rxdev)
 	if (err) {
 		fail("--live: attaching bench_rx to %s: %s", rxdev, strerror(-err));
 		goto out_free;
+	}
+	/* live frames come in on txif: its node slot, as lo's */
+	{
+		struct edgelb_node_config c = b->node;
+
+		c.ifindex = (uint32_t)txif;
+		err = edgelb_xdp_set_node_config(b->x, &c);
+		if (err) {
+			fail("--live: node config for %s: %s", txdev, strerror(-err));
+			goto out;
+		}
 	}
 	/* the flow must be in the table: one ordinary run puts it there */
 	if (test_run(b, P_WRAP, f, 1, &out, &retval, NULL) || retval != XDP_TX) {

@@ -194,7 +194,7 @@ static __always_inline int bench_encap20(struct xdp_md *ctx)
 	eth->h_proto = edgelb_htons(ETH_P_IP);
 	edgelb_write_ip4(ip, (__u16)(edgelb_ntohs(inner->tot_len) + sizeof(*ip)), inner->tos,
 			 IPPROTO_IPIP, edgelb_htonl(0xcb007101) /* 203.0.113.1 */,
-			 edgelb_htonl(0xc6336401) /* 198.51.100.1 */, 1);
+			 edgelb_htonl(0xc6336401) /* 198.51.100.1 */, 1, 0);
 	return 0;
 }
 
@@ -275,8 +275,12 @@ static __always_inline int bench_stage(struct xdp_md *ctx, enum bench_stage stag
 	cfg = edgelb_t_node_config(ctx);
 	if (!cfg || !cfg->src_v4.v4 || be->family != EDGELB_AF_INET)
 		return XDP_ABORTED;
-	if (edgelb_encap_tunnel(ctx, &pkt, vip, be, cfg, hash))
-		return XDP_ABORTED;
+	{
+		const __u8 *next_hop = edgelb_next_hop_mac(vip, be, cfg);
+
+		if (!next_hop || edgelb_encap_tunnel(ctx, &pkt, vip, be, next_hop, cfg, hash))
+			return XDP_ABORTED;
+	}
 	if (bench_restore(ctx, saved.w, bench_len(ctx) - len0, 0))
 		return XDP_ABORTED;
 	return XDP_PASS;
