@@ -123,9 +123,19 @@ static __always_inline int edgelb_t_adjust_tail(struct xdp_md *ctx, int delta)
 	return bpf_xdp_adjust_tail(ctx, delta);
 }
 
+/*
+ * The program is not declared xdp.frags, so drivers give it every frame in
+ * one buffer; only BPF_PROG_TEST_RUN splits a frame, and only after filling
+ * a first buffer of 4096 - 256 - 320 bytes. A shorter first buffer is the
+ * whole frame: no helper call on the fast path.
+ */
+#define EDGELB_XDP_FIRST_BUF 3520
+
 static __always_inline __u32 edgelb_t_frame_len(struct xdp_md *ctx)
 {
-	return (__u32)bpf_xdp_get_buff_len(ctx);
+	__u32 len = ctx->data_end - ctx->data;
+
+	return len < EDGELB_XDP_FIRST_BUF ? len : (__u32)bpf_xdp_get_buff_len(ctx);
 }
 
 /*

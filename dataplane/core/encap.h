@@ -41,8 +41,11 @@
  * segment's own sum is the complement of its pseudo-header's, and an
  * ICMPv4 message (no pseudo-header) sums to zero. The outer checksum then
  * needs only the outer pseudo-header, the UDP header, the inner IP headers
- * and the inner pseudo-header. Fragments and UDP with a zero checksum give
- * no such identity: their bytes are summed (within the first buffer).
+ * and the inner pseudo-header. Fragments, UDP with a zero checksum and UDP
+ * whose length field is not the IP payload's give no such identity: their
+ * bytes are summed (within the first buffer). A segment whose own checksum
+ * is wrong gets a wrong outer checksum: the decapsulator drops it, as the
+ * backend's stack would have dropped the segment.
  */
 #ifndef EDGELB_ENCAP_H
 #define EDGELB_ENCAP_H
@@ -213,7 +216,8 @@ EDGELB_INLINE int edgelb_csum_inner(EDGELB_CTX *ctx, const struct edgelb_pkt *pk
 
 		if ((const void *)(uh + 1) > data_end)
 			return -1;
-		if (!uh->check) /* no checksum to lean on */
+		/* no checksum to lean on, or one over another length than ours */
+		if (!uh->check || edgelb_ntohs(uh->len) != l4_len)
 			return edgelb_t_csum_frame(ctx, ip_off, pkt->ip_len, sum);
 	}
 	*sum = edgelb_csum_words(ip, data_end, hdr_len, *sum);
@@ -255,18 +259,17 @@ EDGELB_INLINE int edgelb_encap_tunnel(EDGELB_CTX *ctx, const struct edgelb_pkt *
 	int gue = vip->encap == EDGELB_ENCAP_GUE;
 	__u16 overhead = edgelb_encap_overhead(vip->encap, be->family);
 	__u8 inner_proto = pkt->key.family == EDGELB_AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
-	__u8 next_hop[ETH_ALEN];
 	void *data, *data_end;
 	__u8 *l3;
 	__u16 l2;
 
-	__builtin_memcpy(next_hop, dst_mac, ETH_ALEN); /* dst_mac may point into a map */
+	/* dst_mac points into a table, not the frame: growing it leaves it valid */
 	if (edgelb_t_adjust_head(ctx, -(int)overhead))
 		return -1;
 	data = edgelb_t_data(ctx);
 	data_end = edgelb_t_data_end(ctx);
 
-	l2 = edgelb_write_l2(data, data_end, pkt, next_hop, cfg->if_mac,
+	l2 = edgelb_write_l2(data, data_end, pkt, dst_mac, cfg->if_mac,
 			     be->family == EDGELB_AF_INET6 ? edgelb_htons(ETH_P_IPV6)
 							   : edgelb_htons(ETH_P_IP));
 	if (!l2)

@@ -77,29 +77,18 @@ EDGELB_INLINE void edgelb_count_flow(struct edgelb_counters *c, __u16 bytes, int
 	c->new_flows += (__u64)new_flow;
 }
 
-/* Was the frame sent to a group (broadcast, multicast) MAC address? */
-EDGELB_INLINE int edgelb_l2_group_dst(EDGELB_CTX *ctx)
-{
-	const __u8 *dst = edgelb_t_data(ctx);
-
-	if (dst + ETH_ALEN > (const __u8 *)edgelb_t_data_end(ctx))
-		return 1; /* cannot happen after the parser; never forward then */
-	return dst[0] & 1;
-}
-
 /*
  * Cut the frame to its IP packet: Ethernet padding and trailing bytes must
  * not ride into a tunnel (the outer length would not match the frame) nor
- * out by DSR. 0, or -1 when the target refused.
+ * out by DSR, in any buffer of the frame. 0, or -1 when the target refused.
  */
 EDGELB_INLINE int edgelb_trim(EDGELB_CTX *ctx, const struct edgelb_pkt *pkt)
 {
-	__u8 *data = edgelb_t_data(ctx), *data_end = edgelb_t_data_end(ctx);
-	__u8 *ip_end = data + pkt->l3_off + pkt->ip_len;
+	__u32 keep = (__u32)pkt->l3_off + pkt->ip_len, len = edgelb_t_frame_len(ctx);
 
-	if (ip_end >= data_end)
+	if (len <= keep)
 		return 0;
-	return edgelb_t_adjust_tail(ctx, -(int)(data_end - ip_end)) ? -1 : 0;
+	return edgelb_t_adjust_tail(ctx, -(int)(len - keep)) ? -1 : 0;
 }
 
 /* Process the frame in ctx; returns an enum edgelb_verdict. */
@@ -131,7 +120,7 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 	 * alone (a flooding switch, a misconfigured router): the kernel
 	 * decides, we neither forward nor answer it.
 	 */
-	if (edgelb_l2_group_dst(ctx)) {
+	if (pkt.flags & EDGELB_PKT_F_L2_GROUP) {
 		edgelb_t_count(ctx, EDGELB_EV_PASS_L2_GROUP);
 		return EDGELB_V_PASS;
 	}

@@ -180,16 +180,15 @@ EDGELB_INLINE int edgelb_icmp_too_big(EDGELB_CTX *ctx, const struct edgelb_pkt *
 	}
 
 	/* cut everything after the quote, in every buffer of the frame */
-	if (pkt->flags & EDGELB_PKT_F_BEYOND_BUF) {
+	{
 		/* integers only: the verifier refuses a pointer plus the frame length */
 		__u32 keep = (__u32)l2 + grow + quote, len = edgelb_t_frame_len(ctx);
 
 		edgelb_opaque(len);
-		if (len <= keep || len > 0xffff)
+		if (len < keep || len > 0x1ffff)
 			return -1;
-		return edgelb_t_adjust_tail(ctx, -(int)(len - keep)) ? -1 : 0;
+		return len == keep || !edgelb_t_adjust_tail(ctx, -(int)(len - keep)) ? 0 : -1;
 	}
-	return edgelb_t_adjust_tail(ctx, (int)((q + quote) - (__u8 *)data_end)) ? -1 : 0;
 }
 
 #endif /* EDGELB_ICMP_H */

@@ -86,6 +86,7 @@ enum edgelb_parse_result {
 #define EDGELB_PKT_F_DF (1u << 3)	  /* must not be fragmented (IPv4 DF, all IPv6) */
 #define EDGELB_PKT_F_ICMP_ERR (1u << 4)	  /* ICMP error; key is the quoted flow, reversed */
 #define EDGELB_PKT_F_BEYOND_BUF (1u << 5) /* IP packet continues past data_end */
+#define EDGELB_PKT_F_L2_GROUP (1u << 6)	  /* sent to a broadcast/multicast MAC */
 
 struct edgelb_vlan {
 	__be16 proto; /* TPID of this tag */
@@ -367,6 +368,8 @@ EDGELB_INLINE int edgelb_parse(const void *data, const void *data_end, struct ed
 		return edgelb_parse_fail(pkt, EDGELB_DROP_TRUNCATED);
 	proto = eth->h_proto;
 	p = (const __u8 *)(eth + 1);
+	if (eth->h_dest[0] & 1)
+		pkt->flags |= EDGELB_PKT_F_L2_GROUP;
 
 	for (int i = 0; i < EDGELB_MAX_VLANS; i++) {
 		if (proto != edgelb_htons(EDGELB_ETH_P_8021Q) &&
