@@ -115,17 +115,28 @@ static int jlines(struct json_object *o, const char *key, const char *text)
 
 /* ---- the model as JSON ------------------------------------------------- */
 
-static bool ctl_backend_eligible(const struct lb_backend *b)
-{
-	return b->alive && !b->drained && b->weight > 0;
-}
-
-/* The operator's view: a drain shows even while health says down. */
+/*
+ * The operator's view: a drain shows even while health says down; a
+ * healthy backend whose next hop the kernel cannot resolve is
+ * "unresolved" (no new connections: the data plane could not deliver).
+ */
 static const char *ctl_backend_state(const struct lb_backend *b)
 {
 	if (b->drained)
 		return "drained";
-	return b->alive ? "up" : "down";
+	if (!b->alive)
+		return "down";
+	return b->unresolved ? "unresolved" : "up";
+}
+
+/* The next-hop fields of a backend; 0 or -ENOMEM. */
+static int ctl_nexthop_json(struct json_object *o, const struct lb_backend *b)
+{
+	if (jstr(o, "next_hop", b->unresolved ? "unresolved" : "resolved"))
+		return -ENOMEM;
+	if (b->unresolved && jint(o, "next_hop_unresolved_since_unix_ms", b->unresolved_since_ms))
+		return -ENOMEM;
+	return 0;
 }
 
 static struct json_object *ctl_service_json(const struct lb_service *s)
@@ -137,7 +148,7 @@ static struct json_object *ctl_service_json(const struct lb_service *s)
 	if (!o)
 		return NULL;
 	for (size_t i = 0; i < s->n_backends; i++)
-		up += ctl_backend_eligible(&s->backends[i]);
+		up += lb_backend_eligible(&s->backends[i]);
 	if (jstr(o, "name", s->name) ||
 	    jstr(o, "vip", ctl_proto_addr_str(s->key.family, &s->key.addr, addr, sizeof(addr))) ||
 	    jint(o, "port", ntohs(s->key.port)) ||
@@ -168,7 +179,7 @@ static struct json_object *ctl_backend_json(const struct lb_service *s,
 	    jstr(o, "site", b->site[0] ? b->site : NULL) ||
 	    jstr(o, "state", ctl_backend_state(b)) || jbool(o, "alive", b->alive) ||
 	    jbool(o, "drained", b->drained) || jbool(o, "runtime", b->runtime) ||
-	    jint(o, "id", b->id)) {
+	    jint(o, "id", b->id) || ctl_nexthop_json(o, b)) {
 		json_object_put(o);
 		return NULL;
 	}

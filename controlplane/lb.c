@@ -299,6 +299,8 @@ static void carry_over(const struct lb_service *old, size_t n_old, struct lb_ser
 			    !memcmp(&prev->addr, &s->backends[b].addr, sizeof(prev->addr))) {
 				s->backends[b].alive = prev->alive;
 				memcpy(s->backends[b].mac, prev->mac, 6);
+				s->backends[b].unresolved = prev->unresolved;
+				s->backends[b].unresolved_since_ms = prev->unresolved_since_ms;
 			}
 		}
 	}
@@ -529,9 +531,24 @@ fail:
 
 /* ---- programming the data plane ---------------------------------------- */
 
+bool lb_backend_eligible(const struct lb_backend *b)
+{
+	return b->alive && !b->drained && b->weight > 0 && !b->unresolved;
+}
+
 static bool eligible(const struct lb_backend *b)
 {
-	return b->alive && !b->drained && b->weight > 0;
+	return lb_backend_eligible(b);
+}
+
+size_t lb_unresolved_count(const struct lb *lb)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < lb->n_services; i++)
+		for (size_t b = 0; b < lb->services[i].n_backends; b++)
+			n += lb->services[i].backends[b].unresolved;
+	return n;
 }
 
 /* FNV-1a over what the ring depends on: size and eligible (name, weight, id). */
@@ -590,13 +607,17 @@ static int build_ring(const struct lb_service *s, uint32_t *ring)
  * neighbour cache is loaded, a neighbour being re-probed) keep what we
  * had, or what the pinned data plane holds for the same address: dropping
  * traffic for a moment of doubt would make a restart visible to clients.
+ *
+ * A backend with no MAC at all is unresolved: not eligible for new flows
+ * (the data plane would drop them as drop_no_next_hop), asked again at
+ * every sync until the kernel answers.
  */
 static void backend_mac(struct lb *lb, const struct lb_service *s, struct lb_backend *b,
 			bool first)
 {
 	static const uint8_t zero[6];
 	struct edgelb_backend cur;
-	bool have_cur = false;
+	bool have_cur = false, was = b->unresolved;
 
 	if (first && lb->adopt_state && lb->dp.ops->get_backend &&
 	    !lb->dp.ops->get_backend(lb->dp.dp, b->id, &cur) && cur.family == b->family &&
@@ -604,12 +625,18 @@ static void backend_mac(struct lb *lb, const struct lb_service *s, struct lb_bac
 		have_cur = true;
 		b->alive = !!(cur.flags & EDGELB_BE_F_ALIVE);
 	}
-	if (!lb->nexthops_stale && !first)
+	if (!lb->nexthops_stale && !first && !b->unresolved)
 		return;
-	if (lb->nexthop && lb->nexthop(lb->nexthop_arg, s, b, b->mac) == 0)
-		return;
-	if (have_cur && !memcmp(b->mac, zero, 6))
-		memcpy(b->mac, cur.mac, 6);
+	if (!lb->nexthop || lb->nexthop(lb->nexthop_arg, s, b, b->mac) != 0) {
+		if (have_cur && !memcmp(b->mac, zero, 6))
+			memcpy(b->mac, cur.mac, 6);
+	}
+	/* without a lookup function (tests) every backend counts as resolved */
+	b->unresolved = lb->nexthop && !memcmp(b->mac, zero, 6);
+	if (b->unresolved && !was)
+		b->unresolved_since_ms = lb->clock_ms ? lb->clock_ms() : 0;
+	if (b->unresolved != was && lb->nexthop_event)
+		lb->nexthop_event(lb->nexthop_arg, s, b);
 }
 
 static void backend_value(struct lb *lb, const struct lb_service *s, struct lb_backend *b,

@@ -48,6 +48,13 @@ struct lb_backend {
 	bool runtime;	      /* added with lbctl */
 	uint32_t id;
 	uint8_t mac[6];	      /* resolved next hop; zero = not (yet) resolved */
+	/*
+	 * No next hop known (the kernel cannot resolve it and the data plane
+	 * holds none): the backend gets no new flows, as if drained, until it
+	 * resolves; it is asked again at every sync.
+	 */
+	bool unresolved;
+	int64_t unresolved_since_ms; /* wall clock (lb.clock) when that began */
 };
 
 struct lb_service {
@@ -114,6 +121,13 @@ struct lb_ids {
 typedef int (*lb_nexthop_fn)(void *arg, const struct lb_service *svc,
 			     const struct lb_backend *be, uint8_t mac[6]);
 
+/*
+ * Told when a backend's next hop becomes unresolved or resolved again (once
+ * per change, for the log), with the model already updated.
+ */
+typedef void (*lb_nexthop_event_fn)(void *arg, const struct lb_service *svc,
+				    const struct lb_backend *be);
+
 struct lb {
 	/* the base, owned by the caller; kept: must stay at this address */
 	const struct edgelb_config *cfg;
@@ -126,6 +140,8 @@ struct lb {
 	struct edgelb_dataplane dp;
 	lb_nexthop_fn nexthop;
 	void *nexthop_arg;
+	lb_nexthop_event_fn nexthop_event; /* may be NULL; gets nexthop_arg */
+	int64_t (*clock_ms)(void);	    /* wall clock for "since"; NULL = 0 */
 	bool nexthops_stale; /* ask nexthop() again for every backend */
 	/*
 	 * Set before the first sync after a restart that adopted a running
@@ -168,6 +184,12 @@ int lb_sync(struct lb *lb);
 void lb_nexthops_changed(struct lb *lb);
 
 void lb_set_node_config(struct lb *lb, const struct edgelb_node_config *node);
+
+/* May b take new flows: alive, not drained, weight > 0, next hop known. */
+bool lb_backend_eligible(const struct lb_backend *b);
+
+/* Backends whose next hop is unresolved now. */
+size_t lb_unresolved_count(const struct lb *lb);
 
 struct lb_service *lb_find_service(struct lb *lb, const char *name);
 struct lb_backend *lb_find_backend(struct lb *lb, const char *service, const char *backend);

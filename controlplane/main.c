@@ -131,6 +131,7 @@ struct edgelbd_priv {
 	uint16_t tvip_of[EDGELB_MAX_BACKENDS];
 	int ifindex[EDGELB_CONFIG_INTERFACES_MAX];
 	struct loop_timer *resync; /* coalesces netlink changes into one sync */
+	struct loop_timer *nh_retry; /* asks again for unresolved next hops */
 	int sigfd;
 };
 
@@ -152,6 +153,57 @@ static int nexthop_mac(void *arg, const struct lb_service *svc, const struct lb_
 		return -EAGAIN;
 	memcpy(mac, nh.mac, 6);
 	return 0;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define NEXTHOP_RETRY_MS 1000
+
+/*
+ * A backend's next hop became unresolved (it is out of new flows until it
+ * resolves) or resolved again: said once per change. While any is
+ * unresolved, a timer asks the kernel again every second, beside the
+ * change notifications of the neighbours edgelbd watches.
+ */
+static void nexthop_event(void *arg, const struct lb_service *svc, const struct lb_backend *be)
+{
+	struct edgelbd_priv *p = arg;
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(be->family == EDGELB_AF_INET6 ? AF_INET6 : AF_INET, &be->addr, addr,
+		  sizeof(addr));
+	if (be->unresolved) {
+		pr_warn("dataplane", "%s/%s (%s): no next hop: the kernel cannot resolve the MAC "
+				     "of its next hop on %s; it gets no new connections until it "
+				     "does (retried every %d ms)",
+			svc->name, be->name, addr, p->d.cfg.dataplane.interfaces[0],
+			NEXTHOP_RETRY_MS);
+		if (p->nh_retry)
+			loop_timer_arm(p->nh_retry, NEXTHOP_RETRY_MS, 0);
+	} else {
+		pr_info("dataplane", "%s/%s (%s): next hop resolved; it takes new connections again",
+			svc->name, be->name, addr);
+	}
+}
+
+static void nexthop_retry(void *arg)
+{
+	struct edgelbd_priv *p = arg;
+	int err;
+
+	if (p->d.nl)
+		edgelb_nl_process(p->d.nl);
+	err = lb_sync(&p->d.lb); /* asks again for every unresolved backend */
+	if (err)
+		pr_err("dataplane", "update after a next-hop retry failed: %s", strerror(-err));
+	if (lb_unresolved_count(&p->d.lb))
+		loop_timer_arm(p->nh_retry, NEXTHOP_RETRY_MS, 0);
 }
 
 /* The ICMP too-big budget of the data plane, from the config. */
@@ -652,6 +704,8 @@ static int start(struct edgelbd_priv *p)
 	err = loop_add_fd(d->loop, edgelb_nl_fd(d->nl), EPOLLIN, netlink_readable, p);
 	if (!err)
 		err = loop_timer_new(d->loop, resync, p, &p->resync);
+	if (!err)
+		err = loop_timer_new(d->loop, nexthop_retry, p, &p->nh_retry);
 	if (err)
 		return err;
 
@@ -680,6 +734,8 @@ static int start(struct edgelbd_priv *p)
 
 	lb_init(&d->lb, (struct edgelb_dataplane){ .ops = &edgelb_xdp_ops, .dp = d->xdp },
 		nexthop_mac, p);
+	d->lb.nexthop_event = nexthop_event;
+	d->lb.clock_ms = wall_ms;
 	if (d->adopted) {
 		struct edgelb_node_config pinned;
 
@@ -806,6 +862,7 @@ static void stop(struct edgelbd_priv *p)
 		close(p->sigfd);
 	}
 	loop_timer_free(p->resync);
+	loop_timer_free(p->nh_retry);
 	if (d->nl && d->loop)
 		loop_del_fd(d->loop, edgelb_nl_fd(d->nl));
 	lb_free(&d->lb);

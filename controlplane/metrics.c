@@ -269,6 +269,8 @@ enum metrics_be_value {
 	METRICS_BE_UP,
 	METRICS_BE_DRAINED,
 	METRICS_BE_WEIGHT,
+	METRICS_BE_UNRESOLVED,
+	METRICS_BE_UNRESOLVED_SINCE,
 };
 
 static void metrics_be_family(struct edgelb_metrics_buf *b, const struct metrics_be_sample *v,
@@ -298,8 +300,16 @@ static void metrics_be_family(struct edgelb_metrics_buf *b, const struct metrics
 		case METRICS_BE_WEIGHT:
 			value = v[i].be->weight;
 			break;
+		case METRICS_BE_UNRESOLVED:
+			value = v[i].be->unresolved;
+			break;
+		case METRICS_BE_UNRESOLVED_SINCE:
+			value = (double)v[i].be->unresolved_since_ms / 1000.0;
+			break;
 		}
 		if (what <= METRICS_BE_NEW_FLOWS && !v[i].have_counters)
+			continue;
+		if (what == METRICS_BE_UNRESOLVED_SINCE && !v[i].be->unresolved)
 			continue;
 		edgelb_metrics_sample(b, name, value, "service", v[i].s->name, "backend",
 				      v[i].be->name, "address", v[i].addr, "site", v[i].be->site,
@@ -348,6 +358,14 @@ static int metrics_backends(struct edgelbd *d, struct edgelb_metrics_buf *b, voi
 	metrics_be_family(b, v, n, "edgelb_backend_weight", "gauge",
 			  "Maglev weight of the backend in effect (0 takes no new flows).",
 			  METRICS_BE_WEIGHT);
+	metrics_be_family(b, v, n, "edgelb_backend_next_hop_unresolved", "gauge",
+			  "1 while the kernel cannot resolve the MAC of the backend's next hop "
+			  "(no new flows go to it), else 0.",
+			  METRICS_BE_UNRESOLVED);
+	metrics_be_family(b, v, n, "edgelb_backend_next_hop_unresolved_since_seconds", "gauge",
+			  "When the backend's next hop became unresolved, in seconds since the "
+			  "epoch (only while it is).",
+			  METRICS_BE_UNRESOLVED_SINCE);
 	free(v);
 	return 0;
 }

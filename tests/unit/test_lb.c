@@ -286,6 +286,95 @@ static void test_service_add_del(void **state)
 	assert_int_equal(lb.runtime.n_deleted_services, 1);
 }
 
+/* A next-hop lookup that cannot resolve 10.0.0.2 until told to. */
+static bool w2_answers;
+static int events, w2_unresolved_events;
+
+static int nexthop_w2(void *arg, const struct lb_service *svc, const struct lb_backend *be,
+		      uint8_t mac[6])
+{
+	static const uint8_t m[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+	struct in_addr w2;
+
+	(void)arg;
+	(void)svc;
+	inet_pton(AF_INET, "10.0.0.2", &w2);
+	if (be->addr.v4 == w2.s_addr && !w2_answers)
+		return -EAGAIN;
+	memcpy(mac, m, 6);
+	return 0;
+}
+
+static void nexthop_seen(void *arg, const struct lb_service *svc, const struct lb_backend *be)
+{
+	(void)arg;
+	(void)svc;
+	events++;
+	w2_unresolved_events += !strcmp(be->name, "w2") && be->unresolved;
+}
+
+static int64_t fixed_clock(void)
+{
+	return 1700000000123;
+}
+
+static bool ring_has(uint32_t id)
+{
+	uint32_t m;
+	const uint32_t *ring = lb_ring(&lb, 0, &m);
+
+	for (uint32_t s = 0; s < m; s++)
+		if (ring[s] == id)
+			return true;
+	return false;
+}
+
+/*
+ * A backend whose next hop never resolves gets no slot (the data plane
+ * would drop its share as drop_no_next_hop); it is asked again at every
+ * sync without a netlink change, and takes its share once it resolves.
+ */
+static void test_unresolved_next_hop_leaves_ring(void **state)
+{
+	struct lb_backend *w2;
+	uint32_t id;
+
+	(void)state;
+	lb_free(&lb);
+	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_dp_ops, .dp = &fdp }, nexthop_w2,
+		NULL);
+	lb.nexthop_event = nexthop_seen;
+	lb.clock_ms = fixed_clock;
+	w2_answers = false;
+	events = w2_unresolved_events = 0;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	w2 = lb_find_backend(&lb, "web", "w2");
+	assert_non_null(w2);
+	id = w2->id;
+	assert_true(w2->unresolved);
+	assert_int_equal(w2->unresolved_since_ms, 1700000000123);
+	assert_false(lb_backend_eligible(w2));
+	assert_int_equal(lb_unresolved_count(&lb), 1);
+	assert_int_equal(w2_unresolved_events, 1);
+	assert_false(ring_has(id));
+	assert_true(ring_has(lb_find_backend(&lb, "web", "w1")->id));
+
+	/* still unresolved: no second event, still out */
+	assert_int_equal(lb_sync(&lb), 0);
+	assert_int_equal(events, 1);
+	assert_false(ring_has(id));
+
+	/* the host answers: the next sync (no netlink change) resolves it */
+	w2_answers = true;
+	assert_int_equal(lb_sync(&lb), 0);
+	w2 = lb_find_backend(&lb, "web", "w2");
+	assert_false(w2->unresolved);
+	assert_int_equal(events, 2);
+	assert_int_equal(lb_unresolved_count(&lb), 0);
+	assert_true(ring_has(id));
+	assert_int_equal(fdp.be[id].mac[5], 0x42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +389,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_override_warns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_backend_leaves_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_service_add_del, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unresolved_next_hop_leaves_ring, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
