@@ -186,15 +186,6 @@ static struct json_object *ctl_backend_json(const struct lb_service *s,
 	return o;
 }
 
-static size_t ctl_backend_total(const struct lb *lb)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < lb->n_services; i++)
-		n += lb->services[i].n_backends;
-	return n;
-}
-
 /* Wall-clock seconds of a loop_now_ms() instant. */
 static int64_t ctl_unix_time(uint64_t mono_ms)
 {
@@ -225,7 +216,7 @@ static struct json_object *ctl_status(struct edgelbd *d)
 	    jint(r, "config_age_s", (int64_t)((now - d->config_loaded_ms) / 1000)) ||
 	    jint(r, "reloads", d->reloads) || jbool(r, "adopted", d->adopted) ||
 	    jint(r, "services", (int64_t)d->lb.n_services) ||
-	    jint(r, "backends", (int64_t)ctl_backend_total(&d->lb)) ||
+	    jint(r, "backends", (int64_t)lb_backend_count(&d->lb)) ||
 	    jstr(r, "dataplane", xdp ? "xdp" : "dpdk") ||
 	    jstr(r, "xdp_mode",
 		 !xdp ? NULL

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "lb.h"
@@ -529,6 +530,80 @@ fail:
 	return err;
 }
 
+/* ---- what an adopted data plane held --------------------------------------- */
+
+static const struct lb_backend *find_by_addr(const struct lb *lb, const struct edgelb_backend *p)
+{
+	for (size_t i = 0; i < lb->n_services; i++)
+		for (size_t k = 0; k < lb->services[i].n_backends; k++) {
+			const struct lb_backend *b = &lb->services[i].backends[k];
+
+			if (b->family == p->family && !memcmp(&b->addr, &p->addr, sizeof(b->addr)))
+				return b;
+		}
+	return NULL;
+}
+
+/* Append one line (newline-separated) to msg; cut at len. */
+static void diff_line(char *msg, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void diff_line(char *msg, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(msg);
+	va_list ap;
+
+	if (used && used + 1 < len)
+		msg[used++] = '\n';
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+size_t lb_pinned_diff(const struct lb *lb, const struct edgelb_backend *pinned, uint32_t n,
+		      size_t max_lines, char *msg, size_t len)
+{
+	size_t count = 0;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (len)
+		msg[0] = 0;
+	for (uint32_t id = 1; id < n; id++) {
+		const struct edgelb_backend *p = &pinned[id];
+		const struct lb_backend *b;
+		bool p_drained = p->flags & EDGELB_BE_F_DRAINED;
+
+		if (!p->family)
+			continue;
+		inet_ntop(p->family == EDGELB_AF_INET6 ? AF_INET6 : AF_INET, &p->addr, addr,
+			  sizeof(addr));
+		b = find_by_addr(lb, p);
+		if (!b) {
+			if (count++ < max_lines)
+				diff_line(msg, len,
+					  "the pinned data plane has a backend at %s that neither "
+					  "the config nor the state file names (added at run time?)",
+					  addr);
+		} else if (p_drained != b->drained) {
+			if (count++ < max_lines)
+				diff_line(msg, len, "backend %s (%s): the pinned data plane has it %s, "
+						    "now it is %s",
+					  b->name, addr, p_drained ? "drained" : "not drained",
+					  b->drained ? "drained" : "not drained");
+		} else if (!p_drained && p->weight != b->weight) {
+			if (count++ < max_lines)
+				diff_line(msg, len, "backend %s (%s): the pinned data plane has "
+						    "weight %u, now it is %u",
+					  b->name, addr, p->weight, b->weight);
+		}
+	}
+	if (count > max_lines)
+		diff_line(msg, len, "... and %zu more", count - max_lines);
+	return count;
+}
+
 /* ---- programming the data plane ---------------------------------------- */
 
 bool lb_backend_eligible(const struct lb_backend *b)
@@ -539,6 +614,15 @@ bool lb_backend_eligible(const struct lb_backend *b)
 static bool eligible(const struct lb_backend *b)
 {
 	return lb_backend_eligible(b);
+}
+
+size_t lb_backend_count(const struct lb *lb)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < lb->n_services; i++)
+		n += lb->services[i].n_backends;
+	return n;
 }
 
 size_t lb_unresolved_count(const struct lb *lb)

@@ -188,8 +188,22 @@ void lb_set_node_config(struct lb *lb, const struct edgelb_node_config *node);
 /* May b take new flows: alive, not drained, weight > 0, next hop known. */
 bool lb_backend_eligible(const struct lb_backend *b);
 
+/* Backends of the model: the config's and those added at run time. */
+size_t lb_backend_count(const struct lb *lb);
+
 /* Backends whose next hop is unresolved now. */
 size_t lb_unresolved_count(const struct lb *lb);
+
+/*
+ * What a data plane adopted after a restart held that the model (config
+ * and state file) does not: backends at addresses the model lacks (added
+ * at run time, when the state file that recorded them is gone) and drains
+ * or weights that differ. pinned[id] for ids 1..n-1, family 0 = no
+ * backend. Writes one line per difference (at most max_lines, then a
+ * count) into msg; returns the number of differences.
+ */
+size_t lb_pinned_diff(const struct lb *lb, const struct edgelb_backend *pinned, uint32_t n,
+		      size_t max_lines, char *msg, size_t len);
 
 struct lb_service *lb_find_service(struct lb *lb, const char *name);
 struct lb_backend *lb_find_backend(struct lb *lb, const char *service, const char *backend);

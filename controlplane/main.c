@@ -132,6 +132,7 @@ struct edgelbd_priv {
 	int ifindex[EDGELB_CONFIG_INTERFACES_MAX];
 	struct loop_timer *resync; /* coalesces netlink changes into one sync */
 	struct loop_timer *nh_retry; /* asks again for unresolved next hops */
+	struct loop_timer *pin_check; /* the pins that let the data plane outlive us */
 	int sigfd;
 };
 
@@ -204,6 +205,29 @@ static void nexthop_retry(void *arg)
 		pr_err("dataplane", "update after a next-hop retry failed: %s", strerror(-err));
 	if (lb_unresolved_count(&p->d.lb))
 		loop_timer_arm(p->nh_retry, NEXTHOP_RETRY_MS, 0);
+}
+
+#define PIN_CHECK_MS 5000
+
+/*
+ * Pins removed under a running edgelbd (rm -rf of the bpffs directory, a
+ * careless cleanup) would go unnoticed until the next stop detached XDP:
+ * the data plane would no longer outlive the daemon. Put them back.
+ */
+static void pin_check(void *arg)
+{
+	struct edgelbd_priv *p = arg;
+	int n = edgelb_xdp_repin(p->d.xdp);
+
+	if (n > 0)
+		pr_warn("xdp", "%d pinned object(s) under %s were removed while edgelbd ran; "
+			       "pinned again, so the data plane still outlives edgelbd",
+			n, p->d.cfg.pin_dir);
+	else if (n < 0)
+		pr_err("xdp", "pins under %s were removed and cannot be put back: %s; a stop "
+			      "of edgelbd would now detach the data plane",
+		       p->d.cfg.pin_dir, strerror(-n));
+	loop_timer_arm(p->pin_check, PIN_CHECK_MS, 0);
 }
 
 /* The ICMP too-big budget of the data plane, from the config. */
@@ -464,6 +488,42 @@ void edgelbd_model_changed(struct edgelbd *d, bool structural)
 
 /* ---- persistence and reload --------------------------------------------- */
 
+/* What the adopted data plane holds, by backend id (NULL when unreadable). */
+static struct edgelb_backend *pinned_backends(struct edgelbd *d)
+{
+	const struct edgelb_dataplane *dp = &d->lb.dp;
+	struct edgelb_backend *v;
+
+	if (!dp->ops->get_backend)
+		return NULL;
+	v = calloc(EDGELB_MAX_BACKENDS, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (uint32_t id = 1; id < EDGELB_MAX_BACKENDS; id++)
+		if (dp->ops->get_backend(dp->dp, id, &v[id]))
+			memset(&v[id], 0, sizeof(v[id]));
+	return v;
+}
+
+/*
+ * The state file is gone but the data plane ran on: what it held that the
+ * config does not (backends added, drains and weights set at run time) is
+ * lost with this start. Say so, naming each, rather than let it vanish.
+ */
+static void warn_lost_state(struct edgelbd *d, const struct edgelb_backend *pinned)
+{
+	char msg[4096];
+	size_t n = lb_pinned_diff(&d->lb, pinned, EDGELB_MAX_BACKENDS, 20, msg, sizeof(msg));
+
+	if (!n)
+		return;
+	pr_warn("state", "%s is missing, but the pinned data plane ran with %zu runtime "
+			 "change(s) it does not hold; they are gone now, redo them with lbctl:",
+		d->cfg.state_file, n);
+	for (char *line = strtok(msg, "\n"); line; line = strtok(NULL, "\n"))
+		pr_warn("state", "  %s", line);
+}
+
 int edgelbd_persist(struct edgelbd *d)
 {
 	int err = edgelb_state_save(&d->lb, d->cfg.state_file);
@@ -513,7 +573,11 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
 	for (size_t i = 0; i < errs.count; i++) {
 		if (msg)
 			append(msg, msg_len, errs.items[i].text);
-		pr_warn("config", "%s", errs.items[i].text);
+		/* a rejected reload is an error in the log, not a warning */
+		if (errs.items[i].severity == EDGELB_CONFIG_ERROR)
+			pr_err("config", "%s", errs.items[i].text);
+		else
+			pr_warn("config", "%s", errs.items[i].text);
 	}
 	edgelb_config_errors_free(&errs);
 	if (err) {
@@ -556,7 +620,7 @@ int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
 	d->reloads++;
 	d->config_loaded_ms = loop_now_ms();
 	pr_info("config", "reloaded %s (%zu services, %zu backends)", d->config_path,
-		d->cfg.n_services, edgelb_config_backend_count(&d->cfg));
+		d->lb.n_services, lb_backend_count(&d->lb));
 	return edgelbd_persist(d);
 }
 
@@ -674,6 +738,7 @@ static int start(struct edgelbd_priv *p)
 	struct edgelb_nl_opts no = { .change_cb = netlink_changed, .log = netlink_log, .arg = p,
 				     .debug = edgelb_log_level() >= EDGELB_LOG_DEBUG };
 	char err_msg[512] = "", warn[2048] = "";
+	struct edgelb_backend *held;
 	sigset_t mask;
 	int err;
 
@@ -706,6 +771,8 @@ static int start(struct edgelbd_priv *p)
 		err = loop_timer_new(d->loop, resync, p, &p->resync);
 	if (!err)
 		err = loop_timer_new(d->loop, nexthop_retry, p, &p->nh_retry);
+	if (!err)
+		err = loop_timer_new(d->loop, pin_check, p, &p->pin_check);
 	if (err)
 		return err;
 
@@ -743,12 +810,12 @@ static int start(struct edgelbd_priv *p)
 			lb_set_node_config(&d->lb, &pinned);
 		d->lb.adopt_state = true;
 	}
+	/* a start needs no write: a full or read-only disk must not stop it */
 	err = mkdir_parent(d->cfg.state_file);
-	if (err) {
-		pr_err("state", "cannot create the directory of %s: %s", d->cfg.state_file,
-		       strerror(-err));
-		return err;
-	}
+	if (err)
+		pr_warn("state", "cannot create the directory of %s: %s; runtime changes will "
+				 "not be saved until it exists",
+			d->cfg.state_file, strerror(-err));
 	err = edgelb_state_load(&d->lb, d->cfg.state_file, err_msg, sizeof(err_msg));
 	if (err && err != -ENOENT) {
 		pr_err("state", "%s: %s; fix it, or move it away to start without the "
@@ -756,17 +823,23 @@ static int start(struct edgelbd_priv *p)
 		       d->cfg.state_file, err_msg[0] ? err_msg : strerror(-err));
 		return -EINVAL;
 	}
+	held = err == -ENOENT && d->adopted ? pinned_backends(d) : NULL;
 	node_config_from_kernel(p);
 	err = lb_apply(&d->lb, &d->cfg, warn, sizeof(warn));
 	if (warn[0])
 		pr_warn("state", "%s", warn);
 	if (err) {
+		free(held);
 		pr_err("dataplane", "programming the maps failed: %s", strerror(-err));
 		return err;
 	}
-	err = edgelbd_persist(d);
-	if (err)
-		return err;
+	if (held)
+		warn_lost_state(d, held);
+	free(held);
+	if (edgelbd_persist(d))
+		pr_warn("state", "runtime changes are applied but not saved until %s can be "
+				 "written",
+			d->cfg.state_file);
 
 	err = edgelb_health_open(d->loop, &health_ops, p, &d->health);
 	if (err) {
@@ -839,8 +912,10 @@ static int start(struct edgelbd_priv *p)
 	if (err)
 		return err;
 	signal(SIGPIPE, SIG_IGN);
+	/* the model's counts: lbctl status says the same (runtime changes included) */
 	pr_info(NULL, "edgelbd %s running: instance %s, %zu services, %zu backends", EDGELB_VERSION,
-		d->cfg.instance, d->lb.n_services, edgelb_config_backend_count(&d->cfg));
+		d->cfg.instance, d->lb.n_services, lb_backend_count(&d->lb));
+	loop_timer_arm(p->pin_check, PIN_CHECK_MS, 0);
 	return 0;
 }
 
@@ -863,6 +938,7 @@ static void stop(struct edgelbd_priv *p)
 	}
 	loop_timer_free(p->resync);
 	loop_timer_free(p->nh_retry);
+	loop_timer_free(p->pin_check);
 	if (d->nl && d->loop)
 		loop_del_fd(d->loop, edgelb_nl_fd(d->nl));
 	lb_free(&d->lb);

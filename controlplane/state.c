@@ -528,13 +528,36 @@ out:
 
 int edgelb_state_load(struct lb *lb, const char *path, char *err, size_t err_len)
 {
-	FILE *f = fopen(path, "re");
+	/* O_NONBLOCK: a FIFO put in its place must not hang the start */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	FILE *f;
 	char *buf;
 	size_t n;
 	int rc;
 
-	if (!f)
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, err_len, "%s, not a state file (a regular file)",
+			 S_ISDIR(st.st_mode)	? "is a directory"
+			 : S_ISFIFO(st.st_mode) ? "is a FIFO"
+			 : S_ISSOCK(st.st_mode) ? "is a socket"
+						: "is a device or special file");
+		close(fd);
+		return -EINVAL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
 	buf = malloc(STATE_MAX_BYTES + 1);
 	if (!buf) {
 		fclose(f);

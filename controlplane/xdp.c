@@ -438,6 +438,38 @@ int edgelb_xdp_detach(struct edgelb_xdp *x, const char *ifname)
 	return unlink(path) ? -errno : 0;
 }
 
+int edgelb_xdp_repin(struct edgelb_xdp *x)
+{
+	struct bpf_map *map;
+	char path[4096];
+	int n = 0, err;
+
+	if (!x->pin_dir)
+		return 0;
+	bpf_object__for_each_map(map, x->skel->obj) {
+		const char *name = bpf_map__name(map);
+
+		if (strchr(name, '.'))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", x->pin_dir, name);
+		if (access(path, F_OK) == 0)
+			continue;
+		err = mkdir_p(x->pin_dir);
+		if (err || bpf_obj_pin(bpf_map__fd(map), path))
+			return err ? err : -errno;
+		n++;
+	}
+	for (int i = 0; i < x->n_links; i++) {
+		if (link_path(x, x->links[i].ifname, path, sizeof(path)) ||
+		    access(path, F_OK) == 0)
+			continue;
+		if (bpf_obj_pin(x->links[i].fd, path))
+			return -errno;
+		n++;
+	}
+	return n;
+}
+
 int edgelb_xdp_unpin_all(const char *pin_dir)
 {
 	char path[4096];

@@ -54,6 +54,14 @@ int edgelb_xdp_attach(struct edgelb_xdp *x, const char *ifname, int ifindex, boo
 		      bool *replaced);
 /* Detach from ifname and remove its pinned link. */
 int edgelb_xdp_detach(struct edgelb_xdp *x, const char *ifname);
+/*
+ * Pin again whatever was removed from pin_dir under us (maps, and the
+ * links of the interfaces attached in this run): without the pins the
+ * data plane would not outlive this process. Returns how many objects
+ * were pinned again (0: all in place), or a negative errno.
+ */
+int edgelb_xdp_repin(struct edgelb_xdp *x);
+
 /* Remove every pinned map of pin_dir and the directory (links first!). */
 int edgelb_xdp_unpin_all(const char *pin_dir);
 

@@ -375,6 +375,40 @@ static void test_unresolved_next_hop_leaves_ring(void **state)
 	assert_int_equal(fdp.be[id].mac[5], 0x42);
 }
 
+/*
+ * After a restart without the state file, what the adopted data plane held
+ * beyond the config is named: a backend added at run time, a drain, a
+ * weight; the backends the config describes as they were are not.
+ */
+static void test_pinned_diff_names_lost_runtime_changes(void **state)
+{
+	static struct edgelb_backend held[EDGELB_MAX_BACKENDS];
+	uint32_t w1, w3;
+	char msg[1024];
+
+	(void)state;
+	assert_int_equal(lb_apply(&lb, &cfg, NULL, 0), 0);
+	memcpy(held, fdp.be, sizeof(held));
+	assert_int_equal(lb_pinned_diff(&lb, held, EDGELB_MAX_BACKENDS, 10, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+
+	w1 = lb_find_backend(&lb, "web", "w1")->id;
+	w3 = lb_find_backend(&lb, "web", "w3")->id;
+	held[w1].flags |= EDGELB_BE_F_DRAINED;
+	held[w1].weight = 0;
+	held[w3].weight = 7;
+	held[900] = held[w3];
+	inet_pton(AF_INET, "10.0.0.99", &held[900].addr.v4);
+	assert_int_equal(lb_pinned_diff(&lb, held, EDGELB_MAX_BACKENDS, 10, msg, sizeof(msg)), 3);
+	assert_non_null(strstr(msg, "w1 (10.0.0.1): the pinned data plane has it drained"));
+	assert_non_null(strstr(msg, "w3 (10.0.0.3): the pinned data plane has weight 7, now it "
+				    "is 100"));
+	assert_non_null(strstr(msg, "a backend at 10.0.0.99 that neither"));
+	/* a cap on lines, with the rest counted */
+	assert_int_equal(lb_pinned_diff(&lb, held, EDGELB_MAX_BACKENDS, 1, msg, sizeof(msg)), 3);
+	assert_non_null(strstr(msg, "... and 2 more"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +424,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dead_backend_leaves_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_service_add_del, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unresolved_next_hop_leaves_ring, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pinned_diff_names_lost_runtime_changes, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -206,12 +207,39 @@ static void test_bad_files_refused(void **state)
 	lb_free(&lb);
 }
 
+/* Something else where the state file should be: said what it is, at once. */
+static void test_not_a_regular_file(void **state)
+{
+	char dir[] = "/tmp/edgelb-state-XXXXXX", path[64], err[256];
+	struct lb lb;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	make_lb(&lb);
+	snprintf(path, sizeof(path), "%s/as-dir", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	err[0] = 0;
+	assert_int_equal(edgelb_state_load(&lb, path, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "is a directory, not a state file (a regular file)");
+	rmdir(path);
+
+	snprintf(path, sizeof(path), "%s/as-fifo", dir); /* would block a plain read */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	err[0] = 0;
+	assert_int_equal(edgelb_state_load(&lb, path, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "is a FIFO, not a state file (a regular file)");
+	unlink(path);
+	rmdir(dir);
+	lb_free(&lb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_missing_file_is_first_start),
 		cmocka_unit_test(test_bad_files_refused),
+		cmocka_unit_test(test_not_a_regular_file),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
