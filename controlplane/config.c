@@ -495,6 +495,8 @@ static int edgelb_config_number(struct edgelb_config_ctx *ctx,
 {
 	struct edgelb_config_node n;
 	int ret = edgelb_config_find(ctx, parent, key, required, &n);
+	bool integer = false;
+	long long iv = 0;
 	double v;
 
 	if (ret <= 0)
@@ -502,7 +504,9 @@ static int edgelb_config_number(struct edgelb_config_ctx *ctx,
 	switch (config_setting_type(n.s)) {
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
-		v = (double)config_setting_get_int64(n.s);
+		integer = true;
+		iv = config_setting_get_int64(n.s);
+		v = (double)iv;
 		break;
 	case CONFIG_TYPE_FLOAT:
 		v = config_setting_get_float(n.s);
@@ -513,7 +517,11 @@ static int edgelb_config_number(struct edgelb_config_ctx *ctx,
 	}
 	/* written this way round so that a NaN fails too */
 	if (!(v >= min && v <= max)) {
-		edgelb_config_error(ctx, &n, "%g is out of range %g..%g", v, min, max);
+		/* an integer as written: %g would round 4294967297 to 4.29497e+09 */
+		if (integer)
+			edgelb_config_error(ctx, &n, "%lld is out of range %g..%g", iv, min, max);
+		else
+			edgelb_config_error(ctx, &n, "%g is out of range %g..%g", v, min, max);
 		return -EINVAL;
 	}
 	*out = v;
@@ -2708,6 +2716,169 @@ static void edgelb_config_blank_includes(struct edgelb_config_ctx *ctx, char *te
 	}
 }
 
+/* ---- integer literals ----------------------------------------------------- */
+
+/* Longest literal quoted in full in a message. */
+#define EDGELB_CONFIG_LITERAL_SHOWN 40
+
+static bool edgelb_config_is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '*' || c == '-';
+}
+
+static bool edgelb_config_all_digits(const char *p, const char *end, int base)
+{
+	if (p == end)
+		return false;
+	for (; p < end; p++) {
+		char c = *p;
+
+		if (!(c >= '0' && c <= '9') &&
+		    !(base == 16 && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))))
+			return false;
+	}
+	return true;
+}
+
+/* One past a number-like token at p: digits, letters, dots, an exponent's sign. */
+static const char *edgelb_config_number_end(const char *p)
+{
+	const char *q = p + (*p == '+' || *p == '-');
+	bool hex = q[0] == '0' && (q[1] == 'x' || q[1] == 'X');
+
+	while ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+	       *q == '.' || (!hex && (*q == '+' || *q == '-') && (q[-1] == 'e' || q[-1] == 'E')))
+		q++;
+	return q;
+}
+
+/*
+ * Whether the literal [p, end) is an integer that needs an "L" to reach
+ * libconfig whole: 1 yes, 0 no (it fits in int, has its "L" already, or is
+ * no integer), -1 it does not fit in 64 bits at all.
+ */
+static int edgelb_config_literal_wide(const char *p, const char *end)
+{
+	const char *body = p + (*p == '+' || *p == '-');
+	const char *digits_end = end;
+	bool hex = body[0] == '0' && (body[1] == 'x' || body[1] == 'X');
+	const char *first = hex ? body + 2 : body;
+	char digits[24]; /* a sign, 19 decimal or 16 hex digits, NUL */
+	unsigned long long u;
+	long long v;
+	size_t n;
+
+	if (end - first > 2 && end[-1] == 'L' && end[-2] == 'L')
+		digits_end = end - 2;
+	else if (end - first > 1 && end[-1] == 'L')
+		digits_end = end - 1;
+	/* libconfig takes no sign before a hex literal */
+	if (hex ? body != p || !edgelb_config_all_digits(first, digits_end, 16)
+		: !edgelb_config_all_digits(first, digits_end, 10))
+		return 0;
+	while (first < digits_end - 1 && *first == '0')
+		first++;
+	n = (size_t)(digits_end - first);
+	if (n > (hex ? 16u : 19u))
+		return -1;
+	digits[0] = *p == '-' ? '-' : '+';
+	memcpy(digits + 1, first, n);
+	digits[n + 1] = '\0';
+	errno = 0;
+	if (hex) {
+		u = strtoull(digits + 1, NULL, 16);
+		/* libconfig keeps a 64-bit hex literal in a signed long long */
+		if (u > (unsigned long long)LLONG_MAX)
+			return -1;
+		return digits_end == end && u > (unsigned long long)INT_MAX;
+	}
+	v = strtoll(digits, NULL, 10);
+	if (errno == ERANGE)
+		return -1;
+	return digits_end == end && (v < INT_MIN || v > INT_MAX);
+}
+
+/*
+ * libconfig 1.5 reads a decimal literal through atoi() and a hex one into
+ * an int: 4294967296 arrives as 0, 4294967376 as 80, 0xFFFFFFFF as -1, with
+ * no error, and a weight that wrapped to 0 passes every range check. Each
+ * integer literal outside int is copied with an "L" suffix, which makes
+ * libconfig (1.5 and 1.7 alike) keep it as a 64-bit integer, so that the
+ * range checks see, and quote, the number the file says. A literal beyond
+ * 64 bits is reported here as written. Strings and comments are copied
+ * untouched; only "L"s are added, so line numbers stay.
+ *
+ * Returns 0 and the new text in *out (to free), -EINVAL (reported) or
+ * -ENOMEM.
+ */
+static int edgelb_config_widen_integers(struct edgelb_config_ctx *ctx, const char *text,
+					size_t len, char **out)
+{
+	/* a widened literal has at least 10 characters: one "L" per 10 is enough */
+	char *buf = malloc(len + len / 10 + 1), *o = buf;
+	const char *p = text, *counted = text;
+	unsigned int line = 1;
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (*p) {
+		const char *start = p;
+		int wide;
+
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (*p)
+				p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *close = strstr(p + 2, "*/");
+
+			p = close ? close + 2 : p + strlen(p);
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+			   *p == '*') {
+			while (edgelb_config_is_name_char(*p))
+				p++;
+		} else if ((*p >= '0' && *p <= '9') ||
+			   ((*p == '+' || *p == '-' || *p == '.') && p[1] >= '0' && p[1] <= '9')) {
+			p = edgelb_config_number_end(p);
+			wide = edgelb_config_literal_wide(start, p);
+			if (wide < 0) {
+				bool cut = p - start > EDGELB_CONFIG_LITERAL_SHOWN;
+
+				/* counted from the last report on, not from the top */
+				for (; counted < start; counted++)
+					line += *counted == '\n';
+				edgelb_config_error_at(ctx, line, "%.*s%s does not fit in 64 bits",
+						       cut ? EDGELB_CONFIG_LITERAL_SHOWN
+							   : (int)(p - start),
+						       start, cut ? "..." : "");
+				ret = -EINVAL;
+			}
+			memcpy(o, start, (size_t)(p - start));
+			o += p - start;
+			if (wide > 0)
+				*o++ = 'L';
+			continue;
+		} else {
+			p++;
+		}
+		memcpy(o, start, (size_t)(p - start));
+		o += p - start;
+	}
+	*o = '\0';
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	*out = buf;
+	return 0;
+}
+
 /* text is ours to modify; len excludes the terminating NUL. */
 static int edgelb_config_parse_buffer(struct edgelb_config_ctx *ctx, char *text, size_t len,
 				      struct edgelb_config *cfg)
@@ -2715,6 +2886,7 @@ static int edgelb_config_parse_buffer(struct edgelb_config_ctx *ctx, char *text,
 	struct edgelb_config_node root;
 	size_t errors_before = ctx->errs->n_errors, first = ctx->errs->count;
 	const char *nul = memchr(text, '\0', len);
+	char *wide = NULL;
 	config_t lc;
 	int ret = 0;
 
@@ -2725,8 +2897,13 @@ static int edgelb_config_parse_buffer(struct edgelb_config_ctx *ctx, char *text,
 		return -EINVAL;
 	}
 	edgelb_config_blank_includes(ctx, text);
+	ret = edgelb_config_widen_integers(ctx, text, len, &wide);
+	if (ret) {
+		edgelb_config_sort_messages(ctx->errs, first);
+		return ret;
+	}
 	config_init(&lc);
-	if (config_read_string(&lc, text) != CONFIG_TRUE) {
+	if (config_read_string(&lc, wide) != CONFIG_TRUE) {
 		const char *why = config_error_text(&lc);
 		int line = config_error_line(&lc);
 
@@ -2749,6 +2926,7 @@ static int edgelb_config_parse_buffer(struct edgelb_config_ctx *ctx, char *text,
 		ret = -EINVAL;
 out:
 	config_destroy(&lc);
+	free(wide);
 	edgelb_config_sort_messages(ctx->errs, first);
 	if (ret)
 		edgelb_config_free(cfg);
@@ -2782,7 +2960,17 @@ static int edgelb_config_read_file(struct edgelb_config_ctx *ctx, const char *pa
 	size_t used = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/*
+	 * Refuse a FIFO or a device before opening it: open() would wait for
+	 * a FIFO's writer, and opening some devices acts on them (a watchdog
+	 * starts). O_NONBLOCK and fstat() below cover a swap in between;
+	 * reads from a regular file ignore O_NONBLOCK.
+	 */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		edgelb_config_error_at(ctx, 0, "not a regular file");
+		return -EINVAL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		edgelb_config_error_at(ctx, 0, "cannot open: %s", strerror(-ret));

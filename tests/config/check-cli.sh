@@ -55,6 +55,10 @@ expect check-without-file 2 err "edgelbd: option --check-config needs a FILE arg
 	-- --check-config
 expect unknown-option 2 err "edgelbd: unknown option --bogus" -- --bogus
 expect stray-argument 2 err "edgelbd: unexpected argument \"extra\"" -- -t "$example" extra
+# a FIFO would block a plain open(): refused at once, as /dev/zero is
+mkfifo "$tmp/fifo.conf"
+expect check-fifo 1 err "$tmp/fifo.conf: not a regular file" -- --check-config "$tmp/fifo.conf"
+expect check-device 1 err "/dev/zero: not a regular file" -- --check-config /dev/zero
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures check(s) failed" >&2

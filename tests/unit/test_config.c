@@ -12,12 +12,14 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -408,6 +410,56 @@ static const struct bad_case bad_cases[] = {
 	  "  backends = ( { name = \"a\"; address = \"10.0.0.1\";\n"
 	  "    weight = -1; } ); } );\n",
 	  5, "services[0].backends[0].weight: -1 is out of range 0..65535" },
+	/*
+	 * libconfig 1.5 reads an integer literal through atoi(): without the
+	 * loader's widening, these wrapped modulo 2^32 into values that pass
+	 * (weight 0, port 80, a prime ring) or into a different number.
+	 */
+	{ "backend_weight_2_pow_32", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = ( { name = \"a\"; address = \"10.0.0.1\";\n"
+	  "    weight = 4294967296; } ); } );\n",
+	  5, "services[0].backends[0].weight: 4294967296 is out of range 0..65535" },
+	{ "backend_weight_quotes_the_file", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = ( { name = \"a\"; address = \"10.0.0.1\";\n"
+	  "    weight = 99999999999; } ); } );\n",
+	  5, "services[0].backends[0].weight: 99999999999 is out of range 0..65535" },
+	{ "backend_weight_2_pow_31", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = ( { name = \"a\"; address = \"10.0.0.1\";\n"
+	  "    weight = 2147483648; } ); } );\n",
+	  5, "services[0].backends[0].weight: 2147483648 is out of range 0..65535" },
+	{ "backend_weight_int64_suffix", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = ( { name = \"a\"; address = \"10.0.0.1\";\n"
+	  "    weight = 4294967296L; } ); } );\n",
+	  5, "services[0].backends[0].weight: 4294967296 is out of range 0..65535" },
+	{ "backend_weight_beyond_64_bits", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  backends = ( { name = \"a\"; address = \"10.0.0.1\";\n"
+	  "    weight = 99999999999999999999; } ); } );\n",
+	  5, "99999999999999999999 does not fit in 64 bits" },
+	{ "service_port_wraps_to_80", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\";\n"
+	  "  port = 4294967376; } );\n",
+	  4, "services[0].port: 4294967376 is out of range 0..65535" },
+	{ "service_port_hex_wraps_to_80", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\";\n"
+	  "  port = 0x100000050; } );\n",
+	  4, "services[0].port: 4294967376 is out of range 0..65535" },
+	{ "service_port_hex_all_ones", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\";\n"
+	  "  port = 0xFFFFFFFF; } );\n",
+	  4, "services[0].port: 4294967295 is out of range 0..65535" },
+	{ "ring_size_wraps_to_prime", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  ring_size = 4295032833; } );\n",
+	  4, "services[0].ring_size: 4295032833 is out of range 0..4294967295" },
+	{ "health_interval_wide_integer", HEAD
+	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
+	  "  health = { interval = 4294967297; }; } );\n",
+	  4, "services[0].health.interval: 4294967297 is out of range 0.1..3600" },
 	{ "backend_v6_on_v4_ipip", HEAD
 	  "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 80;\n"
 	  "  backends = (\n"
@@ -573,6 +625,15 @@ static const struct bad_case bad_cases[] = {
 	  "  track = { interfaces = ( { name = \"eth1\";\n"
 	  "    weight = -255; } ); }; } );\n",
 	  5, "vrrp[0].track.interfaces[0].weight: -255 is out of range -254..254" },
+	{ "vrrp_track_weight_wraps_to_1", HEAD
+	  "vrrp = ( { name = \"v\"; vrid = 1; interface = \"eth0\"; vips = [ \"192.0.2.10\" ];\n"
+	  "  track = { interfaces = ( { name = \"eth1\";\n"
+	  "    weight = -4294967295; } ); }; } );\n",
+	  5, "vrrp[0].track.interfaces[0].weight: -4294967295 is out of range -254..254" },
+	{ "vrrp_vrid_wraps_to_1", HEAD
+	  "vrrp = ( { name = \"v\"; interface = \"eth0\"; vips = [ \"192.0.2.10\" ];\n"
+	  "  vrid = 4294967297; } );\n",
+	  4, "vrrp[0].vrid: 4294967297 is out of range 1..255" },
 	{ "vrrp_track_script_timeout", HEAD
 	  "vrrp = ( { name = \"v\"; vrid = 1; interface = \"eth0\"; vips = [ \"192.0.2.10\" ];\n"
 	  "  track = { scripts = ( { name = \"chk\"; command = [ \"/bin/true\" ];\n"
@@ -1380,6 +1441,86 @@ static void test_load_errors(void **state)
 	edgelb_config_errors_free(&errs);
 }
 
+static void test_fifo_alarm(int sig)
+{
+	(void)sig; /* only there to interrupt a blocking open() or read() */
+}
+
+/*
+ * "edgelbd --check-config FIFO" must not wait for a writer: the file is
+ * refused as not regular, at once. An alarm interrupts a blocked open() so
+ * that a regression fails here instead of hanging the suite.
+ */
+static void test_load_fifo(void **state)
+{
+	struct edgelb_config_errors errs = { 0 };
+	struct edgelb_config cfg;
+	struct sigaction sa = { .sa_handler = test_fifo_alarm }, old;
+	char dir[] = "/tmp/edgelb-test-fifo-XXXXXX";
+	char path[sizeof(dir) + 16], want[sizeof(path) + 32];
+	int ret;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/edgelb.conf", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0); /* no SA_RESTART */
+	alarm(5);
+	ret = edgelb_config_load(path, &cfg, &errs);
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	unlink(path);
+	rmdir(dir);
+	if (ret != -EINVAL && errs.count)
+		print_message("got: %s\n", errs.items[0].text);
+	assert_int_equal(ret, -EINVAL);
+	assert_int_equal(errs.count, 1);
+	snprintf(want, sizeof(want), "%s: not a regular file", path);
+	assert_string_equal(errs.items[0].text, want);
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_free(&errs);
+
+	/* a device is refused before it is opened, whatever opening it does */
+	ret = edgelb_config_load("/dev/null", &cfg, &errs);
+	assert_int_equal(ret, -EINVAL);
+	assert_string_equal(errs.items[0].text, "/dev/null: not a regular file");
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_free(&errs);
+}
+
+/*
+ * Widening wide literals for libconfig leaves strings and comments alone,
+ * and in-range values keep working with or without the "L" suffix.
+ */
+static void test_wide_integers_in_range(void **state)
+{
+	struct edgelb_config_errors errs = { 0 };
+	struct edgelb_config cfg;
+	const struct edgelb_config_service *s;
+
+	(void)state;
+	parse_ok(HEAD "# weight = 4294967296; // 99999999999999999999999\n"
+		      "/* port = 0x100000050; \"4294967376\" */\n"
+		      "services = ( { name = \"web\"; vip = \"192.0.2.10\"; port = 0x50;\n"
+		      "  ring_size = 65537L; health = { type = \"http\"; interval = 2.5e0;\n"
+		      "    http = { path = \"/x/4294967296/\\\"99999999999999999999999\"; }; };\n"
+		      "  backends = ( { name = \"a\"; address = \"10.0.0.1\"; weight = 200L; },\n"
+		      "    { name = \"b\"; address = \"10.0.0.2\"; weight = 0x00000000000000FF; }"
+		      " ); } );\n",
+		 &cfg, &errs);
+	s = &cfg.services[0];
+	assert_int_equal(s->port, 80);
+	assert_int_equal(s->ring_size, 65537);
+	assert_int_equal(s->backends[0].weight, 200);
+	assert_int_equal(s->backends[1].weight, 255);
+	assert_int_equal(s->backends[0].health.interval_ms, 2500);
+	assert_string_equal(s->backends[0].health.http_path,
+			    "/x/4294967296/\"99999999999999999999999");
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_free(&errs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest good[] = {
@@ -1400,6 +1541,8 @@ int main(void)
 		cmocka_unit_test(test_error_cap),
 		cmocka_unit_test(test_example_loads),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_load_fifo),
+		cmocka_unit_test(test_wide_integers_in_range),
 	};
 	size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
 	struct CMUnitTest *bad = calloc(n_bad, sizeof(*bad));
