@@ -302,6 +302,7 @@ static void carry_over(const struct lb_service *old, size_t n_old, struct lb_ser
 				memcpy(s->backends[b].mac, prev->mac, 6);
 				s->backends[b].unresolved = prev->unresolved;
 				s->backends[b].unresolved_since_ms = prev->unresolved_since_ms;
+				s->backends[b].unresolved_said = prev->unresolved_said;
 			}
 		}
 	}
@@ -721,6 +722,8 @@ static void backend_mac(struct lb *lb, const struct lb_service *s, struct lb_bac
 		b->unresolved_since_ms = lb->clock_ms ? lb->clock_ms() : 0;
 	if (b->unresolved != was && lb->nexthop_event)
 		lb->nexthop_event(lb->nexthop_arg, s, b);
+	if (!b->unresolved)
+		b->unresolved_said = false; /* the event has seen it: a new episode starts clean */
 }
 
 static void backend_value(struct lb *lb, const struct lb_service *s, struct lb_backend *b,

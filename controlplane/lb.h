@@ -55,6 +55,7 @@ struct lb_backend {
 	 */
 	bool unresolved;
 	int64_t unresolved_since_ms; /* wall clock (lb.clock) when that began */
+	bool unresolved_said;	     /* the daemon logged it; cleared once resolved */
 };
 
 struct lb_service {

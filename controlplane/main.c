@@ -166,31 +166,35 @@ static int64_t wall_ms(void)
 
 #define NEXTHOP_RETRY_MS 1000
 
+static void nexthop_addr(const struct lb_backend *be, char *addr, size_t len)
+{
+	inet_ntop(be->family == EDGELB_AF_INET6 ? AF_INET6 : AF_INET, &be->addr, addr,
+		  (socklen_t)len);
+}
+
 /*
- * A backend's next hop became unresolved (it is out of new flows until it
- * resolves) or resolved again: said once per change. While any is
- * unresolved, a timer asks the kernel again every second, beside the
- * change notifications of the neighbours edgelbd watches.
+ * A backend's next hop became unresolved (out of new flows until it
+ * resolves) or resolved again. While any is unresolved, a timer asks the
+ * kernel again every second, beside the change notifications of the
+ * neighbours edgelbd watches. The log says it once, and only for a next
+ * hop still unresolved at the first retry: at a cold start every neighbour
+ * is unknown for a few milliseconds, which is no news.
  */
 static void nexthop_event(void *arg, const struct lb_service *svc, const struct lb_backend *be)
 {
 	struct edgelbd_priv *p = arg;
 	char addr[INET6_ADDRSTRLEN];
 
-	inet_ntop(be->family == EDGELB_AF_INET6 ? AF_INET6 : AF_INET, &be->addr, addr,
-		  sizeof(addr));
 	if (be->unresolved) {
-		pr_warn("dataplane", "%s/%s (%s): no next hop: the kernel cannot resolve the MAC "
-				     "of its next hop on %s; it gets no new connections until it "
-				     "does (retried every %d ms)",
-			svc->name, be->name, addr, p->d.cfg.dataplane.interfaces[0],
-			NEXTHOP_RETRY_MS);
 		if (p->nh_retry)
 			loop_timer_arm(p->nh_retry, NEXTHOP_RETRY_MS, 0);
-	} else {
-		pr_info("dataplane", "%s/%s (%s): next hop resolved; it takes new connections again",
-			svc->name, be->name, addr);
+		return;
 	}
+	if (!be->unresolved_said) /* never logged: nothing to take back */
+		return;
+	nexthop_addr(be, addr, sizeof(addr));
+	pr_info("dataplane", "%s/%s (%s): next hop resolved; it takes new connections again",
+		svc->name, be->name, addr);
 }
 
 static void nexthop_retry(void *arg)
@@ -203,6 +207,24 @@ static void nexthop_retry(void *arg)
 	err = lb_sync(&p->d.lb); /* asks again for every unresolved backend */
 	if (err)
 		pr_err("dataplane", "update after a next-hop retry failed: %s", strerror(-err));
+	for (size_t i = 0; i < p->d.lb.n_services; i++) {
+		const struct lb_service *s = &p->d.lb.services[i];
+
+		for (size_t k = 0; k < s->n_backends; k++) {
+			struct lb_backend *be = &s->backends[k];
+			char addr[INET6_ADDRSTRLEN];
+
+			if (!be->unresolved || be->unresolved_said)
+				continue;
+			be->unresolved_said = true;
+			nexthop_addr(be, addr, sizeof(addr));
+			pr_warn("dataplane", "%s/%s (%s): no next hop: the kernel cannot resolve the "
+					     "MAC of its next hop on %s; it gets no new connections "
+					     "until it does (asked again every %d ms)",
+				s->name, be->name, addr, p->d.cfg.dataplane.interfaces[0],
+				NEXTHOP_RETRY_MS);
+		}
+	}
 	if (lb_unresolved_count(&p->d.lb))
 		loop_timer_arm(p->nh_retry, NEXTHOP_RETRY_MS, 0);
 }
