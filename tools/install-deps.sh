@@ -9,10 +9,16 @@ packages=(
 	meson ninja-build pkg-config gcc clang llvm
 	libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev
 	libconfig-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libmicrohttpd-dev libhttp-parser-dev
-	# tests and lab
-	libcmocka-dev iproute2 ethtool procps man-db python3 curl util-linux
+	# tests and lab: every tool a test runs is here, because under CI
+	# (CI=true) a test that misses one fails (tests/integration/check.sh);
+	# keep this list and check.sh's CHECK_PKG in step
+	libcmocka-dev iproute2 ethtool procps man-db python3 util-linux coreutils
+	curl # tests/integration/test_lbctl.sh: /metrics
+	jq # the namespace tests read lbctl --json (no interpreter per poll)
+	nftables # tests/integration/test_vrrp_splitbrain.sh: cuts VRRP on the bridge
+	tcpdump # test_vrrp_splitbrain.sh: the client's capture, kept when it fails
 	nginx # tools/bench/health.sh: one server answers 10 000 backends
-	keepalived # tests/integration/test_vrrp_wire.sh: the VRRP peer (its unit stays stopped)
+	keepalived # tests/integration/test_vrrp_*.sh: the VRRP peer (its unit stays stopped)
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -16,16 +16,17 @@
 # the attach nor after the detach (the decapsulator is what delivers it).
 #
 # usage: decap.sh EDGELB_DECAP DECAP_SEND
-# Needs root; exits 77 (skip) when namespaces or bpffs are not available.
+# Needs root; exits 77 (skip) when namespaces or bpffs are not available
+# (1 under CI=true: check.sh's skip_or_fail).
 set -euo pipefail
 
 decap=${1:?usage: decap.sh EDGELB_DECAP DECAP_SEND}
 send=${2:?usage: decap.sh EDGELB_DECAP DECAP_SEND}
 
-skip() {
-	echo "decap.sh: SKIP: $*" >&2
-	exit 77
-}
+# shellcheck source=check.sh
+source "$(dirname "$0")/check.sh"
+# cannot run: skip, or fail under CI=true (check.sh)
+skip() { skip_or_fail "$*"; }
 fail() {
 	echo "decap.sh: FAIL: $*" >&2
 	exit 1
@@ -33,8 +34,7 @@ fail() {
 say() { echo "decap.sh: $*"; }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP, bpffs)"
-command -v ip >/dev/null || skip "iproute2 'ip' is not installed"
-command -v python3 >/dev/null || skip "python3 (UDP listener) is not installed"
+need_tools ip python3 # python3: the UDP listener
 
 tx=edlb-dtx-$$
 rx=edlb-drx-$$

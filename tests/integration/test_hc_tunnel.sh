@@ -31,16 +31,10 @@ export BUILD LAB_PREFIX=hct$$
 # shellcheck source=../../tools/lab/lab.sh
 source "$(dirname "$0")/../../tools/lab/lab.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: needs root (namespaces, tc BPF, policy routing)"
-	exit 77
-fi
-for tool in ip tc ethtool python3 ss; do
-	command -v "$tool" >/dev/null || {
-		echo "SKIP: $tool is not installed"
-		exit 77
-	}
-done
+# shellcheck source=check.sh
+source "$(dirname "$0")/check.sh"
+need_root "namespaces, tc BPF, policy routing"
+need_tools ip tc ethtool python3 ss
 
 CTL=$BUILD/tests/integration/hc-tunnel-ctl
 DECAP=$BUILD/tools/lab/edgelb-decap
@@ -50,8 +44,6 @@ LB6=fd99::2
 be6() { echo "fd99::$((10 + $1))"; }
 
 trap lab_down EXIT
-# shellcheck source=check.sh
-source "$(dirname "$0")/check.sh"
 
 # hello ADDR MARK: from lb1, connect (SO_MARK MARK unless 0), send a line,
 # print the backend's name or FAIL. Bounded: 2 s per connection.

@@ -11,51 +11,57 @@
 #  4. checks through the tunnel catch a backend that lost the VIP on its
 #     loopback, which a check of its own address cannot see.
 #
-# usage: test_health.sh BUILDDIR     (root; exits 77 when it cannot run)
+# usage: test_health.sh BUILDDIR     (root; exits 77 when it cannot run,
+# 1 under CI=true: check.sh's skip_or_fail)
 set -u
 BUILD=$(cd "${1:?usage: test_health.sh BUILDDIR}" && pwd)
 export BUILD LAB_PREFIX=elbh$$
 # shellcheck source=../../tools/lab/lab.sh
 source "$(dirname "$0")/../../tools/lab/lab.sh"
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: needs root (namespaces, XDP)"
-	exit 77
-fi
-trap lab_down EXIT
 # shellcheck source=check.sh
 source "$(dirname "$0")/check.sh"
 
-INTERVAL=0.2 TIMEOUT=0.15 RISE=2 FALL=2 JITTER=0.1
-export LAB_HEALTH="type = \"http\"; interval = $INTERVAL; timeout = $TIMEOUT; rise = $RISE;
-  fall = $FALL; jitter = $JITTER; http = { path = \"/health\"; };"
+need_root "namespaces, XDP"
+need_tools ip ss ethtool python3 jq timeout
+trap lab_down EXIT
 
-# health BACKEND: up | down | drained, as lbctl --json health web reports it
+# Times are integers in ms; the config takes seconds
+INTERVAL_MS=200 TIMEOUT_MS=150 RISE=2 FALL=2 JITTER_PM=100
+LAB_HEALTH="type = \"http\"; interval = $(ms_to_s $INTERVAL_MS); timeout = $(ms_to_s $TIMEOUT_MS);
+  rise = $RISE; fall = $FALL; jitter = $(ms_to_s $JITTER_PM); http = { path = \"/health\"; };"
+export LAB_HEALTH
+# Detection times are edgelbd's own: the since_unix_ms of the transition
+# in lbctl --json health, against the wall-clock time the fault was
+# injected (taken by date right there). No polling slack is in the
+# figure, so the bounds are the checker's own worst case plus SLACK_MS for
+# scheduling on a loaded 2-CPU machine (a check started late shows as
+# late_ms, printed with each figure).
+SLACK_MS=100
+JIT_INTERVAL_MS=$((INTERVAL_MS * (1000 + JITTER_PM) / 1000))
+# and a floor: N checks in a row take at least N - 1 shortest intervals
+# (a checker that ignored rise or fall would be quicker)
+MIN_INTERVAL_MS=$((INTERVAL_MS * (1000 - JITTER_PM) / 1000))
+
+# bfield BACKEND FIELD: one field of the backend in lbctl --json health web
+bfield() {
+	lab_lbctl --json health web | jq -r --arg b "$1" --arg f "$2" \
+		'.backends[] | select(.name == $b) | .[$f] | tostring'
+}
+# health BACKEND: up | down | drained
 health() {
-	lab_lbctl --json health web | python3 -c '
-import json, sys
-for b in json.load(sys.stdin)["backends"]:
-    if b["name"] == sys.argv[1]:
-        print("drained" if b.get("state") == "drained" else b["health"])' "$1"
+	lab_lbctl --json health web | jq -r --arg b "$1" \
+		'.backends[] | select(.name == $b) | if .state == "drained" then "drained" else .health end'
 }
+is_health() { [ "$(health "$1")" = "$2" ]; }
+within_ms() { [ "$1" -ge 0 ] && [ "$1" -le "$2" ]; }
 
-# wait_for BACKEND STATE MAX_S: prints the seconds it took, or fails
-wait_for() {
-	local start end
-	start=$(date +%s.%N)
-	end=$(python3 -c "print($start + $3)")
-	while python3 -c "import sys,time; sys.exit(0 if time.time() < $end else 1)"; do
-		if [ "$(health "$1")" = "$2" ]; then
-			python3 -c "import time; print(f'{time.time() - $start:.3f}')"
-			return 0
-		fi
-		sleep 0.02
-	done
-	return 1
+# listen_stamp BE OUT: in the background, writes to OUT the wall-clock ms
+# at which something listens on port 80 of BE (ss in a tight loop inside
+# one netns exec: the stamp is late by at most one ss run, a few ms)
+listen_stamp() {
+	timeout 15 ip netns exec "$(lab_ns "$1")" bash -c \
+		'until ss -Hltn "sport = :80" | grep -q .; do :; done; date +%s%3N' >"$2" &
 }
-
-within() { python3 -c "import sys; sys.exit(0 if $1 <= $2 else 1)"; }
-quiet() { "$@" >/dev/null; }
 
 lab_up 3 || exit 1
 lab_config 3 >/dev/null
@@ -64,19 +70,22 @@ T=$LAB_DIR/t
 mkdir -p "$T"
 
 for b in be1 be2 be3; do
-	check "$b is up after the first checks" quiet wait_for "$b" up 3
+	check "$b is up after the first checks" wait_until 3 is_health "$b" up
 done
 
-# 1. stop be2's server
-# + 0.3 s: one poll of wait_for (lbctl + python, 20 ms sleep) takes 50-150 ms
-# on the loaded 2-CPU CI machine, and the server's stop is not instant;
-# a doubled interval would still exceed it (fall itself is pinned by the
-# unit tests of health/fsm.c, not here)
-down_bound=$(python3 -c "print($FALL * $INTERVAL * (1 + $JITTER) + $TIMEOUT + 0.3)")
+# 1. stop be2's server. Worst case: it stops just after a passing check;
+# fall failing checks follow, each up to a jittered interval after the
+# previous one, the last one taking at most the timeout.
+down_bound=$((FALL * JIT_INTERVAL_MS + TIMEOUT_MS + SLACK_MS))
+down_floor=$(((FALL - 1) * MIN_INTERVAL_MS - SLACK_MS))
+t_stop=$(now_ms)
 lab_server_stop 2
-if took=$(wait_for be2 down 5); then
-	echo "be2 marked down $took s after its server stopped (bound $down_bound s)"
-	check "be2 removed within fall x interval + timeout" within "$took" "$down_bound"
+if wait_until 5 is_health be2 down; then
+	took=$(($(bfield be2 since_unix_ms) - t_stop))
+	echo "be2 marked down $took ms after its server stopped (edgelbd's transition time; bound $down_bound ms; late_ms $(bfield be2 late_ms))"
+	check "be2 removed within fall x interval + timeout ($took ms, bound $down_bound)" \
+		within_ms "$took" "$down_bound"
+	check "and not before fall checks ($took ms, floor $down_floor)" [ "$took" -ge "$down_floor" ]
 else
 	check "be2 removed at all" false
 fi
@@ -95,21 +104,33 @@ lab_client conns "$LAB_VIP" 80 20500 200 >"$T/after_restart"
 check "and still gets no connection, none failed" \
 	bash -c "! grep -qE ' be2$|FAILED' '$T/after_restart'"
 
-# 2. be2 comes back
-up_bound=$(python3 -c "print(($RISE + 1) * $INTERVAL * (1 + $JITTER) + $TIMEOUT + 0.3)")
+# 2. be2 comes back: measured from the moment its server listens. Worst
+# case: a check fails just before; the next one comes up to a jittered
+# interval later, rise passing checks in all.
+up_bound=$((RISE * JIT_INTERVAL_MS + TIMEOUT_MS + SLACK_MS))
+up_floor=$(((RISE - 1) * MIN_INTERVAL_MS - SLACK_MS))
+listen_stamp be2 "$T/listen"
+stamper=$!
 lab_server_start 2
-if took=$(wait_for be2 up 5); then
-	echo "be2 back up $took s after its server restarted (bound $up_bound s)"
-	check "be2 re-added after rise x interval" within "$took" "$up_bound"
+wait "$stamper"
+t_listen=$(cat "$T/listen")
+if [ -n "$t_listen" ] && wait_until 5 is_health be2 up; then
+	took=$(($(bfield be2 since_unix_ms) - t_listen))
+	echo "be2 back up $took ms after its server listened (edgelbd's transition time; bound $up_bound ms; late_ms $(bfield be2 late_ms))"
+	check "be2 re-added after rise x interval ($took ms, bound $up_bound)" within_ms "$took" "$up_bound"
+	check "and not before rise checks ($took ms, floor $up_floor)" [ "$took" -ge "$up_floor" ]
 else
-	check "be2 re-added at all" false
+	check "be2 re-added at all (server listening at ${t_listen:-never})" false
 fi
 lab_client conns "$LAB_VIP" 80 21000 300 >"$T/after_up"
 check "be2 takes new connections again" grep -q " be2$" "$T/after_up"
 
 # 3. drained and healthy stays drained
+passed_before=$(bfield be1 checks_passed)
 lab_lbctl backend drain web be1 >/dev/null
-sleep 1
+# enough passing checks after the drain that a rise would have happened
+passed_enough() { [ "$(bfield be1 checks_passed)" -ge $((passed_before + RISE + 1)) ]; }
+check "be1 passed $((RISE + 1)) checks after the drain" wait_until 3 passed_enough
 check "a healthy drained backend stays drained" [ "$(health be1)" = drained ]
 lab_client conns "$LAB_VIP" 80 22000 200 >"$T/drained"
 check "and gets no new connection" bash -c "! grep -q ' be1$' '$T/drained'"
@@ -119,13 +140,13 @@ lab_lbctl backend undrain web be1 >/dev/null
 export LAB_HEALTH="$LAB_HEALTH through_tunnel = true;"
 lab_config 3 >/dev/null
 lab_lbctl config reload >/dev/null
-check "tunnel checks see be3 up" quiet wait_for be3 up 5
+check "tunnel checks see be3 up" wait_until 5 is_health be3 up
 ip -n "$(lab_ns be3)" addr del "$LAB_VIP/32" dev lo
-check "be3 without the VIP is caught by the tunnel check" quiet wait_for be3 down 5
+check "be3 without the VIP is caught by the tunnel check" wait_until 5 is_health be3 down
 check "while its own address still answers" \
 	lab_exec lb1 python3 -c "import socket; socket.create_connection(('$(lab_be_addr 3)', 80), 2)"
 ip -n "$(lab_ns be3)" addr add "$LAB_VIP/32" dev lo
-check "be3 is back once the VIP is" quiet wait_for be3 up 5
+check "be3 is back once the VIP is" wait_until 5 is_health be3 up
 
 lab_edgelbd_kill TERM
 check "edgelbd stopped cleanly (no sanitizer report)" \

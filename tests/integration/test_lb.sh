@@ -18,27 +18,19 @@
 #  7. reload: a bad config is rejected and the running one stays; a good
 #     one changes only what changed.
 #
-# usage: test_lb.sh BUILDDIR     (root; exits 77 when it cannot run)
+# usage: test_lb.sh BUILDDIR     (root; exits 77 when it cannot run, 1
+# under CI=true: check.sh's skip_or_fail)
 set -u
 BUILD=$(cd "${1:?usage: test_lb.sh BUILDDIR}" && pwd)
 export BUILD LAB_PREFIX=elbt$$
 # shellcheck source=../../tools/lab/lab.sh
 source "$(dirname "$0")/../../tools/lab/lab.sh"
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: needs root (namespaces, XDP)"
-	exit 77
-fi
-for tool in ip ethtool python3 ss; do
-	command -v "$tool" >/dev/null || {
-		echo "SKIP: $tool is not installed"
-		exit 77
-	}
-done
-
-trap lab_down EXIT
 # shellcheck source=check.sh
 source "$(dirname "$0")/check.sh"
+
+need_root "namespaces, XDP"
+need_tools ip ethtool python3 ss jq bpftool
+trap lab_down EXIT
 
 predict() { # predict FIRST COUNT BACKEND...
 	local first=$1 count=$2
@@ -61,8 +53,7 @@ check "every connection on its Maglev backend" cmp -s "$T/predicted" "$T/conns"
 for b in be1 be2 be3; do
 	check "$b took part ($(grep -c " $b$" "$T/conns") connections)" grep -q " $b$" "$T/conns"
 done
-new_flows=$(lab_lbctl --json stats | python3 -c \
-	'import json,sys; d=json.load(sys.stdin); print(sum(v["new_flows"] for v in d["vips"] if v["name"]=="web"))')
+new_flows=$(lab_lbctl --json stats | jq '[.vips[] | select(.name == "web") | .new_flows] | add')
 check "lbctl stats counts 1000 new flows ($new_flows)" [ "$new_flows" -ge 1000 ]
 
 # 2. drain be2 under 100 long connections
@@ -70,13 +61,14 @@ mkfifo "$T/ctl"
 lab_client long "$LAB_VIP" 80 30000 100 "$T/ctl" >"$T/long" &
 client=$!
 exec 7>"$T/ctl"
-for _ in $(seq 100); do [ "$(wc -l <"$T/long")" -ge 100 ] && break; sleep 0.05; done
+lines_at_least() { [ "$(wc -l <"$1")" -ge "$2" ]; }
+wait_until 5 lines_at_least "$T/long" 100
 on_be2=$(grep -c " be2$" "$T/long")
 check "100 long connections open ($on_be2 on be2)" [ "$(grep -c ' be' "$T/long")" -eq 100 ]
 lab_lbctl backend drain web be2 >/dev/null
 check "lbctl shows be2 drained" bash -c "'$BUILD/tools/lbctl' -s '$LAB_DIR/edgelb.sock' backend list web | grep -q 'be2 .*drained'"
 echo ping >&7
-for _ in $(seq 100); do grep -q DONE "$T/long" && break; sleep 0.05; done
+wait_until 5 grep -q DONE "$T/long"
 sed -n '101,200p' "$T/long" | grep -v DONE >"$T/long2"
 check "all 100 long connections still answered after the drain" \
 	[ "$(grep -c ' be' "$T/long2")" -eq 100 ]
@@ -117,8 +109,7 @@ udp_total() {
 # datagrams the backends' kernels dropped for a full socket buffer: the lab
 # server's fault on a loaded machine, not the balancer's
 stream_forwarded() {
-	lab_lbctl --json stats | python3 -c \
-		'import json,sys; print(sum(v["packets"] for v in json.load(sys.stdin)["vips"] if v["name"]=="stream"))'
+	lab_lbctl --json stats | jq '[.vips[] | select(.name == "stream") | .packets] | add'
 }
 
 rcvbuf_drops() {
@@ -135,9 +126,11 @@ for phase in "kill -9 and restart" "replace the program (new edgelbd, old one st
 	base=$(udp_total)
 	base_drops=$(rcvbuf_drops)
 	base_fwd=$(stream_forwarded)
+	# 3 s of traffic; the fault comes once 500 datagrams have arrived
 	lab_client udp "$LAB_VIP" 80 15000 5000 >"$T/udp_sent" &
 	sender=$!
-	sleep 1
+	flowing() { [ $(($(udp_total) - base)) -ge 500 ]; }
+	wait_until 10 flowing || echo "    (no traffic at the backends 10 s after the sender started)"
 	if [ "$phase" = "kill -9 and restart" ]; then
 		lab_edgelbd_kill KILL
 		sleep 0.3 # nobody in charge: the data plane forwards alone
@@ -147,9 +140,14 @@ for phase in "kill -9 and restart" "replace the program (new edgelbd, old one st
 		lab_edgelbd_start || exit 1
 	fi
 	wait "$sender"
-	sleep 0.5 # the servers write their counts every 50 ms
-	got=$(($(udp_total) - base))
 	sent=$(cat "$T/udp_sent")
+	# the servers write their counts every 50 ms: wait until every datagram
+	# is counted (received or dropped by a full socket buffer), or 3 s
+	all_counted() {
+		[ $(($(udp_total) - base + $(rcvbuf_drops) - base_drops)) -ge "$sent" ]
+	}
+	wait_until 3 all_counted
+	got=$(($(udp_total) - base))
 	echo "$phase: sent $sent, received $got, lost $((sent - got))"
 	lab_lbctl stats | grep -E "stream|drops|events" | sed 's/^/    /'
 	for i in 1 2 3; do
@@ -175,11 +173,11 @@ mkfifo "$T/ctl2"
 lab_client long "$LAB_VIP" 80 33000 20 "$T/ctl2" >"$T/keep" &
 client=$!
 exec 8>"$T/ctl2"
-for _ in $(seq 100); do [ "$(wc -l <"$T/keep")" -ge 20 ] && break; sleep 0.05; done
+wait_until 5 lines_at_least "$T/keep" 20
 lab_edgelbd_kill KILL
 lab_edgelbd_start || exit 1
 echo ping >&8
-for _ in $(seq 100); do grep -q DONE "$T/keep" && break; sleep 0.05; done
+wait_until 5 grep -q DONE "$T/keep"
 check "20 connections kept their backends across kill -9 and restart" \
 	cmp -s <(head -20 "$T/keep" | sort) <(sed -n '21,40p' "$T/keep" | sort)
 echo quit >&8
@@ -192,15 +190,13 @@ wait "$client"
 new_mac=02:00:00:00:bb:01
 ip -n "$(lab_ns be1)" link set eth0 address "$new_mac"
 ip -n "$(lab_ns lb1)" neigh replace "$(lab_be_addr 1)" lladdr "$new_mac" dev eth0 nud reachable
-sleep 0.3
-has_mac() {
-	bpftool -j map dump pinned "$LAB_DIR/bpffs/edgelb/backends" | python3 -c '
-import json, sys
-want = [int(x, 16) for x in sys.argv[1].split(":")]
-sys.exit(0 if any(e["formatted"]["value"]["mac"] == want for e in json.load(sys.stdin)) else 1)' "$1"
+has_mac() { # MAC: some entry of the backends map has it
+	local want
+	want=$(IFS=: read -ra b <<<"$1" && printf '%d,' "${b[@]/#/0x}")
+	bpftool -j map dump pinned "$LAB_DIR/bpffs/edgelb/backends" |
+		jq -e --argjson want "[${want%,}]" 'any(.[]; .formatted.value.mac == $want)' >/dev/null
 }
-for _ in $(seq 20); do has_mac "$new_mac" && break; sleep 0.1; done
-check "the backends map holds be1's new MAC" has_mac "$new_mac"
+check "the backends map holds be1's new MAC" wait_until 3 has_mac "$new_mac"
 lab_client conns "$LAB_VIP" 80 44000 200 >"$T/after_mac"
 check "200 connections after be1's MAC change completed" \
 	[ "$(grep -vc FAILED "$T/after_mac")" -eq 200 ]
@@ -219,8 +215,7 @@ sed 's/name = "be2"; address/name = "be2"; weight = 300; address/' "$T/good.conf
 lab_lbctl config reload >/dev/null
 check "a good config is applied" bash -c "'$BUILD/tools/lbctl' -s '$LAB_DIR/edgelb.sock' backend list web | grep -q 'be2 .* 300 '"
 kill -HUP "$(cat "$LAB_DIR/edgelbd.pid")"
-sleep 0.3
-check "SIGHUP reloads too" grep -q "SIGHUP: reloading" "$LAB_DIR/edgelbd.log"
+check "SIGHUP reloads too" wait_until 3 grep -q "SIGHUP: reloading" "$LAB_DIR/edgelbd.log"
 
 # a clean stop: the sanitizer build reports leaks and UB here, if any
 lab_edgelbd_kill TERM

@@ -11,11 +11,15 @@
 #  1. edgelbd MASTER holding the VIP, keepalived BACKUP
 #  2. kill -9 edgelbd: keepalived MASTER within 700 ms (3 x 100 ms + skew
 #     + margin; the VIP stays on a0: edgelbd cannot remove it)
+#     Takeover times are keepalived's: the stamp its notify script writes
+#     (date, Unix ms) when keepalived runs it on the transition, against
+#     the time the fault was injected; no polling slack is in them.
 #  3. edgelbd restarted: it preempts back (MASTER), keepalived BACKUP
 #  4. lbctl vrrp handover: keepalived MASTER within 300 ms, edgelbd stays
 #     BACKUP (held) and drops the VIP; lbctl vrrp release: edgelbd MASTER
 #  5. SIGTERM: edgelbd resigns: keepalived MASTER within 300 ms, VIP gone
-# Usage: test_vrrp_interop.sh BUILDDIR. Exits 77 without root or keepalived.
+# Usage: test_vrrp_interop.sh BUILDDIR. Exits 77 without root, keepalived
+# or jq (1 under CI=true: check.sh's skip_or_fail).
 set -uo pipefail
 
 BUILD=$(cd "${1:?usage: test_vrrp_interop.sh BUILDDIR}" && pwd)
@@ -76,7 +80,6 @@ EOC
 
 ok() { vl_ok "$@"; }
 bad() { vl_bad "$@"; }
-now_ms() { vl_now_ms; }
 wait_for() { vl_wait_for "$@"; }
 lbctl() { vl_lbctl elb "$@"; }
 start_elb() { vl_elb_start elb "$NS_A" "$DIR/edgelb.conf"; }
@@ -97,13 +100,15 @@ else
 fi
 lbctl vrrp status
 
+# ka_took T0: ms from T0 to keepalived's last notify (its transition)
+ka_took() { echo $(($(vl_notify_ms ka) - $1)); }
+
 # 2. kill -9 edgelbd: keepalived takes over
+vl_notify_reset ka
 t0=$(now_ms)
 vl_elb_stop elb KILL
 if wait_for 30 is ka_state MASTER; then
-	dt=$(($(now_ms) - t0))
-	if [ "$dt" -le 700 ]; then ok "keepalived MASTER ${dt} ms after kill -9 (bound 700)"
-	else bad "keepalived MASTER only after ${dt} ms (bound 700)"; fi
+	vl_within "kill -9: keepalived MASTER (its notify stamp)" "$(ka_took "$t0")" 700
 else
 	bad "keepalived not MASTER after kill -9 ($(ka_state))"
 fi
@@ -118,18 +123,20 @@ else
 fi
 
 # 4. handover: keepalived within its skew time; edgelbd stays BACKUP until released
+vl_notify_reset ka
 t0=$(now_ms)
 lbctl vrrp handover >/dev/null || bad "lbctl vrrp handover failed"
 if wait_for 10 is ka_state MASTER; then
-	dt=$(($(now_ms) - t0))
-	if [ "$dt" -le 300 ]; then ok "handover: keepalived MASTER after ${dt} ms (bound 300)"
-	else bad "handover: keepalived MASTER only after ${dt} ms (bound 300)"; fi
+	vl_within "handover: keepalived MASTER (its notify stamp)" "$(ka_took "$t0")" 300
 else
 	bad "handover: keepalived $(ka_state)"
 fi
-sleep 1
+# held for 10 of keepalived's adverts (1 s), counted by edgelbd itself
+rx_handover=$(vl_elb_field elb rx)
+heard_ten() { [ "$(vl_elb_field elb rx)" -ge $((rx_handover + 10)) ]; }
+wait_for 30 heard_ten || bad "after handover: edgelbd heard $(($(vl_elb_field elb rx) - rx_handover)) adverts in 3 s"
 if is elb_state BACKUP && is ka_state MASTER && ! a_has_vip; then
-	ok "edgelbd stays BACKUP (held, VIP dropped) for 1 s after the handover"
+	ok "edgelbd stays BACKUP (held, VIP dropped) for 10 adverts of keepalived after the handover"
 else
 	bad "after handover: edgelbd $(elb_state), keepalived $(ka_state), VIP on a0: $(a_has_vip && echo yes || echo no)"
 fi
@@ -142,24 +149,30 @@ else
 fi
 lbctl vrrp status
 
-# 4b. a reload of the unchanged file leaves the instance running as it is
+# 4b. a reload of the unchanged file leaves the instance running as it is:
+# it goes on advertising (5 adverts after the reply, longer than
+# keepalived's master down interval of 3 x 100 ms + skew) with no
+# transition, and keepalived never left BACKUP (no notify since)
 tr_before=$(vl_elb_field elb transitions)
+ka_stamp=$(vl_notify_ms ka)
 lbctl config reload >/dev/null || bad "lbctl config reload failed"
-sleep 0.5
+tx_reload=$(vl_elb_field elb tx)
+adverts_since_reload() { [ "$(vl_elb_field elb tx)" -ge $((tx_reload + 5)) ]; }
+wait_for 20 adverts_since_reload || bad "reload: edgelbd sent $(($(vl_elb_field elb tx) - tx_reload)) adverts in 2 s after it"
 tr_after=$(vl_elb_field elb transitions)
-if [ "$tr_before" = "$tr_after" ] && is elb_state MASTER && is ka_state BACKUP; then
-	ok "reload of an unchanged config: instance kept running (transitions $tr_after)"
+if [ "$tr_before" = "$tr_after" ] && is elb_state MASTER && is ka_state BACKUP &&
+	[ "$(vl_notify_ms ka)" = "$ka_stamp" ]; then
+	ok "reload of an unchanged config: instance kept running (transitions $tr_after, adverts go on)"
 else
-	bad "reload: transitions $tr_before -> $tr_after, edgelbd $(elb_state), keepalived $(ka_state)"
+	bad "reload: transitions $tr_before -> $tr_after, edgelbd $(elb_state), keepalived $(ka_state) (notify at $(vl_notify_ms ka), before $ka_stamp)"
 fi
 
 # 5. SIGTERM: edgelbd resigns (priority 0) and removes the VIP
+vl_notify_reset ka
 t0=$(now_ms)
 kill -TERM "${VL_ELB_PID[elb]}"
 if wait_for 10 is ka_state MASTER; then
-	dt=$(($(now_ms) - t0))
-	if [ "$dt" -le 300 ]; then ok "stop: keepalived MASTER after ${dt} ms (bound 300)"
-	else bad "stop: keepalived MASTER only after ${dt} ms (bound 300)"; fi
+	vl_within "stop: keepalived MASTER (its notify stamp)" "$(ka_took "$t0")" 300
 else
 	bad "stop: keepalived $(ka_state)"
 fi

@@ -21,13 +21,14 @@
 # Bound for 3: A's next advert is at most 100 ms after the heal; B's
 # change time is edgelbd's own since_unix_ms (no polling slack); +100 ms for
 # the nft call that heals and scheduling on a loaded 2-core VM.
-# Usage: test_vrrp_splitbrain.sh BUILDDIR. Exits 77 without root or nft.
+# Usage: test_vrrp_splitbrain.sh BUILDDIR. Exits 77 without root, nft or
+# jq (1 under CI=true: check.sh's skip_or_fail).
 set -uo pipefail
 
 BUILD=$(cd "${1:?usage: test_vrrp_splitbrain.sh BUILDDIR}" && pwd)
 . "$(dirname "$0")/vrrp_lib.sh"
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v nft >/dev/null || { echo "SKIP: nft (nftables) not installed"; exit 77; }
+need_root "network namespaces, XDP, VRRP sockets"
+need_tools ip nft jq python3 sysctl
 
 ADV_MS=100
 HEAL_BOUND=$((ADV_MS + 100))
@@ -62,12 +63,12 @@ ip netns exec "$NS_C" sysctl -qw net.ipv4.conf.all.arp_accept=1 net.ipv4.conf.c0
 	net.ipv4.conf.all.drop_gratuitous_arp=0 net.ipv4.conf.c0.drop_gratuitous_arp=0 \
 	net.ipv4.neigh.c0.locktime=0 net.ipv6.neigh.c0.locktime=0 \
 	net.ipv6.conf.all.drop_unsolicited_na=0 net.ipv6.conf.c0.drop_unsolicited_na=0 ||
-	{ echo "SKIP: sysctls of the client"; exit 77; }
+	skip_or_fail "the kernel refuses the client's neighbour sysctls"
 # the kernel creates entries from untracked NA only on a forwarding
 # interface (ndisc_recv_na), as a router would
 ip netns exec "$NS_C" sysctl -qw net.ipv6.conf.all.accept_untracked_na=1 \
 	net.ipv6.conf.c0.accept_untracked_na=1 net.ipv6.conf.c0.forwarding=1 ||
-	{ echo "SKIP: kernel without accept_untracked_na (5.18+)"; exit 77; }
+	skip_or_fail "kernel without accept_untracked_na (5.18+)"
 
 # elb_conf LABEL IF PRIO
 elb_conf() {

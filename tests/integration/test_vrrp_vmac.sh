@@ -18,19 +18,20 @@
 #  d. a macvlan of that name in bridge mode is recreated in private mode;
 #     a non-macvlan (veth) of that name is left alone and ensure fails
 #  e. remove: gone; remove again: still success
-# Usage: test_vrrp_vmac.sh VRRP_VMAC. Exits 77 without root.
+# Usage: test_vrrp_vmac.sh VRRP_VMAC. Exits 77 without root or python3 (1
+# under CI=true: check.sh's skip_or_fail).
 set -euo pipefail
 
 VMAC=${1:?usage: test_vrrp_vmac.sh VRRP_VMAC}
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+# shellcheck source=check.sh
+source "$(dirname "$0")/check.sh"
+need_root "network namespaces, macvlan"
+need_tools ip python3
 
 tag=vm$$
 NS_RT=$tag-rt
 NS_PE=$tag-pe
 DIR=$(mktemp -d /tmp/vrrp-vmac.XXXXXX)
-# shellcheck source=check.sh
-source "$(dirname "$0")/check.sh"
 
 cleanup() {
 	set +e

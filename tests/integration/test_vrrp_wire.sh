@@ -12,14 +12,17 @@
 #  c. our priority-0 advert makes it MASTER within its skew time
 #  d. (IPv4 and IPv6) our GARP / unsolicited NA replaces a stale neighbour
 #     entry on the peer with our MAC
-# Usage: test_vrrp_wire.sh VRRP_WIRE. Exits 77 without root or keepalived.
+# Usage: test_vrrp_wire.sh VRRP_WIRE. Exits 77 without root or keepalived
+# (1 under CI=true: check.sh's skip_or_fail).
 set -euo pipefail
 
 WIRE=${1:?usage: test_vrrp_wire.sh VRRP_WIRE}
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+# shellcheck source=check.sh
+source "$(dirname "$0")/check.sh"
+need_root "network namespaces, VRRP sockets"
+need_tools ip keepalived
 KA=$(command -v keepalived || true)
 [ -x "${KA:-/usr/sbin/keepalived}" ] || KA=/usr/sbin/keepalived
-[ -x "$KA" ] || { echo "SKIP: keepalived not installed"; exit 77; }
 
 tag=vw$$
 NS_KA=$tag-ka
@@ -27,8 +30,6 @@ NS_US=$tag-us
 DIR=$(mktemp -d /tmp/vrrp-wire.XXXXXX)
 KA_PID=
 KA_NAME=
-# shellcheck source=check.sh
-source "$(dirname "$0")/check.sh"
 
 cleanup() {
 	set +e

@@ -2,7 +2,9 @@
 # Shared helpers of the VRRP namespace tests (test_vrrp_*.sh): namespaces,
 # a private bpffs, edgelbd and keepalived processes, state readers, bounded
 # polling, and one cleanup that undoes all of it even when a test fails.
-# Source it after setting BUILD; call vl_init TAG first.
+# Source it after setting BUILD; call vl_init TAG first. It sources
+# check.sh: what cannot run skips, or fails under CI (skip_or_fail), and
+# waits have wall-clock deadlines (wait_until).
 #
 # Daemons are named by a LABEL chosen by the test (e.g. "a", "ka"); each
 # gets its files under $VL_DIR: LABEL.sock, LABEL.log, LABEL.pid,
@@ -14,28 +16,29 @@ VL_FAILS=0
 VL_DIR=
 VL_BPFFS=
 
+# shellcheck source=check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
+
 vl_ok() { echo "PASS: $*"; }
 vl_bad() { echo "FAIL: $*"; VL_FAILS=$((VL_FAILS + 1)); }
 vl_now_ms() { date +%s%3N; }
 
-# vl_wait_for TENTHS CMD...: poll every 10 ms for up to TENTHS tenths of a
-# second (bounded by iterations, so a slow machine waits longer, never
-# forever)
+# vl_wait_for TENTHS CMD...: until CMD succeeds, for at most TENTHS tenths
+# of a second of wall-clock time (check.sh's wait_until: a deadline, not a
+# count of polls, so a slow CMD does not stretch the wait)
 vl_wait_for() {
-	local n=$(($1 * 10))
+	local t=$1
 	shift
-	for _ in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.01
-	done
-	return 1
+	wait_until "$((t / 10)).$((t % 10))" "$@"
 }
 
+# vl_need_root_keepalived: root and the tools every VRRP test uses (lbctl's
+# JSON is read with jq); sets KA
 vl_need_root_keepalived() {
-	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+	need_root "network namespaces, XDP, VRRP sockets"
+	need_tools ip jq keepalived
 	KA=$(command -v keepalived || true)
 	[ -x "${KA:-/usr/sbin/keepalived}" ] || KA=/usr/sbin/keepalived
-	[ -x "$KA" ] || { echo "SKIP: keepalived not installed"; exit 77; }
 }
 
 vl_cleanup() {
@@ -67,13 +70,13 @@ vl_init() {
 	trap 'exit 130' INT TERM
 	VL_BPFFS=$VL_DIR/bpffs
 	mkdir -p "$VL_BPFFS"
-	mount -t bpf bpf "$VL_BPFFS" || { VL_BPFFS=; echo "SKIP: cannot mount bpffs"; exit 77; }
+	mount -t bpf bpf "$VL_BPFFS" || { VL_BPFFS=; skip_or_fail "cannot mount a bpffs at $VL_DIR/bpffs"; }
 }
 
 # vl_ns_add NS: a namespace with lo up; IPv6 DAD off so that link-local
 # addresses (the source of VRRP v3 IPv6 adverts) are usable at once
 vl_ns_add() {
-	ip netns add "$1" || { echo "SKIP: no network namespaces"; exit 77; }
+	ip netns add "$1" || skip_or_fail "cannot create network namespace $1"
 	VL_NS+=("$1")
 	ip -n "$1" link set lo up
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
@@ -152,28 +155,21 @@ vl_elb_stop() {
 # (rejects.auth_mismatch; an absent reject counts 0). NONE when edgelbd
 # does not answer.
 vl_elb_field() {
-	vl_lbctl "$1" --json vrrp status ${3:+"$3"} 2>/dev/null | python3 -c '
-import json, sys
-try:
-    o = json.load(sys.stdin)["instances"][0]
-    path = sys.argv[1].split(".")
-    for k in path[:-1]:
-        o = o[k]
-    v = o.get(path[-1], 0 if len(path) > 1 else None)
-    print(str(v).lower() if isinstance(v, bool) else v)
-except Exception:
-    print("NONE")' "$2"
+	local out
+	out=$(vl_lbctl "$1" --json vrrp status ${3:+"$3"} 2>/dev/null | jq -r --arg p "$2" '
+		(.instances[0] // error("no instance")) as $o | ($p | split(".")) as $path |
+		($o | getpath($path)) as $v |
+		if $v == null then (if ($path | length) > 1 then 0 else "None" end) else $v end |
+		tostring' 2>/dev/null)
+	echo "${out:-NONE}"
 }
 vl_elb_state() { vl_elb_field "$1" state; }
 # the rejects object, compact, for messages
 vl_elb_rejects() {
-	vl_lbctl "$1" --json vrrp status 2>/dev/null | python3 -c '
-import json, sys
-try:
-    i = json.load(sys.stdin)["instances"][0]
-    print("rx_rejected=%s %s" % (i["rx_rejected"], json.dumps(i["rejects"], sort_keys=True)))
-except Exception:
-    print("NONE")'
+	local out
+	out=$(vl_lbctl "$1" --json vrrp status 2>/dev/null | jq -rc \
+		'.instances[0] | "rx_rejected=\(.rx_rejected) \(.rejects | tojson)"' 2>/dev/null)
+	echo "${out:-NONE}"
 }
 
 # vl_within WHAT DT_MS BOUND_MS: PASS/FAIL with the measured time
