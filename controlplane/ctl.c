@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,11 @@
 
 /* Requests handled per readiness event, so one client cannot hog the loop. */
 #define CTL_BATCH 16
-#define CTL_IDLE_SWEEP_MS 10000
+/* often enough for EDGELB_CTL_IDLE_BUSY_MS to mean what it says */
+#define CTL_IDLE_SWEEP_MS 1000
 #define CTL_BACKLOG 16
+/* at most one warning about refused or closed connections in this time */
+#define CTL_WARN_INTERVAL_MS 10000
 
 struct ctl_conn {
 	struct edgelb_ctl *ctl;
@@ -43,7 +47,7 @@ struct ctl_conn {
 	gid_t gid;
 	pid_t pid;
 	bool admin;	  /* may change state */
-	char *out;	  /* a reply waiting for EPOLLOUT */
+	char *out;	  /* a reply waiting for EPOLLOUT; the connection is busy */
 	size_t out_len;
 	uint64_t last_ms; /* last request or reply */
 };
@@ -60,8 +64,23 @@ struct edgelb_ctl {
 	char *buf;	/* EDGELB_CTL_REQUEST_MAX + 1 bytes */
 	struct ctl_conn *conns;
 	size_t n_conns;
+	size_t n_admin;	/* of n_conns: root and the control group, their own quota */
 	struct loop_timer *sweep;
+	bool warned;	/* warned_ms is set */
+	uint64_t warned_ms;
+	unsigned int warn_skipped; /* warnings held back since warned_ms */
 };
+
+/*
+ * Connections are counted in two classes with a quota each (ctl.h):
+ * EDGELB_CTL_ADMIN_CONNS_MAX for root and the control group, whatever
+ * others hold, and EDGELB_CTL_CONNS_MAX for everyone else, of which one
+ * uid holds at most EDGELB_CTL_CONNS_PER_UID. A connection over a quota
+ * takes the place of the longest idle one of its class (or uid), so idle
+ * connections cannot keep anyone out; only when every one of them is busy
+ * sending a reply is the newcomer refused.
+ */
+
 
 /* ---- connections ---------------------------------------------------------- */
 
@@ -78,6 +97,8 @@ static void ctl_conn_close(struct ctl_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	ctl->n_conns--;
+	if (c->admin)
+		ctl->n_admin--;
 	free(c->out);
 	free(c);
 }
@@ -121,7 +142,7 @@ static int ctl_conn_reply(struct ctl_conn *c, struct json_object *reply)
 
 		ctl_proto_error(&err, NULL,
 				"reply: %zu bytes do not fit the socket (%s); ask for less "
-				"(one service, fewer flows)",
+				"(one page: offset, limit)",
 				len, strerror(-ret));
 		free(text);
 		text = NULL;
@@ -197,6 +218,10 @@ static struct json_object *ctl_handle(struct ctl_conn *c, const char *buf, size_
 		return ctl_proto_reply_error(&err);
 	}
 	reply = ctl_cmds_run(ctl->d, &req);
+	if (ctl_proto_page(reply, &req, EDGELB_CTL_PAGE_BYTES)) {
+		json_object_put(reply);
+		return NULL;
+	}
 	if (!ctl_proto_needs_admin(&req))
 		return reply;
 	/* an audit trail of every change, with who asked */
@@ -295,13 +320,99 @@ static bool ctl_peer_admin(struct edgelb_ctl *ctl, int fd, const struct ucred *c
 	return admin;
 }
 
-static void ctl_refuse_busy(int fd)
+/*
+ * A warning about connections, at most one per CTL_WARN_INTERVAL_MS: a
+ * local user opening connections in a loop must not flood the log.
+ */
+__attribute__((format(printf, 2, 3))) static void ctl_warn_limited(struct edgelb_ctl *ctl,
+								   const char *fmt, ...)
+{
+	uint64_t now = loop_now_ms();
+	char msg[256];
+	va_list ap;
+
+	if (ctl->warned && now - ctl->warned_ms < CTL_WARN_INTERVAL_MS) {
+		ctl->warn_skipped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ctl->warn_skipped)
+		pr_warn("ctl", "%s (and %u more since the last warning)", msg, ctl->warn_skipped);
+	else
+		pr_warn("ctl", "%s", msg);
+	ctl->warned = true;
+	ctl->warned_ms = now;
+	ctl->warn_skipped = 0;
+}
+
+/* Whether a class holds half its quota or more: its idle connections go sooner. */
+static bool ctl_under_pressure(const struct edgelb_ctl *ctl, bool admin)
+{
+	size_t n = admin ? ctl->n_admin : ctl->n_conns - ctl->n_admin;
+	size_t max = admin ? EDGELB_CTL_ADMIN_CONNS_MAX : EDGELB_CTL_CONNS_MAX;
+
+	return 2 * n >= max;
+}
+
+/*
+ * Close the longest idle connection of the class admin (and of uid, if
+ * not NULL) for a newcomer. A connection with a reply waiting is busy, not
+ * idle. Returns false when there is none.
+ */
+static bool ctl_evict(struct edgelb_ctl *ctl, bool admin, const uid_t *uid, const char *why)
+{
+	struct ctl_conn *c, *oldest = NULL;
+	uint64_t now = loop_now_ms();
+
+	for (c = ctl->conns; c; c = c->next)
+		if (c->admin == admin && (!uid || c->uid == *uid) && !c->out &&
+		    (!oldest || c->last_ms <= oldest->last_ms))
+			oldest = c;
+	if (!oldest)
+		return false;
+	ctl_warn_limited(ctl, "%s: closing the connection of uid %u pid %d, idle %llu ms",
+			 why, (unsigned int)oldest->uid, (int)oldest->pid,
+			 (unsigned long long)(now - oldest->last_ms));
+	ctl_conn_close(oldest);
+	return true;
+}
+
+/* Room for one more connection of cred's class: true, after an eviction if needed. */
+static bool ctl_make_room(struct edgelb_ctl *ctl, bool admin, const struct ucred *cred)
+{
+	char why[96];
+	size_t of_uid = 0;
+
+	if (admin) {
+		if (ctl->n_admin < EDGELB_CTL_ADMIN_CONNS_MAX)
+			return true;
+		snprintf(why, sizeof(why), "%d connections of root and the control group",
+			 EDGELB_CTL_ADMIN_CONNS_MAX);
+		return ctl_evict(ctl, true, NULL, why);
+	}
+	for (struct ctl_conn *c = ctl->conns; c; c = c->next)
+		of_uid += !c->admin && c->uid == cred->uid;
+	if (of_uid >= EDGELB_CTL_CONNS_PER_UID) {
+		snprintf(why, sizeof(why), "uid %u has %d connections", (unsigned int)cred->uid,
+			 EDGELB_CTL_CONNS_PER_UID);
+		return ctl_evict(ctl, false, &cred->uid, why);
+	}
+	if (ctl->n_conns - ctl->n_admin < EDGELB_CTL_CONNS_MAX)
+		return true;
+	snprintf(why, sizeof(why), "%d connections of users outside the control group",
+		 EDGELB_CTL_CONNS_MAX);
+	return ctl_evict(ctl, false, NULL, why);
+}
+
+static void ctl_refuse_busy(int fd, int max)
 {
 	char text[160];
 	int n = snprintf(text, sizeof(text),
 			 "{\"v\":%d,\"ok\":false,\"error\":\"busy: %d control connections are "
 			 "open; try again\"}",
-			 EDGELB_CTL_VERSION, EDGELB_CTL_CONNS_MAX);
+			 EDGELB_CTL_VERSION, max);
 
 	ctl_send(fd, text, (size_t)n);
 	/*
@@ -322,15 +433,22 @@ static void ctl_accept_one(struct edgelb_ctl *ctl, int fd)
 	socklen_t len = sizeof(cred);
 	int sndbuf = EDGELB_CTL_REPLY_MAX + 64 * 1024;
 	struct ctl_conn *c;
+	bool admin;
 
-	if (ctl->n_conns >= EDGELB_CTL_CONNS_MAX) {
-		pr_warn("ctl", "%d connections open: refusing one more", EDGELB_CTL_CONNS_MAX);
-		ctl_refuse_busy(fd);
-		return;
-	}
+	/* who it is first: root and the control group are never counted with others */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
 		pr_warn("ctl", "SO_PEERCRED: %s; closing the connection", strerror(errno));
 		close(fd);
+		return;
+	}
+	admin = ctl_peer_admin(ctl, fd, &cred);
+	if (!ctl_make_room(ctl, admin, &cred)) {
+		int max = admin ? EDGELB_CTL_ADMIN_CONNS_MAX : EDGELB_CTL_CONNS_MAX;
+
+		ctl_warn_limited(ctl, "uid %u pid %d: refused, %d connections of its class are "
+				      "busy",
+				 (unsigned int)cred.uid, (int)cred.pid, max);
+		ctl_refuse_busy(fd, max);
 		return;
 	}
 	/* replies can be large: let one fit (SO_SNDBUFFORCE needs CAP_NET_ADMIN) */
@@ -342,8 +460,7 @@ static void ctl_accept_one(struct edgelb_ctl *ctl, int fd)
 		return;
 	}
 	*c = (struct ctl_conn){ .ctl = ctl, .fd = fd, .uid = cred.uid, .gid = cred.gid,
-				.pid = cred.pid, .last_ms = loop_now_ms() };
-	c->admin = ctl_peer_admin(ctl, fd, &cred);
+				.pid = cred.pid, .last_ms = loop_now_ms(), .admin = admin };
 	if (loop_add_fd(ctl->d->loop, fd, EPOLLIN, ctl_conn_event, c)) {
 		close(fd);
 		free(c);
@@ -354,6 +471,8 @@ static void ctl_accept_one(struct edgelb_ctl *ctl, int fd)
 		c->next->prev = c;
 	ctl->conns = c;
 	ctl->n_conns++;
+	if (admin)
+		ctl->n_admin++;
 	pr_debug("ctl", "connection from uid %u gid %u pid %d%s", (unsigned int)c->uid,
 		 (unsigned int)c->gid, (int)c->pid, c->admin ? " (may change state)" : "");
 }
@@ -382,10 +501,15 @@ static void ctl_sweep(void *arg)
 	struct edgelb_ctl *ctl = arg;
 	uint64_t now = loop_now_ms();
 	struct ctl_conn *c = ctl->conns, *next;
+	/* as the sweep starts: closing some must not spare the others */
+	uint64_t limit_admin = ctl_under_pressure(ctl, true) ? EDGELB_CTL_IDLE_BUSY_MS
+							     : EDGELB_CTL_IDLE_MS;
+	uint64_t limit_user = ctl_under_pressure(ctl, false) ? EDGELB_CTL_IDLE_BUSY_MS
+							     : EDGELB_CTL_IDLE_MS;
 
 	for (; c; c = next) {
 		next = c->next;
-		if (now - c->last_ms >= EDGELB_CTL_IDLE_MS) {
+		if (now - c->last_ms >= (c->admin ? limit_admin : limit_user)) {
 			pr_debug("ctl", "closing the idle connection of pid %d", (int)c->pid);
 			ctl_conn_close(c);
 		}

@@ -19,9 +19,17 @@
  * EDGELB_CTL_REPLY_MAX bytes. Replies can be far longer than a request:
  * a client sizes its buffer with recv(MSG_PEEK | MSG_TRUNC), which returns
  * the length of the waiting message. A message of 0 bytes is read as the
- * end of the connection. The server closes connections idle for
- * EDGELB_CTL_IDLE_MS and accepts at most EDGELB_CTL_CONNS_MAX at a time
- * (one more is answered with a "busy" error and closed).
+ * end of the connection.
+ *
+ * Connections are limited per class of peer, told by its credentials at
+ * connect() before it is counted: root and control_group members hold up
+ * to EDGELB_CTL_ADMIN_CONNS_MAX, whatever others hold; everyone else up to
+ * EDGELB_CTL_CONNS_MAX together and EDGELB_CTL_CONNS_PER_UID per uid. A
+ * connection over a quota closes the longest idle one of the same class
+ * (or uid) in its favour; only when none is idle (each has a reply being
+ * sent) is it answered with a "busy" error and closed. The server closes
+ * connections idle for EDGELB_CTL_IDLE_MS, or EDGELB_CTL_IDLE_BUSY_MS once
+ * their class holds half its quota.
  *
  * ---- Messages -----------------------------------------------------------
  *
@@ -33,8 +41,10 @@
  *             "error": "backend: no backend \"web9\" in service \"web\"",
  *             "field": "backend"}
  *
- * "v" is the protocol version; optional in a request (1 when absent). A
- * server that does not speak the version refuses it (field "v"). Within
+ * "v" is the protocol version, required in a request. A server that does
+ * not speak the version refuses it (field "v"). A member given twice in
+ * the request object is refused (field: its name), "v" and "cmd" too.
+ * Within
  * version 1, commands, optional request members and reply members may be
  * added; clients ignore reply members they do not know. Anything else
  * (removing or renaming a member, changing its type or meaning) makes a
@@ -47,6 +57,23 @@
  * Members the command does not take are refused, so a typo never passes
  * silently. Numbers are JSON integers; names follow edgelb.conf(5):
  * 1..63 of A-Z a-z 0-9 _ . -; addresses are IPv4 or IPv6 text.
+ *
+ * ---- Paging ---------------------------------------------------------------
+ *
+ * The listings (vip.list, backend.list, stats, flows, health) take two
+ * optional members, and a reply carrying either is one page:
+ *   offset  (0..2^32-1, 0) the first item of the page;
+ *   limit   (1..EDGELB_CTL_PAGE_ITEMS_MAX) items at most; without it, as
+ *           many as fit EDGELB_CTL_PAGE_BYTES of item text (always one).
+ * The page's reply is the whole reply with the list cut, plus
+ *   total   the items of the whole listing,
+ *   next    the offset of the next page, or null after the last one.
+ * stats counts "vips" then "backends" as one sequence; the other members
+ * (drops, events, time_ms...) come with every page. Pages are separate
+ * snapshots: a backend added or deleted between two shifts the items
+ * after it (total changes; lbctl then starts again). Without offset and
+ * limit a reply is whole, and one over EDGELB_CTL_REPLY_MAX is an error:
+ * a large site must page.
  *
  * ---- Authorisation ------------------------------------------------------
  *
@@ -66,7 +93,7 @@
  *        config_age_s, reloads, adopted, services, backends, dataplane
  *        ("xdp" or "dpdk"), xdp_mode ("native"/"generic", xdp only),
  *        interfaces [names]
- * vip.list
+ * vip.list  [offset, limit]
  *     -> services: [{name, vip, port, protocol, encap, gue_port, ring_size,
  *        mtu, mtu_policy, hash, id, runtime, backends, backends_up}]
  * vip.add [M]  name, vip, port (0 = every port), protocol (tcp|udp, tcp),
@@ -75,7 +102,7 @@
  *        mtu_policy (icmp|drop, icmp), hash (5tuple|addresses, 5tuple)
  *     -> service: {as in vip.list}
  * vip.del [M]  service
- * backend.list  [service]
+ * backend.list  [service] [offset, limit]
  *     -> backends: [{service, name, address, port, weight, site, state
  *        ("up", "down" or "drained"), alive, drained, runtime, id}]
  * backend.add [M]  service, name, address, port (the service's port),
@@ -86,7 +113,7 @@
  * backend.undrain [M]  service, backend
  * backend.weight [M]   service, backend, weight (0..65535)
  *     Successful mutations reply with the backend or service as it is now.
- * stats
+ * stats  [offset, limit]
  *     -> time_ms (monotonic, for rates),
  *        vips: [{name, vip, port, protocol, id, packets, bytes, new_flows}],
  *        backends: [{service, name, address, port, site, id, state,
@@ -98,10 +125,10 @@
  *        is invalid: an error reply with every line in "messages"
  * config.reload [M]
  *     -> messages [lines]; failure: an error reply with "messages"
- * flows  [max (1..EDGELB_CTL_FLOWS_MAX, 100)]
+ * flows  [max (1..EDGELB_CTL_FLOWS_MAX, 100)] [offset, limit (within max)]
  *     -> flows: [{src, sport, dst, dport, protocol, service, backend,
  *                 vip_id, backend_id, age_ms}], truncated (more may exist)
- * health  [service]
+ * health  [service] [offset, limit]
  *     -> time_unix_ms, checks (backends with a check), running,
  *        max_late_ms, backends: [{service, name, address, port, id,
  *        state ("up", "down" or "drained": a drain shows even while
@@ -138,8 +165,13 @@
 #define EDGELB_CTL_VERSION 1
 #define EDGELB_CTL_REQUEST_MAX (64 * 1024)     /* bytes */
 #define EDGELB_CTL_REPLY_MAX (4 * 1024 * 1024) /* bytes */
-#define EDGELB_CTL_CONNS_MAX 64
+#define EDGELB_CTL_CONNS_MAX 64	      /* of peers outside root and control_group */
+#define EDGELB_CTL_CONNS_PER_UID 16   /* of those, one uid */
+#define EDGELB_CTL_ADMIN_CONNS_MAX 16 /* root and control_group */
 #define EDGELB_CTL_IDLE_MS 60000
+#define EDGELB_CTL_IDLE_BUSY_MS 5000  /* once a class holds half its quota */
+#define EDGELB_CTL_PAGE_BYTES (1024 * 1024) /* item text in a page without limit */
+#define EDGELB_CTL_PAGE_ITEMS_MAX 100000
 #define EDGELB_CTL_FLOWS_MAX 10000
 #define EDGELB_CTL_FLOWS_DEFAULT 100
 

@@ -68,12 +68,12 @@ static const struct ctl_cmd_def {
 	const char *const members[12];
 } ctl_cmds[CTL_CMD_MAX] = {
 	[CTL_CMD_STATUS] = { "status", false, { NULL } },
-	[CTL_CMD_VIP_LIST] = { "vip.list", false, { NULL } },
+	[CTL_CMD_VIP_LIST] = { "vip.list", false, { "offset", "limit", NULL } },
 	[CTL_CMD_VIP_ADD] = { "vip.add", true,
 			      { "name", "vip", "port", "protocol", "encap", "gue_port",
 				"ring_size", "mtu", "mtu_policy", "hash", NULL } },
 	[CTL_CMD_VIP_DEL] = { "vip.del", true, { "service", NULL } },
-	[CTL_CMD_BACKEND_LIST] = { "backend.list", false, { "service", NULL } },
+	[CTL_CMD_BACKEND_LIST] = { "backend.list", false, { "service", "offset", "limit", NULL } },
 	[CTL_CMD_BACKEND_ADD] = { "backend.add", true,
 				  { "service", "name", "address", "port", "weight", "site",
 				    NULL } },
@@ -82,15 +82,27 @@ static const struct ctl_cmd_def {
 	[CTL_CMD_BACKEND_UNDRAIN] = { "backend.undrain", true, { "service", "backend", NULL } },
 	[CTL_CMD_BACKEND_WEIGHT] = { "backend.weight", true,
 				     { "service", "backend", "weight", NULL } },
-	[CTL_CMD_STATS] = { "stats", false, { NULL } },
+	[CTL_CMD_STATS] = { "stats", false, { "offset", "limit", NULL } },
 	[CTL_CMD_CONFIG_CHECK] = { "config.check", false, { "path", NULL } },
 	[CTL_CMD_CONFIG_RELOAD] = { "config.reload", true, { NULL } },
-	[CTL_CMD_FLOWS] = { "flows", false, { "max", NULL } },
-	[CTL_CMD_HEALTH] = { "health", false, { "service", NULL } },
+	[CTL_CMD_FLOWS] = { "flows", false, { "max", "offset", "limit", NULL } },
+	[CTL_CMD_HEALTH] = { "health", false, { "service", "offset", "limit", NULL } },
 	[CTL_CMD_VRRP_STATUS] = { "vrrp.status", false, { "instance", NULL } },
 	[CTL_CMD_VRRP_HANDOVER] = { "vrrp.handover", true, { "instance", NULL } },
 	[CTL_CMD_VRRP_RELEASE] = { "vrrp.release", true, { "instance", NULL } },
 	[CTL_CMD_VRRP_MAINTENANCE] = { "vrrp.maintenance", true, { "mode", NULL } },
+};
+
+/*
+ * The lists of a reply that offset and limit page through, in the order
+ * they are counted: items of the second follow the last of the first.
+ */
+static const char *const ctl_page_lists[CTL_CMD_MAX][3] = {
+	[CTL_CMD_VIP_LIST] = { "services", NULL },
+	[CTL_CMD_BACKEND_LIST] = { "backends", NULL },
+	[CTL_CMD_STATS] = { "vips", "backends", NULL },
+	[CTL_CMD_FLOWS] = { "flows", NULL },
+	[CTL_CMD_HEALTH] = { "backends", NULL },
 };
 
 const char *ctl_proto_cmd_name(enum ctl_cmd cmd)
@@ -434,12 +446,35 @@ static int ctl_parse_backend_add(struct json_object *o, struct ctl_request *req,
 	return 0;
 }
 
+/* offset and limit of the commands that page (ctl_page_lists). */
+static int ctl_parse_page(struct json_object *o, struct ctl_request *req, struct ctl_error *err)
+{
+	int64_t v;
+	int ret;
+
+	if (req->cmd >= CTL_CMD_MAX || !ctl_page_lists[req->cmd][0])
+		return 0;
+	ret = ctl_get_int(o, "offset", false, 0, UINT32_MAX, &v, err);
+	if (ret < 0)
+		return -EINVAL;
+	req->offset = ret > 0 ? (uint32_t)v : 0;
+	req->paged = ret > 0;
+	ret = ctl_get_int(o, "limit", false, 1, EDGELB_CTL_PAGE_ITEMS_MAX, &v, err);
+	if (ret < 0)
+		return -EINVAL;
+	req->limit = ret > 0 ? (uint32_t)v : 0;
+	req->paged |= ret > 0;
+	return 0;
+}
+
 static int ctl_parse_args(struct json_object *o, struct ctl_request *req, struct ctl_error *err)
 {
 	const char *s;
 	int64_t v;
 	int ret;
 
+	if (ctl_parse_page(o, req, err))
+		return -EINVAL;
 	switch (req->cmd) {
 	case CTL_CMD_VIP_ADD:
 		return ctl_parse_vip_add(o, req, err);
@@ -502,6 +537,16 @@ static int ctl_parse_args(struct json_object *o, struct ctl_request *req, struct
 	}
 }
 
+/* The field of a member: its name as far as it is printable (fits err->field). */
+static void ctl_field_of(const char *key, char *field, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && key[i] > 0x20 && key[i] < 0x7f; i++)
+		field[i] = key[i];
+	field[i] = '\0';
+}
+
 /* Every member is "v", "cmd" or one the command takes. */
 static int ctl_check_members(struct json_object *o, const struct ctl_cmd_def *def,
 			     struct ctl_error *err)
@@ -517,10 +562,7 @@ static int ctl_check_members(struct json_object *o, const struct ctl_cmd_def *de
 		if (known)
 			continue;
 		edgelb_quote(key, strlen(key), q, sizeof(q));
-		/* the field is the member's name as far as it is printable */
-		for (i = 0; i + 1 < sizeof(field) && key[i] > 0x20 && key[i] < 0x7f; i++)
-			field[i] = key[i];
-		field[i] = '\0';
+		ctl_field_of(key, field, sizeof(field));
 		ctl_proto_error(err, NULL, "%s: %s takes no member %s",
 				field[0] ? field : "request", def->name, q);
 		snprintf(err->field, sizeof(err->field), "%s", field);
@@ -542,20 +584,24 @@ static int ctl_parse_object(struct json_object *o, struct ctl_request *req,
 				ctl_json_type(o));
 		return -EINVAL;
 	}
-	if (json_object_object_get_ex(o, "v", &jv)) {
-		if (!json_object_is_type(jv, json_type_int)) {
-			ctl_proto_error(err, "v", "must be an integer (the protocol version, %d), "
-						  "not %s",
-					EDGELB_CTL_VERSION, ctl_json_type(jv));
-			return -EINVAL;
-		}
-		v = json_object_get_int64(jv);
-		if (v != EDGELB_CTL_VERSION) {
-			ctl_proto_error(err, "v", "protocol version %lld is not supported (this "
-						  "edgelbd speaks %d)",
-					(long long)v, EDGELB_CTL_VERSION);
-			return -EINVAL;
-		}
+	/* required: a client that does not say its version cannot be told apart later */
+	if (!json_object_object_get_ex(o, "v", &jv)) {
+		ctl_proto_error(err, "v", "missing: a request gives the protocol version "
+					  "(\"v\": %d)",
+				EDGELB_CTL_VERSION);
+		return -EINVAL;
+	}
+	if (!json_object_is_type(jv, json_type_int)) {
+		ctl_proto_error(err, "v", "must be an integer (the protocol version, %d), not %s",
+				EDGELB_CTL_VERSION, ctl_json_type(jv));
+		return -EINVAL;
+	}
+	v = json_object_get_int64(jv);
+	if (v != EDGELB_CTL_VERSION) {
+		ctl_proto_error(err, "v", "protocol version %lld is not supported (this "
+					  "edgelbd speaks %d)",
+				(long long)v, EDGELB_CTL_VERSION);
+		return -EINVAL;
 	}
 	if (ctl_get_string(o, "cmd", true, &cmd, err) < 0)
 		return -EINVAL;
@@ -570,6 +616,91 @@ static int ctl_parse_object(struct json_object *o, struct ctl_request *req,
 	if (ctl_check_members(o, &ctl_cmds[req->cmd], err))
 		return -EINVAL;
 	return ctl_parse_args(o, req, err);
+}
+
+/*
+ * json-c keeps the last of two members with the same name: a request
+ * {"cmd": "status", "cmd": "backend.del", ...} would run what a reader
+ * of the first line does not expect. buf[0..len-1] is valid JSON text
+ * (json-c parsed it into o, an object): count the members of the
+ * top-level object in the text; when the text has more than o, name the
+ * first one seen twice. 0 or -EINVAL (err filled), -ENOMEM.
+ */
+static int ctl_check_duplicates(const char *buf, size_t len, struct json_object *o,
+				struct ctl_error *err)
+{
+	struct json_tokener *tok = NULL;
+	struct json_object *seen = NULL;
+	size_t keys = 0;
+	int depth = 0, ret = 0;
+
+	for (int pass = 0; pass < 2 && !ret; pass++) {
+		if (pass == 1) {
+			if (keys == (size_t)json_object_object_length(o))
+				break;
+			tok = json_tokener_new();
+			seen = json_object_new_object();
+			if (!tok || !seen) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		depth = 0;
+		for (size_t i = 0; i < len && !ret; i++) {
+			size_t start = i, after;
+			struct json_object *k;
+			char field[sizeof(err->field)], q[CTL_PROTO_QUOTE_LEN];
+			const char *name;
+
+			if (buf[i] == '{' || buf[i] == '[') {
+				depth++;
+				continue;
+			}
+			if (buf[i] == '}' || buf[i] == ']') {
+				depth--;
+				continue;
+			}
+			if (buf[i] != '"')
+				continue;
+			for (i++; i < len && buf[i] != '"'; i++)
+				if (buf[i] == '\\')
+					i++;
+			for (after = i + 1; after < len && strchr(" \t\r\n", buf[after]); after++)
+				;
+			if (depth != 1 || after >= len || buf[after] != ':')
+				continue;
+			if (pass == 0) {
+				keys++;
+				continue;
+			}
+			/* the name as json-c decodes it (escapes, and cut at a NUL) */
+			json_tokener_reset(tok);
+			k = json_tokener_parse_ex(tok, buf + start, (int)(i + 1 - start));
+			if (!k) {
+				ret = -ENOMEM;
+				break;
+			}
+			name = json_object_get_string(k);
+			if (!json_object_object_get_ex(seen, name, NULL)) {
+				if (json_object_object_add(seen, name, NULL))
+					ret = -ENOMEM;
+				json_object_put(k);
+				continue;
+			}
+			ctl_field_of(name, field, sizeof(field));
+			ctl_proto_error(err, NULL, "%s: %s appears twice; a request names each "
+						   "member once",
+					field[0] ? field : "request",
+					edgelb_quote(name, strlen(name), q, sizeof(q)));
+			snprintf(err->field, sizeof(err->field), "%s", field);
+			json_object_put(k);
+			ret = -EINVAL;
+		}
+	}
+	if (tok) /* json-c's free does not take NULL */
+		json_tokener_free(tok);
+	json_object_put(seen);
+	return ret;
 }
 
 int ctl_proto_parse(const char *buf, size_t len, struct ctl_request *req, struct ctl_error *err)
@@ -616,7 +747,9 @@ int ctl_proto_parse(const char *buf, size_t len, struct ctl_request *req, struct
 			json_object_put(o);
 			return -EINVAL;
 		}
-	ret = ctl_parse_object(o, req, err);
+	ret = json_object_is_type(o, json_type_object) ? ctl_check_duplicates(buf, len, o, err) : 0;
+	if (!ret)
+		ret = ctl_parse_object(o, req, err);
 	json_object_put(o);
 	if (ret)
 		memset(req, 0, sizeof(*req));
@@ -685,7 +818,7 @@ int ctl_proto_serialize(struct json_object *reply, char **text, size_t *len)
 		return ret;
 	ctl_proto_error(&err, NULL,
 			"reply: %zu bytes, more than the %d a reply may hold; ask for less "
-			"(one service, fewer flows)",
+			"(one page: offset, limit)",
 			*len, EDGELB_CTL_REPLY_MAX);
 	free(*text);
 	*text = NULL;
@@ -695,4 +828,81 @@ int ctl_proto_serialize(struct json_object *reply, char **text, size_t *len)
 	ret = ctl_text(r, text, len);
 	json_object_put(r);
 	return ret;
+}
+
+/* ---- paging ---------------------------------------------------------------- */
+
+bool ctl_proto_pages(enum ctl_cmd cmd)
+{
+	return cmd < CTL_CMD_MAX && ctl_page_lists[cmd][0];
+}
+
+int ctl_proto_page(struct json_object *reply, const struct ctl_request *req, size_t budget)
+{
+	const char *const *lists;
+	struct json_object *ok, *a;
+	uint64_t total = 0, index = 0, end, limit;
+	size_t used = 0;
+	bool full = false;
+
+	if (!req->paged || !ctl_proto_pages(req->cmd) || !reply ||
+	    !json_object_object_get_ex(reply, "ok", &ok) || !json_object_get_boolean(ok))
+		return 0;
+	lists = ctl_page_lists[req->cmd];
+	limit = req->limit ? req->limit : UINT64_MAX;
+	for (size_t l = 0; lists[l]; l++)
+		if (json_object_object_get_ex(reply, lists[l], &a) &&
+		    json_object_is_type(a, json_type_array))
+			total += json_object_array_length(a);
+	end = req->offset;
+	for (size_t l = 0; lists[l]; l++) {
+		size_t n, first = 0, keep = 0;
+
+		if (!json_object_object_get_ex(reply, lists[l], &a) ||
+		    !json_object_is_type(a, json_type_array))
+			continue;
+		n = json_object_array_length(a);
+		/* this list holds items index .. index + n - 1 of the whole */
+		if (req->offset > index)
+			first = req->offset - index < n ? (size_t)(req->offset - index) : n;
+		for (size_t i = first; i < n && !full; i++) {
+			size_t len = 0;
+
+			if (end - req->offset >= limit) {
+				full = true;
+				break;
+			}
+			if (!json_object_to_json_string_length(json_object_array_get_idx(a, i),
+							       JSON_C_TO_STRING_PLAIN |
+								       JSON_C_TO_STRING_NOSLASHESCAPE,
+							       &len))
+				return -ENOMEM;
+			/* at least one item a page, so that paging always moves on */
+			if (end > req->offset && used + len + 1 > budget) {
+				full = true;
+				break;
+			}
+			used += len + 1;
+			keep++;
+			end++;
+		}
+		if (first + keep < n && json_object_array_del_idx(a, first + keep, n - first - keep))
+			return -ENOMEM;
+		if (first && json_object_array_del_idx(a, 0, first))
+			return -ENOMEM;
+		index += n;
+	}
+	if (json_object_object_add(reply, "total", json_object_new_uint64(total)))
+		return -ENOMEM;
+	if (end < total) {
+		struct json_object *next = json_object_new_uint64(end);
+
+		if (!next || json_object_object_add(reply, "next", next)) {
+			json_object_put(next);
+			return -ENOMEM;
+		}
+	} else if (json_object_object_add(reply, "next", NULL)) {
+		return -ENOMEM;
+	}
+	return 0;
 }

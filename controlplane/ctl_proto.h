@@ -52,6 +52,9 @@ struct ctl_request {
 	uint32_t max;		   /* flows */
 	char instance[LB_NAME_MAX]; /* vrrp.*: "" = every instance */
 	bool on;		   /* vrrp.maintenance */
+	bool paged;		   /* offset or limit given: answer one page */
+	uint32_t offset;	   /* first item of the page */
+	uint32_t limit;		   /* items at most; 0 = as many as fit */
 };
 
 /* Why a request is refused: message for a human, the member at fault. */
@@ -96,6 +99,20 @@ struct json_object *ctl_proto_reply_error(const struct ctl_error *err);
  * Returns 0 or -ENOMEM. Does not free reply.
  */
 int ctl_proto_serialize(struct json_object *reply, char **text, size_t *len);
+
+/* True if cmd takes offset and limit (a listing, see ctl.h "Paging"). */
+bool ctl_proto_pages(enum ctl_cmd cmd);
+
+/*
+ * Cut a successful reply of req to one page when req asked for one
+ * (req->paged): keep items req->offset .. of the command's lists (stats:
+ * "vips", then "backends", counted as one sequence), at most req->limit
+ * of them and at most budget bytes of item text (but at least one item),
+ * and add "total" (items of the whole listing) and "next" (the offset of
+ * the page after, or null after the last). Leaves other replies alone.
+ * Returns 0 or -ENOMEM (the reply may then be cut halfway: drop it).
+ */
+int ctl_proto_page(struct json_object *reply, const struct ctl_request *req, size_t budget);
 
 /* Names as the protocol and the config write them. */
 const char *ctl_proto_proto_name(uint8_t proto);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -24,12 +25,30 @@
 #include "metrics.h"
 
 #define METRICS_WRITERS_MAX 16
+/*
+ * Connections kept open: one more closes the longest idle one, so idle
+ * connections never keep a scrape out. MHD's own limit, which leaves new
+ * ones waiting in the listen queue, is only a backstop for connections
+ * that are all busy answering.
+ */
 #define METRICS_CONNS_MAX 32
-#define METRICS_TIMEOUT_S 10
+#define METRICS_CONNS_HARD 256
+/* of inactivity, per connection (a scrape sends its request at once) */
+#define METRICS_TIMEOUT_S 3
+#define METRICS_WARN_INTERVAL_MS 10000
 
 struct metrics_writer {
 	edgelb_metrics_fn fn;
 	void *arg;
+};
+
+/* One HTTP connection, as MHD's socket context. */
+struct metrics_conn {
+	struct metrics_conn *prev, *next;
+	int fd;		  /* MHD's; only shut down here, never closed */
+	bool busy;	  /* a request is being answered */
+	bool evicted;	  /* shut down: MHD closes it on its next run */
+	uint64_t last_ms; /* accepted, or its last answer sent */
 };
 
 struct edgelb_metrics {
@@ -40,6 +59,11 @@ struct edgelb_metrics {
 	uint16_t port;
 	struct metrics_writer extra[METRICS_WRITERS_MAX];
 	size_t n_extra;
+	struct metrics_conn *conns;
+	size_t n_live;	/* connections not evicted */
+	bool warned;
+	uint64_t warned_ms;
+	unsigned int warn_quiet; /* warnings held back since warned_ms */
 };
 
 struct edgelb_metrics_buf {
@@ -470,6 +494,116 @@ static enum MHD_Result metrics_respond(struct MHD_Connection *conn, unsigned int
 	return ret;
 }
 
+/*
+ * Whether to log a warning now: at most one per METRICS_WARN_INTERVAL_MS, so
+ * that a peer opening connections in a loop does not flood the log. Returns
+ * false after counting the one held back; *quiet gets the count to report.
+ */
+static bool metrics_warn_now(struct edgelb_metrics *m, unsigned int *quiet)
+{
+	uint64_t now = loop_now_ms();
+
+	if (m->warned && now - m->warned_ms < METRICS_WARN_INTERVAL_MS) {
+		m->warn_quiet++;
+		return false;
+	}
+	*quiet = m->warn_quiet;
+	m->warned = true;
+	m->warned_ms = now;
+	m->warn_quiet = 0;
+	return true;
+}
+
+/*
+ * Make room for one more connection: while METRICS_CONNS_MAX are open,
+ * shut the longest idle one down (one not answering a request). MHD sees
+ * the end of the stream on its next run and closes it.
+ */
+static void metrics_make_room(struct edgelb_metrics *m)
+{
+	uint64_t now = loop_now_ms();
+	unsigned int quiet;
+
+	while (m->n_live >= METRICS_CONNS_MAX) {
+		struct metrics_conn *c, *oldest = NULL;
+
+		for (c = m->conns; c; c = c->next)
+			if (!c->busy && !c->evicted && c->fd >= 0 &&
+			    (!oldest || c->last_ms <= oldest->last_ms))
+				oldest = c;
+		if (!oldest)
+			return; /* all busy: MHD's own limit holds the rest */
+		shutdown(oldest->fd, SHUT_RDWR);
+		oldest->evicted = true;
+		m->n_live--;
+		if (metrics_warn_now(m, &quiet))
+			pr_warn("metrics", "%d connections open: closing one idle for %llu ms (%u "
+					   "warnings held back before)",
+				METRICS_CONNS_MAX, (unsigned long long)(now - oldest->last_ms),
+				quiet);
+	}
+}
+
+static void metrics_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			   enum MHD_ConnectionNotificationCode toe)
+{
+	struct edgelb_metrics *m = cls;
+	struct metrics_conn *c = *socket_context;
+	const union MHD_ConnectionInfo *info;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		metrics_make_room(m);
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return; /* served, but never evicted */
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c->fd = info ? info->connect_fd : -1;
+		c->last_ms = loop_now_ms();
+		c->next = m->conns;
+		if (c->next)
+			c->next->prev = c;
+		m->conns = c;
+		m->n_live++;
+		*socket_context = c;
+		return;
+	}
+	if (toe != MHD_CONNECTION_NOTIFY_CLOSED || !c)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		m->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	if (!c->evicted)
+		m->n_live--;
+	free(c);
+	*socket_context = NULL;
+}
+
+static struct metrics_conn *metrics_conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+/* A request answered (or given up): the connection is idle again. */
+static void metrics_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			      enum MHD_RequestTerminationCode toe)
+{
+	struct metrics_conn *c = metrics_conn_of(conn);
+
+	(void)cls;
+	(void)con_cls;
+	(void)toe;
+	if (c) {
+		c->busy = false;
+		c->last_ms = loop_now_ms();
+	}
+}
+
 static enum MHD_Result metrics_request(void *cls, struct MHD_Connection *conn, const char *url,
 				       const char *method, const char *version,
 				       const char *upload_data, size_t *upload_data_size,
@@ -479,6 +613,7 @@ static enum MHD_Result metrics_request(void *cls, struct MHD_Connection *conn, c
 	static char not_allowed[] = "method not allowed; use GET\n";
 	static char failed[] = "edgelbd could not build the metrics; see its log\n";
 	struct edgelb_metrics *m = cls;
+	struct metrics_conn *c = metrics_conn_of(conn);
 	char *text;
 	size_t len;
 	int err;
@@ -487,6 +622,9 @@ static enum MHD_Result metrics_request(void *cls, struct MHD_Connection *conn, c
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)con_cls;
+	/* answering: not to be evicted until metrics_completed() */
+	if (c)
+		c->busy = true;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return metrics_respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", not_allowed,
 				       strlen(not_allowed), MHD_RESPMEM_PERSISTENT);
@@ -506,15 +644,22 @@ static enum MHD_Result metrics_request(void *cls, struct MHD_Connection *conn, c
 __attribute__((format(printf, 2, 0))) static void metrics_mhd_log(void *cls, const char *fmt,
 								  va_list ap)
 {
+	struct edgelb_metrics *m = cls;
+	unsigned int quiet = 0;
 	char line[512];
 	size_t n;
 
-	(void)cls;
+	/* MHD says so for every connection that closes early, evicted ones too */
+	if (!metrics_warn_now(m, &quiet))
+		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
-	pr_warn("metrics", "libmicrohttpd: %s", line);
+	if (quiet)
+		pr_warn("metrics", "libmicrohttpd: %s (%u warnings held back before)", line, quiet);
+	else
+		pr_warn("metrics", "libmicrohttpd: %s", line);
 }
 
 /* After every MHD_run(): wake up again when MHD wants to (timeouts, buffered data). */
@@ -578,11 +723,13 @@ int edgelb_metrics_open(struct edgelbd *d, const struct edgelb_config_addr *addr
 	m->epfd = -1;
 	errno = 0;
 	m->mhd = MHD_start_daemon(flags, port, NULL, NULL, metrics_request, m,
-				  MHD_OPTION_EXTERNAL_LOGGER, metrics_mhd_log, NULL,
+				  MHD_OPTION_EXTERNAL_LOGGER, metrics_mhd_log, m,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				  MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONNS_MAX,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONNS_HARD,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_TIMEOUT_S,
+				  MHD_OPTION_NOTIFY_CONNECTION, metrics_notify, m,
+				  MHD_OPTION_NOTIFY_COMPLETED, metrics_completed, m,
 				  MHD_OPTION_END);
 	if (!m->mhd) {
 		/* MHD does not say why; the usual reason is a port in use */

@@ -90,7 +90,7 @@ static void usage(FILE *out)
 		"  flows [--max N]                     a sample of the connection table\n"
 		"  health [SERVICE]                    health checks: state, last result,\n"
 		"                                      latency, since when, transitions\n"
-		"  vrrp status [INSTANCE] [--json]     VRRP instances: state, priority, master,\n"
+		"  vrrp status [INSTANCE]              VRRP instances: state, priority, master,\n"
 		"                                      since when, transitions, counters\n"
 		"  vrrp handover [INSTANCE]            resign (priority 0): the peer takes over;\n"
 		"                                      stay backup until released\n"
@@ -104,6 +104,8 @@ static void usage(FILE *out)
 		"      --json              print edgelbd's replies as JSON\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n"
+		"The options above may also follow the command (lbctl stats --json);\n"
+		"after \"--\", arguments are the command's only.\n"
 		"\n"
 		"Changes need root or membership of edgelbd's control_group.\n"
 		"Exit status: 0 done, 1 refused or failed, 2 usage error, 3 edgelbd not reachable.\n"
@@ -329,6 +331,18 @@ static void lbctl_print_messages(struct json_object *reply, FILE *out)
 		fprintf(out, "%s\n", json_object_get_string(json_object_array_get_idx(m, i)));
 }
 
+/* Print an error reply (consumed) and exit 1; with --json it also goes to stdout. */
+__attribute__((noreturn)) static void lbctl_failed(struct lbctl *l, struct json_object *reply)
+{
+	if (l->json)
+		lbctl_print_json(reply);
+	else
+		lbctl_print_messages(reply, stderr);
+	fprintf(stderr, "lbctl: %s\n", jstr(reply, "error"));
+	json_object_put(reply);
+	exit(LBCTL_EXIT_FAILED);
+}
+
 /*
  * Run one request. On an error reply print it and exit 1; with --json
  * the reply also goes to stdout. Returns the reply of a success.
@@ -339,14 +353,100 @@ static struct json_object *lbctl_run(struct lbctl *l, struct json_object *req)
 
 	if (jbool(reply, "ok"))
 		return reply;
-	if (l->json)
-		lbctl_print_json(reply);
-	else
-		lbctl_print_messages(reply, stderr);
-	fprintf(stderr, "lbctl: %s\n", jstr(reply, "error"));
-	json_object_put(reply);
-	exit(LBCTL_EXIT_FAILED);
+	lbctl_failed(l, reply);
 }
+
+/* How often a listing that changes while it is read is started again. */
+#define LBCTL_PAGE_ATTEMPTS 3
+
+/*
+ * Run a listing (req consumed) page by page (ctl.h, "Paging") and return
+ * the whole reply, as one unpaged reply would be: lists[] are the reply's
+ * lists that pages cut, their items are put together, "total" and "next"
+ * removed. When the listing changes between pages (total differs), start
+ * again. An edgelbd that does not page (refuses "offset") gets req whole.
+ */
+static struct json_object *lbctl_run_all(struct lbctl *l, struct json_object *req,
+					 const char *const *lists)
+{
+	for (int attempt = 0; attempt < LBCTL_PAGE_ATTEMPTS; attempt++) {
+		struct json_object *whole = NULL, *page, *copy, *next;
+		uint64_t offset = 0, total = 0;
+		bool changed = false;
+
+		for (;;) {
+			copy = NULL;
+			if (json_object_deep_copy(req, &copy, NULL))
+				die(LBCTL_EXIT_FAILED, "out of memory");
+			json_object_object_add(copy, "offset", json_object_new_uint64(offset));
+			page = lbctl_call(l, copy);
+			lbctl_building = req;
+			if (!jbool(page, "ok")) {
+				json_object_put(whole);
+				if (offset == 0 && !strcmp(jstr(page, "field"), "offset")) {
+					/* an edgelbd from before paging */
+					json_object_put(page);
+					return lbctl_run(l, req);
+				}
+				json_object_put(req);
+				lbctl_building = NULL;
+				lbctl_failed(l, page);
+			}
+			if (!whole) {
+				whole = page;
+				total = juint(page, "total");
+			} else if (juint(page, "total") != total) {
+				json_object_put(page);
+				changed = true;
+				break;
+			} else {
+				for (size_t k = 0; lists[k]; k++) {
+					struct json_object *to = jget(whole, lists[k]);
+					struct json_object *from = jget(page, lists[k]);
+
+					for (size_t i = 0; to && from && i < json_object_array_length(from);
+					     i++)
+						json_object_array_add(
+							to, json_object_get(
+								    json_object_array_get_idx(from, i)));
+				}
+			}
+			next = jget(page, "next");
+			if (!next || json_object_is_type(next, json_type_null)) {
+				if (page != whole)
+					json_object_put(page);
+				break;
+			}
+			if (json_object_get_uint64(next) <= offset) {
+				if (page != whole)
+					json_object_put(page);
+				die(LBCTL_EXIT_FAILED, "edgelbd sent a page whose next offset %llu "
+						       "does not move on from %llu",
+				    (unsigned long long)json_object_get_uint64(next),
+				    (unsigned long long)offset);
+			}
+			offset = json_object_get_uint64(next);
+			if (page != whole)
+				json_object_put(page);
+		}
+		if (changed) {
+			json_object_put(whole);
+			continue;
+		}
+		json_object_object_del(whole, "total");
+		json_object_object_del(whole, "next");
+		json_object_put(req);
+		lbctl_building = NULL;
+		return whole;
+	}
+	die(LBCTL_EXIT_FAILED, "the listing changed while it was read, %d times; try again",
+	    LBCTL_PAGE_ATTEMPTS);
+}
+
+static const char *const lbctl_lists_services[] = { "services", NULL };
+static const char *const lbctl_lists_backends[] = { "backends", NULL };
+static const char *const lbctl_lists_stats[] = { "vips", "backends", NULL };
+static const char *const lbctl_lists_flows[] = { "flows", NULL };
 
 /* A request object: {"cmd": cmd} */
 static struct json_object *lbctl_req(const char *cmd)
@@ -368,12 +468,15 @@ static void req_str(struct json_object *r, const char *key, const char *v)
 /* A number argument, or exit 2 naming the field. */
 static int64_t lbctl_number(const char *field, const char *s, int64_t min, int64_t max)
 {
+	const char *digits = s + (s[0] == '-');
 	char *end;
 	long long v;
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (!s[0] || *end || errno || v < min || v > max)
+	/* digits only: strtoll alone takes " 5" (and "+5") but not "5 " */
+	if (!digits[0] || strspn(digits, "0123456789") != strlen(digits) || *end || errno ||
+	    v < min || v > max)
 		usage_error("%s: \"%s\" is not a number in %lld..%lld", field, s, (long long)min,
 			    (long long)max);
 	return v;
@@ -741,7 +844,7 @@ static int cmd_stats_watch(struct lbctl *l, unsigned int secs)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	while (!lbctl_stop) {
-		struct json_object *r = lbctl_run(l, lbctl_req("stats"));
+		struct json_object *r = lbctl_run_all(l, lbctl_req("stats"), lbctl_lists_stats);
 		struct timespec ts = { .tv_sec = secs };
 		char when[32];
 		time_t now = time(NULL);
@@ -777,7 +880,8 @@ static int cmd_stats(struct lbctl *l, int argc, char **argv)
 	unsigned int secs = LBCTL_WATCH_DEFAULT_S;
 
 	if (argc == 0)
-		return lbctl_done(l, lbctl_run(l, lbctl_req("stats")), print_stats);
+		return lbctl_done(l, lbctl_run_all(l, lbctl_req("stats"), lbctl_lists_stats),
+				  print_stats);
 	if (strcmp(argv[0], "--watch") && strcmp(argv[0], "-w"))
 		usage_error("stats: unknown argument \"%s\" (stats [--watch [SECONDS]])", argv[0]);
 	if (argc > 2)
@@ -829,7 +933,7 @@ static int cmd_flows(struct lbctl *l, int argc, char **argv)
 				       json_object_new_int64(lbctl_number("max", v, 1,
 									  EDGELB_CTL_FLOWS_MAX)));
 	}
-	return lbctl_done(l, lbctl_run(l, req), print_flows);
+	return lbctl_done(l, lbctl_run_all(l, req, lbctl_lists_flows), print_flows);
 }
 
 /* ---- health ---- */
@@ -888,17 +992,13 @@ static int cmd_health(struct lbctl *l, int argc, char **argv)
 	bool named = false;
 
 	for (int i = 0; i < argc; i++) {
-		/* "lbctl health --json" as well as "lbctl --json health" */
-		if (!strcmp(argv[i], "--json"))
-			l->json = true;
-		else if (argv[i][0] == '-' || named)
-			usage_error("health: unexpected argument \"%s\" (health [SERVICE] "
-				    "[--json])",
+		if (argv[i][0] == '-' || named)
+			usage_error("health: unexpected argument \"%s\" (health [SERVICE])",
 				    argv[i]);
-		else
-			req_str(req, "service", argv[i]), named = true;
+		req_str(req, "service", argv[i]);
+		named = true;
 	}
-	return lbctl_done(l, lbctl_run(l, req), print_health);
+	return lbctl_done(l, lbctl_run_all(l, req, lbctl_lists_backends), print_health);
 }
 
 /* ---- vrrp ---- */
@@ -976,13 +1076,11 @@ static int cmd_vrrp(struct lbctl *l, int argc, char **argv)
 	req = lbctl_req(!strcmp(sub, "status") ? "vrrp.status"
 			: !strcmp(sub, "handover") ? "vrrp.handover" : "vrrp.release");
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			l->json = true;
-		else if (argv[i][0] == '-' || named)
+		if (argv[i][0] == '-' || named)
 			usage_error("vrrp %s: unexpected argument \"%s\" (vrrp %s [INSTANCE])", sub,
 				    argv[i], sub);
-		else
-			req_str(req, "instance", argv[i]), named = true;
+		req_str(req, "instance", argv[i]);
+		named = true;
 	}
 	return lbctl_done(l, lbctl_run(l, req), print_vrrp);
 }
@@ -1111,7 +1209,8 @@ static int cmd_vip(struct lbctl *l, int argc, char **argv)
 	if (!strcmp(argv[0], "list")) {
 		if (argc > 1)
 			usage_error("vip list: takes no argument");
-		return lbctl_done(l, lbctl_run(l, lbctl_req("vip.list")), print_vips);
+		return lbctl_done(l, lbctl_run_all(l, lbctl_req("vip.list"), lbctl_lists_services),
+				  print_vips);
 	}
 	if (!strcmp(argv[0], "add")) {
 		need_args("vip add", argc - 1, 3, add_names, "vip add NAME ADDRESS PORT [OPTIONS]");
@@ -1159,7 +1258,7 @@ static int cmd_backend(struct lbctl *l, int argc, char **argv)
 		req = lbctl_req("backend.list");
 		if (argc == 2)
 			req_str(req, "service", argv[1]);
-		return lbctl_done(l, lbctl_run(l, req), print_backends);
+		return lbctl_done(l, lbctl_run_all(l, req, lbctl_lists_backends), print_backends);
 	}
 	if (!strcmp(argv[0], "add")) {
 		need_args("backend add", argc - 1, 3, add_names,
@@ -1205,6 +1304,56 @@ static int cmd_backend(struct lbctl *l, int argc, char **argv)
 		    argv[0]);
 }
 
+/*
+ * The global options may follow the command too ("lbctl stats --json"),
+ * for every command alike: take them out of argv[from..argc-1] and return
+ * the new argc. "--" ends them; what follows it is the command's.
+ */
+static int lbctl_global_after(struct lbctl *l, const char **instance, int argc, char **argv,
+			      int from)
+{
+	int out = from;
+
+	for (int i = from; i < argc; i++) {
+		const char *a = argv[i];
+		const char **value = NULL;
+
+		if (!strcmp(a, "--")) {
+			while (++i < argc)
+				argv[out++] = argv[i];
+			break;
+		}
+		if (!strcmp(a, "--json")) {
+			l->json = true;
+			continue;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		}
+		if (!strcmp(a, "-s") || !strcmp(a, "--socket"))
+			value = &l->socket;
+		else if (!strcmp(a, "-i") || !strcmp(a, "--instance"))
+			value = instance;
+		if (value) {
+			if (i + 1 >= argc)
+				usage_error("option %s needs a value", a);
+			*value = argv[++i];
+			continue;
+		}
+		if (!strncmp(a, "--socket=", 9)) {
+			l->socket = a + 9;
+			continue;
+		}
+		if (!strncmp(a, "--instance=", 11)) {
+			*instance = a + 11;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1246,9 +1395,10 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("missing COMMAND");
+	cmd = argv[optind];
+	argc = lbctl_global_after(&l, &instance, argc, argv, optind + 1);
 	if (l.socket && instance)
 		usage_error("give -s SOCKET or -i INSTANCE, not both");
-	cmd = argv[optind];
 	if (!strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;

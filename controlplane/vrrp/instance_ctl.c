@@ -35,10 +35,13 @@ static struct json_object *ctl_err(const char *msg, const char *name)
 	struct ctl_error e;
 
 	memset(&e, 0, sizeof(e));
-	if (name)
-		ctl_proto_error(&e, "instance", "%s %s", msg, name);
-	else
+	if (name) {
+		/* vrrp: no instance "x", field "instance": quoted like the other names */
+		ctl_proto_error(&e, NULL, "%s \"%s\"", msg, name);
+		memcpy(e.field, "instance", sizeof("instance"));
+	} else {
 		ctl_proto_error(&e, NULL, "%s", msg);
+	}
 	return ctl_proto_reply_error(&e);
 }
 

@@ -18,6 +18,8 @@
  *   ctl_harness --raw SOCKET       stdin as one message; prints the reply
  *   ctl_harness --flood SOCKET N   N connections held open; sends status
  *                                  on the last and prints its reply
+ *   ctl_harness --hold SOCKET N S  N idle connections held open for S
+ *                                  seconds; prints "held N" once open
  *
  * --socket-mode stands in for what an operator does with an ACL
  * ("setfacl -m u:monitor:rw ctl.sock"): lets users outside the control
@@ -285,7 +287,7 @@ static int raw_mode(const char *path)
 
 static int flood_mode(const char *path, int n)
 {
-	static const char status[] = "{\"cmd\": \"status\"}";
+	static const char status[] = "{\"v\": 1, \"cmd\": \"status\"}";
 	int *fds = calloc((size_t)n, sizeof(*fds)), ret;
 
 	if (!fds || n < 1)
@@ -297,6 +299,24 @@ static int flood_mode(const char *path, int n)
 		close(fds[i]);
 	free(fds);
 	return ret;
+}
+
+/* Connections that only take room, as a hostile local user opens them. */
+static int hold_mode(const char *path, int n, int seconds)
+{
+	int *fds = calloc(n > 0 ? (size_t)n : 1, sizeof(*fds));
+
+	if (!fds || n < 1)
+		return 1;
+	for (int i = 0; i < n; i++)
+		fds[i] = raw_connect(path);
+	printf("held %d\n", n);
+	fflush(stdout);
+	sleep((unsigned int)seconds);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	return 0;
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -346,6 +366,8 @@ int main(int argc, char **argv)
 		return raw_mode(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "--flood"))
 		return flood_mode(argv[2], atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "--hold"))
+		return hold_mode(argv[2], atoi(argv[3]), atoi(argv[4]));
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':

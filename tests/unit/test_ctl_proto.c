@@ -39,120 +39,149 @@ static const struct reject_case rejects[] = {
 	/* not a request at all */
 	{ "", -EINVAL, "", "request: not valid JSON: it ends too early" },
 	{ "{", -EINVAL, "", "request: not valid JSON: it ends too early" },
-	{ "{\"cmd\": \"status\"", -EINVAL, "", "request: not valid JSON: it ends too early" },
+	{ "{\"v\": 1, \"cmd\": \"status\"", -EINVAL, "", "request: not valid JSON: it ends too early" },
 	{ "[1, 2]", -EINVAL, "", "request: must be a JSON object, not an array" },
 	{ "\"status\"", -EINVAL, "", "request: must be a JSON object, not a string" },
 	/* two requests in one message (json-c's strict mode stops at the second) */
-	{ "{\"cmd\": \"status\"} {\"cmd\": \"status\"}", -EINVAL, "",
-	  "request: not valid JSON at byte 18: unexpected character" },
+	{ "{\"v\": 1, \"cmd\": \"status\"} {\"v\": 1, \"cmd\": \"status\"}", -EINVAL, "",
+	  "request: not valid JSON at byte 26: unexpected character" },
 	{ "{'cmd': 'status'}", -EINVAL, "", NULL },
-	{ "{\"cmd\": \"status\",}", -EINVAL, "", NULL },
+	{ "{\"v\": 1, \"cmd\": \"status\",}", -EINVAL, "", NULL },
 	/* invalid UTF-8 in a string */
-	{ "{\"cmd\": \"st\xff\xfe\"}", -EINVAL, "", NULL },
+	{ "{\"v\": 1, \"cmd\": \"st\xff\xfe\"}", -EINVAL, "", NULL },
 	/* deeper than any request needs */
-	{ "{\"cmd\": \"status\", \"x\": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", -EINVAL, "",
+	{ "{\"v\": 1, \"cmd\": \"status\", \"x\": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", -EINVAL, "",
 	  NULL },
 	/* version and command */
 	{ "{\"v\": 2, \"cmd\": \"status\"}", -EINVAL, "v",
 	  "v: protocol version 2 is not supported (this edgelbd speaks 1)" },
 	{ "{\"v\": \"1\", \"cmd\": \"status\"}", -EINVAL, "v",
 	  "v: must be an integer (the protocol version, 1), not a string" },
-	{ "{\"cmd\": \"status\", \"\\u0001\": 1}", -EINVAL, "",
+	{ "{\"v\": 1, \"cmd\": \"status\", \"\\u0001\": 1}", -EINVAL, "",
 	  "request: status takes no member \"\\x01\"" },
-	{ "{}", -EINVAL, "cmd", "cmd: missing" },
-	{ "{\"cmd\": 7}", -EINVAL, "cmd", "cmd: must be a string, not an integer" },
-	{ "{\"cmd\": \"foo\"}", -EINVAL, "cmd", "cmd: unknown command \"foo\"; see lbctl --help" },
-	{ "{\"cmd\": \"fo\\\"o\\n\"}", -EINVAL, "cmd",
+	{ "{}", -EINVAL, "v", "v: missing: a request gives the protocol version (\"v\": 1)" },
+	{ "{\"cmd\": \"status\"}", -EINVAL, "v",
+	  "v: missing: a request gives the protocol version (\"v\": 1)" },
+	{ "{\"v\": 1}", -EINVAL, "cmd", "cmd: missing" },
+	/* a member given twice: json-c would keep the last one silently */
+	{ "{\"v\": 1, \"cmd\": \"status\", \"cmd\": \"backend.del\", \"service\": \"a\", "
+	  "\"backend\": \"b\"}",
+	  -EINVAL, "cmd", "cmd: \"cmd\" appears twice; a request names each member once" },
+	{ "{\"v\": 1, \"cmd\": \"backend.del\", \"service\": \"a\", \"backend\": \"b\", "
+	  "\"cmd\": \"status\"}",
+	  -EINVAL, "cmd", "cmd: \"cmd\" appears twice; a request names each member once" },
+	{ "{\"v\": 1, \"v\": 1, \"cmd\": \"status\"}", -EINVAL, "v",
+	  "v: \"v\" appears twice; a request names each member once" },
+	{ "{\"v\": 1, \"cmd\": \"backend.drain\", \"service\": \"a\", \"backend\": \"b\", "
+	  "\"service\" : \"c\"}",
+	  -EINVAL, "service", "service: \"service\" appears twice; a request names each member once" },
+	/* the same name written with an escape is the same member */
+	{ "{\"v\": 1, \"cmd\": \"status\", \"c\\u006dd\": \"vip.list\"}", -EINVAL, "cmd",
+	  "cmd: \"cmd\" appears twice; a request names each member once" },
+	{ "{\"v\": 1, \"cmd\": \"status\", \"a b\": 1, \"a b\": 2}", -EINVAL, "a",
+	  "a: \"a b\" appears twice; a request names each member once" },
+	/* offset and limit: listings only, in range */
+	{ "{\"v\": 1, \"cmd\": \"status\", \"offset\": 0}", -EINVAL, "offset",
+	  "offset: status takes no member \"offset\"" },
+	{ "{\"v\": 1, \"cmd\": \"health\", \"limit\": 0}", -EINVAL, "limit",
+	  "limit: must be 1..100000" },
+	{ "{\"v\": 1, \"cmd\": \"stats\", \"offset\": -1}", -EINVAL, "offset",
+	  "offset: must be 0..4294967295" },
+	{ "{\"v\": 1, \"cmd\": \"backend.list\", \"offset\": \"10\"}", -EINVAL, "offset",
+	  "offset: must be an integer in 0..4294967295, not a string" },
+	{ "{\"v\": 1, \"cmd\": 7}", -EINVAL, "cmd", "cmd: must be a string, not an integer" },
+	{ "{\"v\": 1, \"cmd\": \"foo\"}", -EINVAL, "cmd", "cmd: unknown command \"foo\"; see lbctl --help" },
+	{ "{\"v\": 1, \"cmd\": \"fo\\\"o\\n\"}", -EINVAL, "cmd",
 	  "cmd: unknown command \"fo\\\"o\\x0a\"; see lbctl --help" },
-	{ "{\"cmd\": \"status\", \"service\": \"web\"}", -EINVAL, "service",
+	{ "{\"v\": 1, \"cmd\": \"status\", \"service\": \"web\"}", -EINVAL, "service",
 	  "service: status takes no member \"service\"" },
-	{ "{\"cmd\": \"backend.drain\", \"service\": \"web\", \"backnd\": \"web1\"}", -EINVAL,
+	{ "{\"v\": 1, \"cmd\": \"backend.drain\", \"service\": \"web\", \"backnd\": \"web1\"}", -EINVAL,
 	  "backnd", "backnd: backend.drain takes no member \"backnd\"" },
 	/* members: presence, type, range, syntax */
-	{ "{\"cmd\": \"backend.drain\", \"service\": \"web\"}", -EINVAL, "backend",
+	{ "{\"v\": 1, \"cmd\": \"backend.drain\", \"service\": \"web\"}", -EINVAL, "backend",
 	  "backend: missing" },
-	{ "{\"cmd\": \"backend.drain\", \"service\": 5, \"backend\": \"web1\"}", -EINVAL,
+	{ "{\"v\": 1, \"cmd\": \"backend.drain\", \"service\": 5, \"backend\": \"web1\"}", -EINVAL,
 	  "service", "service: must be a string, not an integer" },
-	{ "{\"cmd\": \"backend.drain\", \"service\": null, \"backend\": \"web1\"}", -EINVAL,
+	{ "{\"v\": 1, \"cmd\": \"backend.drain\", \"service\": null, \"backend\": \"web1\"}", -EINVAL,
 	  "service", "service: must be a string, not null" },
-	{ "{\"cmd\": \"backend.drain\", \"service\": \"we b\", \"backend\": \"web1\"}", -EINVAL,
+	{ "{\"v\": 1, \"cmd\": \"backend.drain\", \"service\": \"we b\", \"backend\": \"web1\"}", -EINVAL,
 	  "service", "service: \"we b\" is not a valid name: use 1..63 of A-Z a-z 0-9 _ . -" },
-	{ "{\"cmd\": \"backend.drain\", \"service\": \"\", \"backend\": \"web1\"}", -EINVAL,
+	{ "{\"v\": 1, \"cmd\": \"backend.drain\", \"service\": \"\", \"backend\": \"web1\"}", -EINVAL,
 	  "service", "service: \"\" is not a valid name: use 1..63 of A-Z a-z 0-9 _ . -" },
-	{ "{\"cmd\": \"backend.drain\", \"service\": \"w\\u0000b\", \"backend\": \"web1\"}",
+	{ "{\"v\": 1, \"cmd\": \"backend.drain\", \"service\": \"w\\u0000b\", \"backend\": \"web1\"}",
 	  -EINVAL, "service", "service: contains a NUL character" },
-	{ "{\"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\"}", -EINVAL,
+	{ "{\"v\": 1, \"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\"}", -EINVAL,
 	  "weight", "weight: missing" },
-	{ "{\"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
 	  "\"weight\": 65536}",
 	  -EINVAL, "weight", "weight: must be 0..65535" },
-	{ "{\"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
 	  "\"weight\": -1}",
 	  -EINVAL, "weight", "weight: must be 0..65535" },
-	{ "{\"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
 	  "\"weight\": 99999999999999999999999}",
 	  -EINVAL, "weight", NULL },
-	{ "{\"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
 	  "\"weight\": \"10\"}",
 	  -EINVAL, "weight", "weight: must be an integer in 0..65535, not a string" },
-	{ "{\"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.weight\", \"service\": \"web\", \"backend\": \"web1\", "
 	  "\"weight\": 1.5}",
 	  -EINVAL, "weight", "weight: must be an integer in 0..65535, not a fractional number" },
-	{ "{\"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
 	  "\"address\": \"10.0.0.300\"}",
 	  -EINVAL, "address", "address: \"10.0.0.300\" is not an IPv4 or IPv6 address" },
-	{ "{\"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
 	  "\"address\": \"127.0.0.1\"}",
 	  -EINVAL, "address", "address: \"127.0.0.1\" is a loopback address" },
-	{ "{\"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
 	  "\"address\": \"10.0.0.0/8\"}",
 	  -EINVAL, "address",
 	  "address: \"10.0.0.0/8\" has a prefix length; write the address alone" },
-	{ "{\"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
 	  "\"address\": \"::ffff:10.0.0.1\"}",
 	  -EINVAL, "address",
 	  "address: \"::ffff:10.0.0.1\" is an IPv4-mapped IPv6 address; write the IPv4 address" },
-	{ "{\"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\"}", -EINVAL,
+	{ "{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\"}", -EINVAL,
 	  "address", "address: missing" },
-	{ "{\"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
 	  "\"address\": \"10.0.0.4\", \"port\": 65536}",
 	  -EINVAL, "port", "port: must be 0..65535" },
-	{ "{\"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
+	{ "{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
 	  "\"address\": \"10.0.0.4\", \"site\": \"a/b\"}",
 	  -EINVAL, "site", "site: \"a/b\" is not a valid name: use 1..63 of A-Z a-z 0-9 _ . -" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\"}", -EINVAL, "port",
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\"}", -EINVAL, "port",
 	  "port: missing" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"224.0.0.1\", \"port\": 80}",
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"224.0.0.1\", \"port\": 80}",
 	  -EINVAL, "vip", "vip: \"224.0.0.1\" is a multicast address" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
 	  "\"protocol\": \"sctp\"}",
 	  -EINVAL, "protocol", "protocol: \"sctp\" is not one of tcp, udp" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
 	  "\"encap\": \"vxlan\"}",
 	  -EINVAL, "encap", "encap: \"vxlan\" is not one of ipip, gue, dsr" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
 	  "\"gue_port\": 6080}",
 	  -EINVAL, "gue_port", "gue_port: only valid with encap \"gue\" (encap is \"ipip\")" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
 	  "\"ring_size\": 100}",
 	  -EINVAL, "ring_size",
 	  "ring_size: 100 is not a prime in 7..1048573 (e.g. 65537 or 655373)" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"2001:db8::10\", \"port\": 80, "
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"2001:db8::10\", \"port\": 80, "
 	  "\"mtu\": 1000}",
 	  -EINVAL, "mtu", "mtu: 1000 is below the IPv6 minimum MTU of 1280" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
 	  "\"mtu\": 100}",
 	  -EINVAL, "mtu", "mtu: must be 576..9216" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
 	  "\"mtu_policy\": \"fragment\"}",
 	  -EINVAL, "mtu_policy", "mtu_policy: \"fragment\" is not one of icmp, drop" },
-	{ "{\"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
+	{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web\", \"vip\": \"192.0.2.10\", \"port\": 80, "
 	  "\"hash\": \"4tuple\"}",
 	  -EINVAL, "hash", "hash: \"4tuple\" is not one of 5tuple, addresses" },
-	{ "{\"cmd\": \"config.check\", \"path\": \"edgelb.conf\"}", -EINVAL, "path",
+	{ "{\"v\": 1, \"cmd\": \"config.check\", \"path\": \"edgelb.conf\"}", -EINVAL, "path",
 	  "path: must be absolute: edgelbd does not share the client's working directory" },
-	{ "{\"cmd\": \"flows\", \"max\": 0}", -EINVAL, "max", "max: must be 1..10000" },
-	{ "{\"cmd\": \"flows\", \"max\": 10001}", -EINVAL, "max", "max: must be 1..10000" },
+	{ "{\"v\": 1, \"cmd\": \"flows\", \"max\": 0}", -EINVAL, "max", "max: must be 1..10000" },
+	{ "{\"v\": 1, \"cmd\": \"flows\", \"max\": 10001}", -EINVAL, "max", "max: must be 1..10000" },
 };
 
 static void test_rejects(void **state)
@@ -196,8 +225,8 @@ static void test_drain(void **state)
 	assert_true(ctl_proto_needs_admin(&req));
 	assert_string_equal(ctl_proto_cmd_name(req.cmd), "backend.drain");
 
-	/* "v" may be left out; white space around the object is fine */
-	assert_int_equal(parse("\n {\"cmd\": \"status\"} \r\n", &req, &err), 0);
+	/* white space around the object is fine */
+	assert_int_equal(parse("\n {\"v\": 1, \"cmd\": \"status\"} \r\n", &req, &err), 0);
 	assert_int_equal(req.cmd, CTL_CMD_STATUS);
 	assert_false(ctl_proto_needs_admin(&req));
 }
@@ -209,30 +238,30 @@ static void test_every_command(void **state)
 		enum ctl_cmd cmd;
 		bool admin;
 	} cases[] = {
-		{ "{\"cmd\": \"status\"}", CTL_CMD_STATUS, false },
-		{ "{\"cmd\": \"vip.list\"}", CTL_CMD_VIP_LIST, false },
-		{ "{\"cmd\": \"vip.add\", \"name\": \"a\", \"vip\": \"192.0.2.1\", \"port\": 0}",
+		{ "{\"v\": 1, \"cmd\": \"status\"}", CTL_CMD_STATUS, false },
+		{ "{\"v\": 1, \"cmd\": \"vip.list\"}", CTL_CMD_VIP_LIST, false },
+		{ "{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"a\", \"vip\": \"192.0.2.1\", \"port\": 0}",
 		  CTL_CMD_VIP_ADD, true },
-		{ "{\"cmd\": \"vip.del\", \"service\": \"a\"}", CTL_CMD_VIP_DEL, true },
-		{ "{\"cmd\": \"backend.list\"}", CTL_CMD_BACKEND_LIST, false },
-		{ "{\"cmd\": \"backend.list\", \"service\": \"a\"}", CTL_CMD_BACKEND_LIST, false },
-		{ "{\"cmd\": \"backend.add\", \"service\": \"a\", \"name\": \"b\", "
+		{ "{\"v\": 1, \"cmd\": \"vip.del\", \"service\": \"a\"}", CTL_CMD_VIP_DEL, true },
+		{ "{\"v\": 1, \"cmd\": \"backend.list\"}", CTL_CMD_BACKEND_LIST, false },
+		{ "{\"v\": 1, \"cmd\": \"backend.list\", \"service\": \"a\"}", CTL_CMD_BACKEND_LIST, false },
+		{ "{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"a\", \"name\": \"b\", "
 		  "\"address\": \"2001:db8::1\"}",
 		  CTL_CMD_BACKEND_ADD, true },
-		{ "{\"cmd\": \"backend.del\", \"service\": \"a\", \"backend\": \"b\"}",
+		{ "{\"v\": 1, \"cmd\": \"backend.del\", \"service\": \"a\", \"backend\": \"b\"}",
 		  CTL_CMD_BACKEND_DEL, true },
-		{ "{\"cmd\": \"backend.undrain\", \"service\": \"a\", \"backend\": \"b\"}",
+		{ "{\"v\": 1, \"cmd\": \"backend.undrain\", \"service\": \"a\", \"backend\": \"b\"}",
 		  CTL_CMD_BACKEND_UNDRAIN, true },
-		{ "{\"cmd\": \"backend.weight\", \"service\": \"a\", \"backend\": \"b\", "
+		{ "{\"v\": 1, \"cmd\": \"backend.weight\", \"service\": \"a\", \"backend\": \"b\", "
 		  "\"weight\": 0}",
 		  CTL_CMD_BACKEND_WEIGHT, true },
-		{ "{\"cmd\": \"stats\"}", CTL_CMD_STATS, false },
-		{ "{\"cmd\": \"config.check\"}", CTL_CMD_CONFIG_CHECK, false },
+		{ "{\"v\": 1, \"cmd\": \"stats\"}", CTL_CMD_STATS, false },
+		{ "{\"v\": 1, \"cmd\": \"config.check\"}", CTL_CMD_CONFIG_CHECK, false },
 		/* a path of the client's choice is read as root: admins only */
-		{ "{\"cmd\": \"config.check\", \"path\": \"/etc/edgelb/new.conf\"}",
+		{ "{\"v\": 1, \"cmd\": \"config.check\", \"path\": \"/etc/edgelb/new.conf\"}",
 		  CTL_CMD_CONFIG_CHECK, true },
-		{ "{\"cmd\": \"config.reload\"}", CTL_CMD_CONFIG_RELOAD, true },
-		{ "{\"cmd\": \"flows\"}", CTL_CMD_FLOWS, false },
+		{ "{\"v\": 1, \"cmd\": \"config.reload\"}", CTL_CMD_CONFIG_RELOAD, true },
+		{ "{\"v\": 1, \"cmd\": \"flows\"}", CTL_CMD_FLOWS, false },
 	};
 
 	(void)state;
@@ -256,7 +285,7 @@ static void test_vip_add_defaults(void **state)
 	uint8_t want[4] = { 192, 0, 2, 10 };
 
 	(void)state;
-	assert_int_equal(parse("{\"cmd\": \"vip.add\", \"name\": \"web-https\", "
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web-https\", "
 			       "\"vip\": \"192.0.2.10\", \"port\": 443}",
 			       &req, &err),
 			 0);
@@ -272,7 +301,7 @@ static void test_vip_add_defaults(void **state)
 	assert_int_equal(req.svc.flags, 0);
 	assert_null(req.svc.backends);
 
-	assert_int_equal(parse("{\"cmd\": \"vip.add\", \"name\": \"dns\", \"vip\": \"2001:db8::53\", "
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"dns\", \"vip\": \"2001:db8::53\", "
 			       "\"port\": 53, \"protocol\": \"udp\", \"encap\": \"gue\", "
 			       "\"ring_size\": 655373, \"mtu\": 9000, \"mtu_policy\": \"drop\", "
 			       "\"hash\": \"addresses\"}",
@@ -286,7 +315,7 @@ static void test_vip_add_defaults(void **state)
 	assert_int_equal(req.svc.mtu, 9000);
 	assert_int_equal(req.svc.flags, EDGELB_VIP_F_MTU_DROP | EDGELB_VIP_F_NO_PORT_HASH);
 
-	assert_int_equal(parse("{\"cmd\": \"vip.add\", \"name\": \"g\", \"vip\": \"192.0.2.1\", "
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"g\", \"vip\": \"192.0.2.1\", "
 			       "\"port\": 80, \"encap\": \"gue\", \"gue_port\": 5555}",
 			       &req, &err),
 			 0);
@@ -299,7 +328,7 @@ static void test_backend_add(void **state)
 	struct ctl_error err;
 
 	(void)state;
-	assert_int_equal(parse("{\"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
 			       "\"address\": \"10.1.0.14\"}",
 			       &req, &err),
 			 0);
@@ -310,7 +339,7 @@ static void test_backend_add(void **state)
 	assert_int_equal(req.be.weight, 100);
 	assert_string_equal(req.be.site, "");
 
-	assert_int_equal(parse("{\"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
 			       "\"address\": \"10.1.0.14\", \"port\": 8080, \"weight\": 0, "
 			       "\"site\": \"dc2\"}",
 			       &req, &err),
@@ -327,14 +356,14 @@ static void test_other_members(void **state)
 	struct ctl_error err;
 
 	(void)state;
-	assert_int_equal(parse("{\"cmd\": \"flows\"}", &req, &err), 0);
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"flows\"}", &req, &err), 0);
 	assert_int_equal(req.max, EDGELB_CTL_FLOWS_DEFAULT);
-	assert_int_equal(parse("{\"cmd\": \"flows\", \"max\": 10000}", &req, &err), 0);
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"flows\", \"max\": 10000}", &req, &err), 0);
 	assert_int_equal(req.max, 10000);
-	assert_int_equal(parse("{\"cmd\": \"config.check\", \"path\": \"/tmp/x.conf\"}", &req, &err),
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"config.check\", \"path\": \"/tmp/x.conf\"}", &req, &err),
 			 0);
 	assert_string_equal(req.path, "/tmp/x.conf");
-	assert_int_equal(parse("{\"cmd\": \"backend.weight\", \"service\": \"a\", \"backend\": "
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"backend.weight\", \"service\": \"a\", \"backend\": "
 			       "\"b\", \"weight\": 65535}",
 			       &req, &err),
 			 0);
@@ -345,11 +374,11 @@ static void test_other_members(void **state)
 
 	memset(name, 'n', 63);
 	name[63] = '\0';
-	snprintf(json, sizeof(json), "{\"cmd\": \"vip.del\", \"service\": \"%s\"}", name);
+	snprintf(json, sizeof(json), "{\"v\": 1, \"cmd\": \"vip.del\", \"service\": \"%s\"}", name);
 	assert_int_equal(parse(json, &req, &err), 0);
 	assert_string_equal(req.service, name);
 	strcat(name, "n");
-	snprintf(json, sizeof(json), "{\"cmd\": \"vip.del\", \"service\": \"%s\"}", name);
+	snprintf(json, sizeof(json), "{\"v\": 1, \"cmd\": \"vip.del\", \"service\": \"%s\"}", name);
 	assert_int_equal(parse(json, &req, &err), -EINVAL);
 	assert_string_equal(err.field, "service");
 }
@@ -358,7 +387,7 @@ static void test_other_members(void **state)
 
 static void test_sizes(void **state)
 {
-	const char *head = "{\"cmd\": \"status\"}";
+	const char *head = "{\"v\": 1, \"cmd\": \"status\"}";
 	size_t max = EDGELB_CTL_REQUEST_MAX;
 	char *buf = malloc(max + 1);
 	struct ctl_request req;
@@ -376,10 +405,10 @@ static void test_sizes(void **state)
 	assert_string_equal(err.message,
 			    "request: 65537 bytes, more than the 65536 a request may hold");
 	/* a NUL byte is not JSON text */
-	assert_int_equal(ctl_proto_parse("{\"cmd\":\"status\"}\0", 18, &req, &err), -EINVAL);
+	assert_int_equal(ctl_proto_parse("{\"v\": 1, \"cmd\":\"status\"}\0", 25, &req, &err), -EINVAL);
 	assert_string_equal(err.message, "request: contains a NUL byte");
 	/* the length is what counts, not a terminator */
-	assert_int_equal(ctl_proto_parse("{\"cmd\":\"status\"}garbage", 16, &req, &err), 0);
+	assert_int_equal(ctl_proto_parse("{\"v\": 1, \"cmd\":\"status\"}garbage", 24, &req, &err), 0);
 	free(buf);
 }
 
@@ -493,6 +522,185 @@ static void test_addr_and_names(void **state)
 	assert_string_equal(ctl_proto_cmd_name(CTL_CMD_MAX), "?");
 }
 
+
+/* ---- paging ---- */
+
+static void test_page_members(void **state)
+{
+	struct ctl_request req;
+	struct ctl_error err;
+
+	(void)state;
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"health\"}", &req, &err), 0);
+	assert_false(req.paged);
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"health\", \"service\": \"web\", "
+			       "\"offset\": 4096}",
+			       &req, &err),
+			 0);
+	assert_true(req.paged);
+	assert_int_equal(req.offset, 4096);
+	assert_int_equal(req.limit, 0);
+	assert_string_equal(req.service, "web");
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"flows\", \"max\": 10000, \"limit\": 500}",
+			       &req, &err),
+			 0);
+	assert_true(req.paged);
+	assert_int_equal(req.offset, 0);
+	assert_int_equal(req.limit, 500);
+	assert_int_equal(req.max, 10000);
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"vip.list\", \"offset\": 4294967295}",
+			       &req, &err),
+			 0);
+	assert_int_equal(req.offset, 4294967295u);
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"backend.list\", \"limit\": 100000}", &req,
+			       &err),
+			 0);
+	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"stats\", \"offset\": 1, \"limit\": 1}",
+			       &req, &err),
+			 0);
+	assert_true(ctl_proto_pages(CTL_CMD_STATS));
+	assert_false(ctl_proto_pages(CTL_CMD_STATUS));
+	assert_false(ctl_proto_pages(CTL_CMD_BACKEND_DRAIN));
+}
+
+/* A reply of the command with n items in each of lists[], item i {"i": i}. */
+static struct json_object *page_reply(const char *const *lists, const size_t *n)
+{
+	struct json_object *r = ctl_proto_reply_ok();
+	int i = 0;
+
+	assert_non_null(r);
+	for (size_t l = 0; lists[l]; l++) {
+		struct json_object *a = json_object_new_array();
+
+		for (size_t k = 0; k < n[l]; k++) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "i", json_object_new_int(i++));
+			json_object_array_add(a, o);
+		}
+		json_object_object_add(r, lists[l], a);
+	}
+	json_object_object_add(r, "time_ms", json_object_new_int(7));
+	return r;
+}
+
+/* The "i" of a list's items, as "3,4,5"; the list must exist. */
+static const char *page_items(struct json_object *r, const char *list, char *buf, size_t len)
+{
+	struct json_object *a;
+	size_t o = 0;
+
+	assert_true(json_object_object_get_ex(r, list, &a));
+	buf[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *v;
+
+		json_object_object_get_ex(json_object_array_get_idx(a, i), "i", &v);
+		o += (size_t)snprintf(buf + o, len - o, "%s%d", i ? "," : "", json_object_get_int(v));
+	}
+	return buf;
+}
+
+/* "next" as text: its number or "null"; "absent" when missing. */
+static const char *page_next(struct json_object *r, char *buf, size_t len)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(r, "next", &v))
+		return "absent";
+	if (!v)
+		return "null";
+	snprintf(buf, len, "%lld", (long long)json_object_get_int64(v));
+	return buf;
+}
+
+static void test_page(void **state)
+{
+	static const char *const backends[] = { "backends", NULL };
+	static const char *const stats[] = { "vips", "backends", NULL };
+	static const struct {
+		enum ctl_cmd cmd;
+		size_t n[2];
+		uint32_t offset, limit;
+		size_t budget;
+		const char *first, *second; /* items of lists[0], lists[1] */
+		const char *next;
+		int64_t total;
+	} cases[] = {
+		{ CTL_CMD_HEALTH, { 10 }, 0, 4, 1 << 20, "0,1,2,3", NULL, "4", 10 },
+		{ CTL_CMD_HEALTH, { 10 }, 3, 4, 1 << 20, "3,4,5,6", NULL, "7", 10 },
+		{ CTL_CMD_HEALTH, { 10 }, 8, 4, 1 << 20, "8,9", NULL, "null", 10 },
+		{ CTL_CMD_HEALTH, { 10 }, 6, 4, 1 << 20, "6,7,8,9", NULL, "null", 10 },
+		{ CTL_CMD_HEALTH, { 10 }, 10, 0, 1 << 20, "", NULL, "null", 10 },
+		{ CTL_CMD_HEALTH, { 10 }, 99, 0, 1 << 20, "", NULL, "null", 10 },
+		{ CTL_CMD_HEALTH, { 0 }, 0, 0, 1 << 20, "", NULL, "null", 0 },
+		/* no limit: what fits the budget ({"i":1} is 7 bytes, and a comma) */
+		{ CTL_CMD_BACKEND_LIST, { 10 }, 0, 0, 24, "0,1,2", NULL, "3", 10 },
+		{ CTL_CMD_BACKEND_LIST, { 10 }, 2, 100, 24, "2,3,4", NULL, "5", 10 },
+		/* one item at least, however small the budget */
+		{ CTL_CMD_BACKEND_LIST, { 10 }, 5, 0, 1, "5", NULL, "6", 10 },
+		/* stats: vips, then backends, one sequence */
+		{ CTL_CMD_STATS, { 3, 5 }, 0, 2, 1 << 20, "0,1", "", "2", 8 },
+		{ CTL_CMD_STATS, { 3, 5 }, 2, 3, 1 << 20, "2", "3,4", "5", 8 },
+		{ CTL_CMD_STATS, { 3, 5 }, 5, 3, 1 << 20, "", "5,6,7", "null", 8 },
+		{ CTL_CMD_STATS, { 3, 5 }, 0, 0, 1 << 20, "0,1,2", "3,4,5,6,7", "null", 8 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const *lists = cases[i].cmd == CTL_CMD_STATS ? stats : backends;
+		struct ctl_request req = { .cmd = cases[i].cmd, .paged = true,
+					   .offset = cases[i].offset, .limit = cases[i].limit };
+		struct json_object *r = page_reply(lists, cases[i].n), *v;
+		char buf[256], nb[32];
+
+		assert_int_equal(ctl_proto_page(r, &req, cases[i].budget), 0);
+		assert_string_equal(page_items(r, lists[0], buf, sizeof(buf)), cases[i].first);
+		if (cases[i].second)
+			assert_string_equal(page_items(r, lists[1], buf, sizeof(buf)),
+					    cases[i].second);
+		assert_string_equal(page_next(r, nb, sizeof(nb)), cases[i].next);
+		assert_true(json_object_object_get_ex(r, "total", &v));
+		assert_int_equal(json_object_get_int64(v), cases[i].total);
+		/* the rest of the reply stays */
+		assert_true(json_object_object_get_ex(r, "time_ms", NULL));
+		json_object_put(r);
+	}
+}
+
+static void test_page_leaves_alone(void **state)
+{
+	static const char *const backends[] = { "backends", NULL };
+	static const size_t n[] = { 5 };
+	struct ctl_request req = { .cmd = CTL_CMD_BACKEND_LIST };
+	struct ctl_error e;
+	struct json_object *r = page_reply(backends, n);
+	char buf[64];
+
+	(void)state;
+	/* not asked for a page: whole, without total or next */
+	assert_int_equal(ctl_proto_page(r, &req, 1), 0);
+	assert_string_equal(page_items(r, "backends", buf, sizeof(buf)), "0,1,2,3,4");
+	assert_false(json_object_object_get_ex(r, "total", NULL));
+	assert_false(json_object_object_get_ex(r, "next", NULL));
+	json_object_put(r);
+	/* an error reply stays as it is */
+	req.paged = true;
+	req.limit = 1;
+	ctl_proto_error(&e, "service", "no service \"x\"");
+	r = ctl_proto_reply_error(&e);
+	assert_int_equal(ctl_proto_page(r, &req, 1 << 20), 0);
+	assert_false(json_object_object_get_ex(r, "next", NULL));
+	json_object_put(r);
+	/* a command that does not page */
+	req.cmd = CTL_CMD_STATUS;
+	r = ctl_proto_reply_ok();
+	assert_int_equal(ctl_proto_page(r, &req, 1 << 20), 0);
+	assert_false(json_object_object_get_ex(r, "next", NULL));
+	json_object_put(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +715,9 @@ int main(void)
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_reply_too_big),
 		cmocka_unit_test(test_addr_and_names),
+		cmocka_unit_test(test_page_members),
+		cmocka_unit_test(test_page),
+		cmocka_unit_test(test_page_leaves_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
