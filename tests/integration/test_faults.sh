@@ -31,15 +31,6 @@ trap cleanup EXIT
 # shellcheck source=check.sh
 source "$(dirname "$0")/check.sh"
 
-# wait_log PATTERN SECONDS: until edgelbd's log has a line matching PATTERN
-wait_log() {
-	local deadline=$((SECONDS + $2))
-	while [ "$SECONDS" -le "$deadline" ]; do
-		grep -q -- "$1" "$LOG" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 conns_ok() { # conns_ok FIRST_SPORT COUNT: every connection completes
 	lab_client conns "$LAB_VIP" 80 "$1" "$2" >"$T/conns.$1"
@@ -90,7 +81,7 @@ rm -f "$FULL/filler"
 PINS=$LAB_DIR/bpffs/edgelb
 check "pins are there" [ -e "$PINS/vips" ]
 rm -rf "${PINS:?}"/*
-check "edgelbd pins them again" wait_log "pinned again" 12
+check "edgelbd pins them again" wait_until 12 grep -q -- "pinned again" "$LOG"
 check "... every map and the link" [ -e "$PINS/vips" -a -e "$PINS/flows" -a -e "$PINS/link-eth0" ]
 lab_edgelbd_kill TERM
 check "XDP stays attached after the stop" \

@@ -31,25 +31,8 @@ source "$(dirname "$0")/check.sh"
 
 GHOST=$(lab_be_addr 11) # 10.99.0.21: nobody there yet
 
-# wait_state NAME STATE SECONDS: until lbctl lists backend NAME in STATE
-wait_state() {
-	local deadline=$((SECONDS + $3))
-	while [ "$SECONDS" -le "$deadline" ]; do
-		lab_lbctl backend list web 2>/dev/null | grep -Eq "^web +$1 .* $2( |$)" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# wait_log PATTERN SECONDS: until edgelbd's log has a line matching PATTERN
-wait_log() {
-	local deadline=$((SECONDS + $2))
-	while [ "$SECONDS" -le "$deadline" ]; do
-		grep -q -- "$1" "$LOG" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# in_state NAME STATE: lbctl lists backend NAME of web in STATE
+in_state() { lab_lbctl backend list web 2>/dev/null | grep -Eq "^web +$1 .* $2( |$)"; }
 
 lab_up 3 || exit 1
 lab_config 3 >/dev/null
@@ -60,7 +43,7 @@ LOG=$(lab_file lb1 log)
 
 # 1. the ghost: unresolved, out of the ring, said once
 check "backend add ghost $GHOST" lab_lbctl backend add web ghost "$GHOST"
-check "ghost listed as unresolved" wait_state ghost unresolved 5
+check "ghost listed as unresolved" wait_until 5 in_state ghost unresolved
 lab_lbctl --json backend list web >"$T/list.json"
 check "JSON: next_hop unresolved, with since" \
 	grep -q '"name": *"ghost".*"next_hop": *"unresolved", *"next_hop_unresolved_since_unix_ms": *[1-9]' \
@@ -70,7 +53,7 @@ failed=$(grep -c FAILED "$T/conns1")
 check "300 new connections with the ghost in place: $failed failed" [ "$failed" -eq 0 ]
 check "all 300 completed" [ "$(grep -c ' be[123]$' "$T/conns1")" -eq 300 ]
 # said at the first retry (a cold start's unknown neighbours are no news)
-check "the log says it" wait_log 'web/ghost.*no next hop' 5
+check "the log says it" wait_until 5 grep -q -- 'web/ghost.*no next hop' "$LOG"
 check "... once" [ "$(grep -c 'web/ghost.*no next hop' "$LOG")" -eq 1 ]
 check "the real backends' first resolution was not logged as a problem" \
 	[ "$(grep -c 'web/be[123].*no next hop' "$LOG")" -eq 0 ]
@@ -79,8 +62,8 @@ check "no drop for an unresolved next hop" \
 
 # 2. somebody answers now: no operator action needed
 lab_backend 11 || exit 1
-check "ghost resolves by itself" wait_state ghost up 15
-check "the log says resolved" wait_log 'web/ghost.*next hop resolved' 5
+check "ghost resolves by itself" wait_until 15 in_state ghost up
+check "the log says resolved" wait_until 5 grep -q -- 'web/ghost.*next hop resolved' "$LOG"
 check "... once" [ "$(grep -c 'web/ghost.*next hop resolved' "$LOG")" -eq 1 ]
 lab_client conns "$LAB_VIP" 80 21000 300 >"$T/conns2"
 failed=$(grep -c FAILED "$T/conns2")
@@ -88,5 +71,20 @@ on_ghost=$(grep -c ' be11$' "$T/conns2")
 check "300 new connections after it resolved: $failed failed" [ "$failed" -eq 0 ]
 # four equal backends: about 75 of 300; far from 0 either way
 check "the ghost takes its share ($on_ghost of 300)" [ "$on_ghost" -ge 30 ]
+
+# the log counts what lbctl counts: 6 backends from the file, the ghost added
+PID=$(cat "$(lab_file lb1 pid)")
+CONF=$(lab_file lb1 conf)
+kill -HUP "$PID"
+check "a reload's log line counts the runtime backend (7)" \
+	wait_until 5 grep -q -- "reloaded .*(2 services, 7 backends)" "$LOG"
+# a rejected reload is an error in the log, not a warning
+cp "$CONF" "$T/good.conf"
+echo "this is not libconfig" >>"$CONF"
+kill -HUP "$PID"
+check "a rejected SIGHUP reload logs its syntax error as an error" \
+	wait_until 5 grep -Eq -- "error: config: .*edgelb.conf:[0-9]+" "$LOG"
+check "... never as a warning" bash -c "! grep -Eq 'warning: config: .*edgelb.conf:[0-9]+' '$LOG'"
+cp "$T/good.conf" "$CONF"
 
 check_summary
