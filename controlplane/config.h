@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "ctl_wire.h" /* the run directory, instance and name limits */
 
 /* Default file read by edgelbd when no -c is given. */
 #define EDGELB_CONFIG_DEFAULT_PATH "/etc/edgelb/edgelb.conf"
@@ -42,13 +43,14 @@
 #ifndef EDGELB_CONFIG_STATE_DIR
 #define EDGELB_CONFIG_STATE_DIR "/var/lib/edgelb"
 #endif
-#ifndef EDGELB_CONFIG_RUN_DIR
-#define EDGELB_CONFIG_RUN_DIR "/run/edgelb"
-#endif
+/* EDGELB_CONFIG_RUN_DIR: in ctl_wire.h, as clients find the socket there. */
 
-/* Schema limits; the man page documents each one. */
-#define EDGELB_CONFIG_INSTANCE_MAX 32	/* instance name: goes into paths */
-#define EDGELB_CONFIG_NAME_MAX 63	/* service, backend, vrrp, site... */
+/*
+ * Schema limits; the man page documents each one. EDGELB_CONFIG_INSTANCE_MAX
+ * (instance name: goes into paths) is in ctl_wire.h, as clients build the
+ * socket's path from it; names are the control protocol's too.
+ */
+#define EDGELB_CONFIG_NAME_MAX EDGELB_CTL_NAME_MAX /* service, backend, vrrp, site... */
 #define EDGELB_CONFIG_IFNAME_MAX 15	/* IFNAMSIZ - 1 */
 #define EDGELB_CONFIG_INTERFACES_MAX 16
 #define EDGELB_CONFIG_VRRP_MAX 256

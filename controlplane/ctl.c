@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The control socket: listening, connections, authorisation. The protocol
- * is in ctl.h, its parser in ctl_proto.c, the commands in ctl_cmds.c.
+ * is in ctl_wire.h, its parser in ctl_proto.c, the commands in ctl_cmds.c.
  *
  * Everything runs in edgelbd's loop and never blocks: sockets are
  * non-blocking, a reply that does not fit the socket waits for EPOLLOUT,
@@ -72,7 +72,7 @@ struct edgelb_ctl {
 };
 
 /*
- * Connections are counted in two classes with a quota each (ctl.h):
+ * Connections are counted in two classes with a quota each (ctl_wire.h):
  * EDGELB_CTL_ADMIN_CONNS_MAX for root and the control group, whatever
  * others hold, and EDGELB_CTL_CONNS_MAX for everyone else, of which one
  * uid holds at most EDGELB_CTL_CONNS_PER_UID. A connection over a quota
@@ -170,10 +170,10 @@ static void ctl_describe(const struct ctl_request *req, char *buf, size_t len)
 
 	switch (req->cmd) {
 	case CTL_CMD_VIP_ADD:
-		snprintf(buf, len, "%s %s", cmd, req->svc.name);
+		snprintf(buf, len, "%s %s", cmd, req->vip_add.name);
 		break;
 	case CTL_CMD_BACKEND_ADD:
-		snprintf(buf, len, "%s %s/%s", cmd, req->service, req->be.name);
+		snprintf(buf, len, "%s %s/%s", cmd, req->service, req->backend_add.name);
 		break;
 	case CTL_CMD_BACKEND_WEIGHT:
 		snprintf(buf, len, "%s %s/%s %u", cmd, req->service, req->backend, req->weight);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The control socket's commands: see ctl.h for what each takes and
+ * The control socket's commands: see ctl_wire.h for what each takes and
  * returns, ctl_cmds.h for the contract.
  */
 #include <errno.h>
@@ -759,15 +759,57 @@ static struct json_object *ctl_backend_change(struct edgelbd *d, const struct ct
 	return ctl_changed(d, req, "backend", ctl_backend_now(d, req->service, req->backend));
 }
 
+/*
+ * The model's objects of a vip.add or backend.add: a parsed request holds
+ * plain values (ctl_proto.h), so that the protocol and its parser do not
+ * follow lb.h. What the request does not give stays zero, as
+ * lb_service_add() and lb_backend_add() expect of a new object.
+ */
+_Static_assert(CTL_NAME_SIZE <= LB_NAME_MAX, "a request's names fit the model's");
+_Static_assert(sizeof(union ctl_addr) == sizeof(union edgelb_addr),
+	       "a request's address has the layout of the model's");
+
+static void ctl_service_of(const struct ctl_vip_add *v, struct lb_service *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", v->name);
+	memcpy(s->key.addr.bytes, v->vip.bytes, sizeof(s->key.addr.bytes));
+	s->key.family = v->family;
+	s->key.port = htons(v->port); /* network order, as in the VIP map */
+	s->key.proto = v->proto;
+	s->encap = v->encap;
+	s->gue_port = v->gue_port;
+	s->ring_size = v->ring_size;
+	s->mtu = v->mtu;
+	if (v->mtu_drop)
+		s->flags |= EDGELB_VIP_F_MTU_DROP;
+	if (v->hash_addresses)
+		s->flags |= EDGELB_VIP_F_NO_PORT_HASH;
+}
+
+/* site_id is left to the caller: it needs the config's sites. */
+static void ctl_backend_of(const struct ctl_backend_add *a, struct lb_backend *b)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->name, sizeof(b->name), "%s", a->name);
+	memcpy(b->addr.bytes, a->address.bytes, sizeof(b->addr.bytes));
+	b->family = a->family;
+	b->port = a->port;
+	b->weight = a->weight;
+	snprintf(b->site, sizeof(b->site), "%s", a->site);
+	b->alive = true; /* until a health check says otherwise */
+}
+
 static struct json_object *ctl_backend_add(struct edgelbd *d, const struct ctl_request *req)
 {
 	const struct lb_service *s = lb_find_service(&d->lb, req->service);
-	struct lb_backend be = req->be;
+	struct lb_backend be;
 	char msg[512] = "";
 	int err;
 
+	ctl_backend_of(&req->backend_add, &be);
 	/* packets are not rewritten: by default the backend serves the VIP's port */
-	if (s && !req->has_port)
+	if (s && !req->backend_add.has_port)
 		be.port = ntohs(s->key.port);
 	for (size_t i = 0; be.site[0] && i < d->cfg.n_sites; i++)
 		if (!strcmp(d->cfg.sites[i], be.site))
@@ -783,6 +825,7 @@ static struct json_object *ctl_vip_change(struct edgelbd *d, const struct ctl_re
 {
 	char msg[512] = "";
 	const struct lb_service *s;
+	struct lb_service svc;
 	int err;
 
 	if (req->cmd == CTL_CMD_VIP_DEL) {
@@ -792,11 +835,12 @@ static struct json_object *ctl_vip_change(struct edgelbd *d, const struct ctl_re
 		edgelbd_model_changed(d, true);
 		return ctl_changed(d, req, NULL, NULL);
 	}
-	err = lb_service_add(&d->lb, &req->svc, msg, sizeof(msg));
+	ctl_service_of(&req->vip_add, &svc);
+	err = lb_service_add(&d->lb, &svc, msg, sizeof(msg));
 	if (err)
 		return ctl_lb_failed(req, err, msg);
 	edgelbd_model_changed(d, true);
-	s = lb_find_service(&d->lb, req->svc.name);
+	s = lb_find_service(&d->lb, svc.name);
 	return ctl_changed(d, req, "service", s ? ctl_service_json(s) : NULL);
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The commands of the control socket (ctl.h), run on the daemon's state.
+ * The commands of the control socket (ctl_wire.h), run on the daemon's state.
  * Called from the event loop: each does bounded work and never blocks
  * (config.check and config.reload read one local, regular file).
  */
@@ -14,7 +14,7 @@ struct json_object;
 
 /*
  * Run req, already parsed and authorised, on d. Returns the reply (success
- * or error, see ctl.h), or NULL when out of memory.
+ * or error, see ctl_wire.h), or NULL when out of memory.
  */
 struct json_object *ctl_cmds_run(struct edgelbd *d, const struct ctl_request *req);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The control protocol as pure functions: see ctl_proto.h and, for the
- * wire contract, ctl.h.
+ * wire contract, ctl_wire.h.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,9 +13,10 @@
 
 #include <json-c/json.h>
 
+#include "abi.h" /* the numbers of families and encaps, ring sizes */
 #include "addr_check.h"
-#include "ctl.h"
 #include "ctl_proto.h"
+#include "ctl_wire.h"
 #include "quote.h"
 #include "maglev.h"
 
@@ -23,7 +24,10 @@
 #define CTL_PROTO_WEIGHT_DEFAULT 100
 #define CTL_PROTO_MTU_DEFAULT 1500
 #define CTL_PROTO_GUE_PORT_DEFAULT 6080
-#define CTL_PROTO_NAME_MAX 63
+
+/* Parsed addresses are copied from union edgelb_addr (ctl_get_addr()). */
+_Static_assert(sizeof(union ctl_addr) == sizeof(union edgelb_addr),
+	       "union ctl_addr has the layout of union edgelb_addr");
 
 /* JSON nesting a request may use; requests are flat, this stops abuse. */
 #define CTL_PROTO_DEPTH_MAX 8
@@ -49,15 +53,17 @@ static const struct ctl_keyword ctl_kw_encap[] = {
 	{ NULL, 0 },
 };
 
+/* value: ctl_vip_add.mtu_drop */
 static const struct ctl_keyword ctl_kw_mtu_policy[] = {
 	{ "icmp", 0 },
-	{ "drop", EDGELB_VIP_F_MTU_DROP },
+	{ "drop", 1 },
 	{ NULL, 0 },
 };
 
+/* value: ctl_vip_add.hash_addresses */
 static const struct ctl_keyword ctl_kw_hash[] = {
 	{ "5tuple", 0 },
-	{ "addresses", EDGELB_VIP_F_NO_PORT_HASH },
+	{ "addresses", 1 },
 	{ NULL, 0 },
 };
 
@@ -155,7 +161,7 @@ bool ctl_proto_name_ok(const char *s)
 {
 	size_t len = strlen(s);
 
-	return len && len <= CTL_PROTO_NAME_MAX &&
+	return len && len <= EDGELB_CTL_NAME_MAX &&
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 			 "0123456789_.-") == len;
 }
@@ -273,11 +279,11 @@ static int ctl_get_name(struct json_object *req, const char *key, bool required,
 		return ret;
 	if (!ctl_proto_name_ok(s)) {
 		ctl_proto_error(err, key, "%s is not a valid name: use 1..%d of A-Z a-z 0-9 _ . -",
-				edgelb_quote(s, strlen(s), q, sizeof(q)), CTL_PROTO_NAME_MAX);
+				edgelb_quote(s, strlen(s), q, sizeof(q)), EDGELB_CTL_NAME_MAX);
 		return -EINVAL;
 	}
-	/* LB_NAME_MAX > CTL_PROTO_NAME_MAX: always fits */
-	snprintf(dst, LB_NAME_MAX, "%s", s);
+	/* ctl_proto_name_ok(): always fits */
+	snprintf(dst, CTL_NAME_SIZE, "%s", s);
 	return 1;
 }
 
@@ -334,20 +340,22 @@ static int ctl_get_keyword(struct json_object *req, const char *key,
 	return -EINVAL;
 }
 
-static int ctl_get_addr(struct json_object *req, const char *key, union edgelb_addr *a,
+static int ctl_get_addr(struct json_object *req, const char *key, union ctl_addr *a,
 			uint8_t *family, struct ctl_error *err)
 {
 	char q[CTL_PROTO_QUOTE_LEN];
+	union edgelb_addr parsed;
 	const char *s, *why;
 	int ret = ctl_get_string(req, key, true, &s, err);
 
 	if (ret <= 0)
 		return ret;
-	why = ctl_proto_addr_parse(s, a, family);
+	why = ctl_proto_addr_parse(s, &parsed, family);
 	if (why) {
 		ctl_proto_error(err, key, "%s %s", edgelb_quote(s, strlen(s), q, sizeof(q)), why);
 		return -EINVAL;
 	}
+	memcpy(a->bytes, parsed.bytes, sizeof(a->bytes));
 	return 1;
 }
 
@@ -356,19 +364,19 @@ static int ctl_get_addr(struct json_object *req, const char *key, union edgelb_a
 static int ctl_parse_vip_add(struct json_object *o, struct ctl_request *req,
 			     struct ctl_error *err)
 {
-	struct lb_service *s = &req->svc;
+	struct ctl_vip_add *s = &req->vip_add;
 	int64_t v;
 	int kw, ret;
 
 	if (ctl_get_name(o, "name", true, s->name, err) < 0 ||
-	    ctl_get_addr(o, "vip", &s->key.addr, &s->key.family, err) < 0 ||
+	    ctl_get_addr(o, "vip", &s->vip, &s->family, err) < 0 ||
 	    ctl_get_int(o, "port", true, 0, 65535, &v, err) < 0)
 		return -EINVAL;
-	s->key.port = htons((uint16_t)v);
+	s->port = (uint16_t)v;
 	kw = IPPROTO_TCP;
 	if (ctl_get_keyword(o, "protocol", ctl_kw_proto, &kw, err) < 0)
 		return -EINVAL;
-	s->key.proto = (uint8_t)kw;
+	s->proto = (uint8_t)kw;
 	kw = EDGELB_ENCAP_IPIP;
 	if (ctl_get_keyword(o, "encap", ctl_kw_encap, &kw, err) < 0)
 		return -EINVAL;
@@ -403,36 +411,36 @@ static int ctl_parse_vip_add(struct json_object *o, struct ctl_request *req,
 	if (ret > 0)
 		s->mtu = (uint16_t)v;
 	/* RFC 8200: every IPv6 link carries 1280 bytes */
-	if (s->key.family == EDGELB_AF_INET6 && s->mtu < 1280) {
+	if (s->family == EDGELB_AF_INET6 && s->mtu < 1280) {
 		ctl_proto_error(err, "mtu", "%u is below the IPv6 minimum MTU of 1280", s->mtu);
 		return -EINVAL;
 	}
 	kw = 0;
 	if (ctl_get_keyword(o, "mtu_policy", ctl_kw_mtu_policy, &kw, err) < 0)
 		return -EINVAL;
-	s->flags |= (uint32_t)kw;
+	s->mtu_drop = kw;
 	kw = 0;
 	if (ctl_get_keyword(o, "hash", ctl_kw_hash, &kw, err) < 0)
 		return -EINVAL;
-	s->flags |= (uint32_t)kw;
+	s->hash_addresses = kw;
 	return 0;
 }
 
 static int ctl_parse_backend_add(struct json_object *o, struct ctl_request *req,
 				 struct ctl_error *err)
 {
-	struct lb_backend *b = &req->be;
+	struct ctl_backend_add *b = &req->backend_add;
 	int64_t v;
 	int ret;
 
 	if (ctl_get_name(o, "service", true, req->service, err) < 0 ||
 	    ctl_get_name(o, "name", true, b->name, err) < 0 ||
-	    ctl_get_addr(o, "address", &b->addr, &b->family, err) < 0)
+	    ctl_get_addr(o, "address", &b->address, &b->family, err) < 0)
 		return -EINVAL;
 	ret = ctl_get_int(o, "port", false, 0, 65535, &v, err);
 	if (ret < 0)
 		return -EINVAL;
-	req->has_port = ret > 0;
+	b->has_port = ret > 0;
 	b->port = ret > 0 ? (uint16_t)v : 0;
 	b->weight = CTL_PROTO_WEIGHT_DEFAULT;
 	ret = ctl_get_int(o, "weight", false, 0, MAGLEV_MAX_WEIGHT, &v, err);
@@ -442,7 +450,6 @@ static int ctl_parse_backend_add(struct json_object *o, struct ctl_request *req,
 		b->weight = (uint16_t)v;
 	if (ctl_get_name(o, "site", false, b->site, err) < 0)
 		return -EINVAL;
-	b->alive = true;
 	return 0;
 }
 

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The control protocol (ctl.h) as pure functions: parse and validate one
- * request, build replies. No I/O and no daemon state, so the unit tests and
- * the fuzzer drive it directly.
+ * The control protocol (ctl_wire.h) as pure functions: parse and validate
+ * one request, build replies. No I/O and no daemon state, so the unit
+ * tests and the fuzzer drive it directly.
+ *
+ * A parsed request holds plain values, not the balancer model's structs
+ * (lb.h): the protocol does not change when the model does, and the parser
+ * builds without it. ctl_cmds.c turns a request into model objects.
+ * Values that name a kind (family, encap) use the data plane's numbers of
+ * abi.h, the same as ctl_proto_addr_str() and ctl_proto_encap_name() take.
  */
 #ifndef EDGELB_CTL_PROTO_H
 #define EDGELB_CTL_PROTO_H
@@ -12,9 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lb.h"
+#include "ctl_wire.h"
 
 struct json_object;
+union edgelb_addr; /* abi.h; only pointed to here */
 
 enum ctl_cmd {
 	CTL_CMD_STATUS = 0,
@@ -39,22 +46,60 @@ enum ctl_cmd {
 	CTL_CMD_MAX,
 };
 
+/* A name of a request, NUL-terminated. */
+#define CTL_NAME_SIZE (EDGELB_CTL_NAME_MAX + 1)
+
+/*
+ * An address of a request: network byte order, an IPv4 one in v4 (the
+ * first 4 bytes). The layout of union edgelb_addr (abi.h), so ctl_cmds.c
+ * copies it into the model as it is.
+ */
+union ctl_addr {
+	uint32_t v4;
+	uint8_t bytes[16];
+};
+
+/* vip.add: its members, with the defaults of those not given. */
+struct ctl_vip_add {
+	char name[CTL_NAME_SIZE];
+	union ctl_addr vip;
+	uint8_t family;		/* enum edgelb_family: EDGELB_AF_INET or _INET6 */
+	uint16_t port;		/* host order; 0 = every port */
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t encap;		/* enum edgelb_encap */
+	uint16_t gue_port;	/* host order; 0 unless encap is GUE */
+	uint32_t ring_size;	/* a Maglev prime */
+	uint16_t mtu;
+	bool mtu_drop;		/* mtu_policy "drop" (else "icmp") */
+	bool hash_addresses;	/* hash "addresses" (else "5tuple") */
+};
+
+/* backend.add: its members (the service is ctl_request.service). */
+struct ctl_backend_add {
+	char name[CTL_NAME_SIZE];
+	union ctl_addr address;
+	uint8_t family;		/* enum edgelb_family: EDGELB_AF_INET or _INET6 */
+	bool has_port;		/* port given, else the service's */
+	uint16_t port;		/* host order; 0 unless has_port */
+	uint16_t weight;
+	char site[CTL_NAME_SIZE]; /* "" = none */
+};
+
 /* A parsed, validated request. Members a command does not take stay zero. */
 struct ctl_request {
 	enum ctl_cmd cmd;
-	char service[LB_NAME_MAX]; /* "" = every service (backend.list, health) */
-	char backend[LB_NAME_MAX];
-	uint16_t weight;	   /* backend.weight */
-	struct lb_service svc;	   /* vip.add; backends NULL */
-	struct lb_backend be;	   /* backend.add; site_id left 0 */
-	bool has_port;		   /* backend.add: port given, else the service's */
-	char path[PATH_MAX];	   /* config.check; "" = the running config */
-	uint32_t max;		   /* flows */
-	char instance[LB_NAME_MAX]; /* vrrp.*: "" = every instance */
-	bool on;		   /* vrrp.maintenance */
-	bool paged;		   /* offset or limit given: answer one page */
-	uint32_t offset;	   /* first item of the page */
-	uint32_t limit;		   /* items at most; 0 = as many as fit */
+	char service[CTL_NAME_SIZE]; /* "" = every service (backend.list, health) */
+	char backend[CTL_NAME_SIZE];
+	uint16_t weight;	     /* backend.weight */
+	struct ctl_vip_add vip_add;
+	struct ctl_backend_add backend_add;
+	char path[PATH_MAX];	     /* config.check; "" = the running config */
+	uint32_t max;		     /* flows */
+	char instance[CTL_NAME_SIZE]; /* vrrp.*: "" = every instance */
+	bool on;		     /* vrrp.maintenance */
+	bool paged;		     /* offset or limit given: answer one page */
+	uint32_t offset;	     /* first item of the page */
+	uint32_t limit;		     /* items at most; 0 = as many as fit */
 };
 
 /* Why a request is refused: message for a human, the member at fault. */
@@ -100,7 +145,7 @@ struct json_object *ctl_proto_reply_error(const struct ctl_error *err);
  */
 int ctl_proto_serialize(struct json_object *reply, char **text, size_t *len);
 
-/* True if cmd takes offset and limit (a listing, see ctl.h "Paging"). */
+/* True if cmd takes offset and limit (a listing, see ctl_wire.h "Paging"). */
 bool ctl_proto_pages(enum ctl_cmd cmd);
 
 /*
@@ -132,7 +177,7 @@ const char *ctl_proto_addr_str(uint8_t family, const union edgelb_addr *a, char 
  */
 const char *ctl_proto_addr_parse(const char *s, union edgelb_addr *a, uint8_t *family);
 
-/* A name of edgelb.conf(5): 1..63 of A-Z a-z 0-9 _ . - */
+/* A name of edgelb.conf(5): 1..EDGELB_CTL_NAME_MAX of A-Z a-z 0-9 _ . - */
 bool ctl_proto_name_ok(const char *s);
 
 #endif /* EDGELB_CTL_PROTO_H */

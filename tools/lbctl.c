@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * lbctl: the operator's CLI for edgelbd. Speaks the JSON protocol of
- * controlplane/ctl.h on edgelbd's control socket and prints tables (or,
- * with --json, the replies as they are). See lbctl(8).
+ * controlplane/ctl_wire.h on edgelbd's control socket and prints tables
+ * (or, with --json, the replies as they are). See lbctl(8).
  *
  * Exit codes: 0 done, 1 edgelbd refused or the command failed, 2 usage
  * error, 3 edgelbd cannot be reached.
@@ -28,8 +28,12 @@
 
 #include <json-c/json.h>
 
-#include "config.h" /* EDGELB_CONFIG_RUN_DIR */
-#include "ctl.h"    /* the protocol */
+/*
+ * The wire contract, and nothing else of the daemon: lbctl's build has no
+ * include path into controlplane/ (tools/meson.build), so that what a
+ * client relies on is all in ctl_wire.h.
+ */
+#include "../controlplane/ctl_wire.h"
 
 #define LBCTL_EXIT_FAILED 1
 #define LBCTL_EXIT_USAGE 2
@@ -143,15 +147,16 @@ static const char *lbctl_find_socket(void)
 		    "-i INSTANCE",
 		    EDGELB_CONFIG_RUN_DIR, strerror(errno));
 	while ((e = readdir(dir))) {
+		const size_t sfx = strlen(EDGELB_CTL_SOCKET_SUFFIX);
 		size_t len = strlen(e->d_name);
 
-		if (len <= 5 || strcmp(e->d_name + len - 5, ".sock"))
+		if (len <= sfx || strcmp(e->d_name + len - sfx, EDGELB_CTL_SOCKET_SUFFIX))
 			continue;
 		if (!found++)
 			snprintf(path, sizeof(path), "%s/%s", EDGELB_CONFIG_RUN_DIR, e->d_name);
 		if (strlen(names) + len + 3 < sizeof(names))
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%.*s",
-				 found > 1 ? ", " : "", (int)(len - 5), e->d_name);
+				 found > 1 ? ", " : "", (int)(len - sfx), e->d_name);
 	}
 	closedir(dir);
 	if (!found)
@@ -170,7 +175,8 @@ static const char *lbctl_instance_socket(const char *instance)
 
 	if (!instance[0] || strchr(instance, '/') || strlen(instance) > EDGELB_CONFIG_INSTANCE_MAX)
 		usage_error("instance: \"%s\" is not an instance name", instance);
-	snprintf(path, sizeof(path), "%s/%s.sock", EDGELB_CONFIG_RUN_DIR, instance);
+	snprintf(path, sizeof(path), "%s/%s" EDGELB_CTL_SOCKET_SUFFIX, EDGELB_CONFIG_RUN_DIR,
+		 instance);
 	return path;
 }
 
@@ -360,7 +366,7 @@ static struct json_object *lbctl_run(struct lbctl *l, struct json_object *req)
 #define LBCTL_PAGE_ATTEMPTS 3
 
 /*
- * Run a listing (req consumed) page by page (ctl.h, "Paging") and return
+ * Run a listing (req consumed) page by page (ctl_wire.h, "Paging") and return
  * the whole reply, as one unpaged reply would be: lists[] are the reply's
  * lists that pages cut, their items are put together, "total" and "next"
  * removed. When the listing changes between pages (total differs), start

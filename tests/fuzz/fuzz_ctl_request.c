@@ -22,8 +22,8 @@
 
 #include <json-c/json.h>
 
-#include "ctl.h"
 #include "ctl_proto.h"
+#include "ctl_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,7 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (req.cmd >= CTL_CMD_MAX || !strcmp(ctl_proto_cmd_name(req.cmd), "?") ||
 	    strnlen(req.service, sizeof(req.service)) == sizeof(req.service) ||
 	    strnlen(req.backend, sizeof(req.backend)) == sizeof(req.backend) ||
-	    strnlen(req.path, sizeof(req.path)) == sizeof(req.path))
+	    strnlen(req.path, sizeof(req.path)) == sizeof(req.path) ||
+	    strnlen(req.instance, sizeof(req.instance)) == sizeof(req.instance) ||
+	    strnlen(req.vip_add.name, sizeof(req.vip_add.name)) == sizeof(req.vip_add.name) ||
+	    strnlen(req.backend_add.name, sizeof(req.backend_add.name)) ==
+		    sizeof(req.backend_add.name) ||
+	    strnlen(req.backend_add.site, sizeof(req.backend_add.site)) ==
+		    sizeof(req.backend_add.site))
 		abort();
 	(void)ctl_proto_needs_admin(&req);
 	return 0;

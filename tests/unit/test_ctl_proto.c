@@ -18,8 +18,9 @@
 
 #include <json-c/json.h>
 
-#include "ctl.h"
+#include "abi.h" /* the numbers a request's family and encap hold */
 #include "ctl_proto.h"
+#include "ctl_wire.h"
 
 static int parse(const char *text, struct ctl_request *req, struct ctl_error *err)
 {
@@ -282,24 +283,26 @@ static void test_vip_add_defaults(void **state)
 {
 	struct ctl_request req;
 	struct ctl_error err;
-	uint8_t want[4] = { 192, 0, 2, 10 };
+	uint8_t want[4] = { 192, 0, 2, 10 }, zero[12] = { 0 };
+	uint8_t want6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 };
 
 	(void)state;
 	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"web-https\", "
 			       "\"vip\": \"192.0.2.10\", \"port\": 443}",
 			       &req, &err),
 			 0);
-	assert_string_equal(req.svc.name, "web-https");
-	assert_int_equal(req.svc.key.family, EDGELB_AF_INET);
-	assert_memory_equal(req.svc.key.addr.bytes, want, 4);
-	assert_int_equal(req.svc.key.port, htons(443)); /* network order, as in maps */
-	assert_int_equal(req.svc.key.proto, IPPROTO_TCP);
-	assert_int_equal(req.svc.encap, EDGELB_ENCAP_IPIP);
-	assert_int_equal(req.svc.gue_port, 0);
-	assert_int_equal(req.svc.ring_size, EDGELB_RING_SIZE_DEFAULT);
-	assert_int_equal(req.svc.mtu, 1500);
-	assert_int_equal(req.svc.flags, 0);
-	assert_null(req.svc.backends);
+	assert_string_equal(req.vip_add.name, "web-https");
+	assert_int_equal(req.vip_add.family, EDGELB_AF_INET);
+	assert_memory_equal(req.vip_add.vip.bytes, want, 4);
+	assert_memory_equal(req.vip_add.vip.bytes + 4, zero, 12); /* keys compare bytes */
+	assert_int_equal(req.vip_add.port, 443); /* host order; ctl_cmds.c makes the key */
+	assert_int_equal(req.vip_add.proto, IPPROTO_TCP);
+	assert_int_equal(req.vip_add.encap, EDGELB_ENCAP_IPIP);
+	assert_int_equal(req.vip_add.gue_port, 0);
+	assert_int_equal(req.vip_add.ring_size, EDGELB_RING_SIZE_DEFAULT);
+	assert_int_equal(req.vip_add.mtu, 1500);
+	assert_false(req.vip_add.mtu_drop);
+	assert_false(req.vip_add.hash_addresses);
 
 	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"dns\", \"vip\": \"2001:db8::53\", "
 			       "\"port\": 53, \"protocol\": \"udp\", \"encap\": \"gue\", "
@@ -307,25 +310,29 @@ static void test_vip_add_defaults(void **state)
 			       "\"hash\": \"addresses\"}",
 			       &req, &err),
 			 0);
-	assert_int_equal(req.svc.key.family, EDGELB_AF_INET6);
-	assert_int_equal(req.svc.key.proto, IPPROTO_UDP);
-	assert_int_equal(req.svc.encap, EDGELB_ENCAP_GUE);
-	assert_int_equal(req.svc.gue_port, 6080); /* the GUE default */
-	assert_int_equal(req.svc.ring_size, 655373);
-	assert_int_equal(req.svc.mtu, 9000);
-	assert_int_equal(req.svc.flags, EDGELB_VIP_F_MTU_DROP | EDGELB_VIP_F_NO_PORT_HASH);
+	assert_int_equal(req.vip_add.family, EDGELB_AF_INET6);
+	assert_memory_equal(req.vip_add.vip.bytes, want6, 16);
+	assert_int_equal(req.vip_add.port, 53);
+	assert_int_equal(req.vip_add.proto, IPPROTO_UDP);
+	assert_int_equal(req.vip_add.encap, EDGELB_ENCAP_GUE);
+	assert_int_equal(req.vip_add.gue_port, 6080); /* the GUE default */
+	assert_int_equal(req.vip_add.ring_size, 655373);
+	assert_int_equal(req.vip_add.mtu, 9000);
+	assert_true(req.vip_add.mtu_drop);
+	assert_true(req.vip_add.hash_addresses);
 
 	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"vip.add\", \"name\": \"g\", \"vip\": \"192.0.2.1\", "
 			       "\"port\": 80, \"encap\": \"gue\", \"gue_port\": 5555}",
 			       &req, &err),
 			 0);
-	assert_int_equal(req.svc.gue_port, 5555);
+	assert_int_equal(req.vip_add.gue_port, 5555);
 }
 
 static void test_backend_add(void **state)
 {
 	struct ctl_request req;
 	struct ctl_error err;
+	uint8_t want[4] = { 10, 1, 0, 14 };
 
 	(void)state;
 	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
@@ -333,21 +340,23 @@ static void test_backend_add(void **state)
 			       &req, &err),
 			 0);
 	assert_string_equal(req.service, "web");
-	assert_string_equal(req.be.name, "web4");
-	assert_int_equal(req.be.family, EDGELB_AF_INET);
-	assert_false(req.has_port); /* the daemon uses the service's port */
-	assert_int_equal(req.be.weight, 100);
-	assert_string_equal(req.be.site, "");
+	assert_string_equal(req.backend_add.name, "web4");
+	assert_int_equal(req.backend_add.family, EDGELB_AF_INET);
+	assert_memory_equal(req.backend_add.address.bytes, want, 4);
+	assert_false(req.backend_add.has_port); /* the daemon uses the service's port */
+	assert_int_equal(req.backend_add.port, 0);
+	assert_int_equal(req.backend_add.weight, 100);
+	assert_string_equal(req.backend_add.site, "");
 
 	assert_int_equal(parse("{\"v\": 1, \"cmd\": \"backend.add\", \"service\": \"web\", \"name\": \"web4\", "
 			       "\"address\": \"10.1.0.14\", \"port\": 8080, \"weight\": 0, "
 			       "\"site\": \"dc2\"}",
 			       &req, &err),
 			 0);
-	assert_true(req.has_port);
-	assert_int_equal(req.be.port, 8080); /* host order, as lb.h keeps it */
-	assert_int_equal(req.be.weight, 0);
-	assert_string_equal(req.be.site, "dc2");
+	assert_true(req.backend_add.has_port);
+	assert_int_equal(req.backend_add.port, 8080); /* host order, as lb.h keeps it */
+	assert_int_equal(req.backend_add.weight, 0);
+	assert_string_equal(req.backend_add.site, "dc2");
 }
 
 static void test_other_members(void **state)
