@@ -24,8 +24,8 @@
 #include "ctl.h"
 #include "ctl_cmds.h"
 #include "ctl_proto.h"
-#include "daemon.h"
 #include "log.h"
+#include "loop.h"
 
 #ifndef SO_PEERGROUPS
 #define SO_PEERGROUPS 59 /* Linux 4.13 */
@@ -53,7 +53,7 @@ struct ctl_conn {
 };
 
 struct edgelb_ctl {
-	struct edgelbd *d;
+	struct edgelb_ctl_env env;
 	int fd;
 	char *path;
 	ino_t ino;	/* of the socket we bound, so close removes only ours */
@@ -88,7 +88,7 @@ static void ctl_conn_close(struct ctl_conn *c)
 {
 	struct edgelb_ctl *ctl = c->ctl;
 
-	loop_del_fd(ctl->d->loop, c->fd);
+	loop_del_fd(ctl->env.loop, c->fd);
 	close(c->fd);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -158,7 +158,7 @@ static int ctl_conn_reply(struct ctl_conn *c, struct json_object *reply)
 	if (ret == 0) {
 		c->out = text;
 		c->out_len = len;
-		return loop_mod_fd(c->ctl->d->loop, c->fd, EPOLLOUT);
+		return loop_mod_fd(c->ctl->env.loop, c->fd, EPOLLOUT);
 	}
 	free(text);
 	return ret < 0 ? ret : 0;
@@ -191,7 +191,7 @@ static struct json_object *ctl_handle(struct ctl_conn *c, const char *buf, size_
 	struct ctl_request req;
 	struct ctl_error err;
 	struct json_object *reply, *ok, *msg;
-	char what[2 * LB_NAME_MAX + 64];
+	char what[2 * (EDGELB_CTL_NAME_MAX + 1) + 64]; /* "service/backend" and words */
 	int ret = ctl_proto_parse(buf, len, &req, &err);
 
 	if (ret == -ENOMEM)
@@ -217,7 +217,7 @@ static struct json_object *ctl_handle(struct ctl_conn *c, const char *buf, size_
 			(unsigned int)c->uid, (int)c->pid, what);
 		return ctl_proto_reply_error(&err);
 	}
-	reply = ctl_cmds_run(ctl->d, &req);
+	reply = ctl_cmds_run(&ctl->env, &req);
 	if (ctl_proto_page(reply, &req, EDGELB_CTL_PAGE_BYTES)) {
 		json_object_put(reply);
 		return NULL;
@@ -279,7 +279,7 @@ static void ctl_conn_event(void *arg, int fd, uint32_t events)
 		free(c->out);
 		c->out = NULL;
 		c->last_ms = loop_now_ms();
-		if (loop_mod_fd(c->ctl->d->loop, c->fd, EPOLLIN)) {
+		if (loop_mod_fd(c->ctl->env.loop, c->fd, EPOLLIN)) {
 			ctl_conn_close(c);
 			return;
 		}
@@ -461,7 +461,7 @@ static void ctl_accept_one(struct edgelb_ctl *ctl, int fd)
 	}
 	*c = (struct ctl_conn){ .ctl = ctl, .fd = fd, .uid = cred.uid, .gid = cred.gid,
 				.pid = cred.pid, .last_ms = loop_now_ms(), .admin = admin };
-	if (loop_add_fd(ctl->d->loop, fd, EPOLLIN, ctl_conn_event, c)) {
+	if (loop_add_fd(ctl->env.loop, fd, EPOLLIN, ctl_conn_event, c)) {
 		close(fd);
 		free(c);
 		return;
@@ -595,7 +595,7 @@ static int ctl_group(struct edgelb_ctl *ctl, const char *name)
 	return 0;
 }
 
-int edgelb_ctl_open(struct edgelbd *d, const char *path, const char *admin_group,
+int edgelb_ctl_open(const struct edgelb_ctl_env *env, const char *path, const char *admin_group,
 		    struct edgelb_ctl **out)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -609,7 +609,7 @@ int edgelb_ctl_open(struct edgelbd *d, const char *path, const char *admin_group
 	ctl = calloc(1, sizeof(*ctl));
 	if (!ctl)
 		return -ENOMEM;
-	ctl->d = d;
+	ctl->env = *env;
 	ctl->fd = -1;
 	ctl->path = strdup(path);
 	ctl->buf = malloc(EDGELB_CTL_REQUEST_MAX + 1);
@@ -653,9 +653,9 @@ int edgelb_ctl_open(struct edgelbd *d, const char *path, const char *admin_group
 		unlink(path);
 		goto fail;
 	}
-	err = loop_add_fd(d->loop, ctl->fd, EPOLLIN, ctl_accept, ctl);
+	err = loop_add_fd(env->loop, ctl->fd, EPOLLIN, ctl_accept, ctl);
 	if (!err)
-		err = loop_timer_new(d->loop, ctl_sweep, ctl, &ctl->sweep);
+		err = loop_timer_new(env->loop, ctl_sweep, ctl, &ctl->sweep);
 	if (!err)
 		err = loop_timer_arm(ctl->sweep, CTL_IDLE_SWEEP_MS, CTL_IDLE_SWEEP_MS);
 	if (err) {
@@ -667,7 +667,7 @@ int edgelb_ctl_open(struct edgelbd *d, const char *path, const char *admin_group
 	return 0;
 fail:
 	if (ctl->fd >= 0) {
-		loop_del_fd(d->loop, ctl->fd);
+		loop_del_fd(env->loop, ctl->fd);
 		close(ctl->fd);
 	}
 	loop_timer_free(ctl->sweep);
@@ -687,7 +687,7 @@ void edgelb_ctl_close(struct edgelb_ctl *ctl)
 	while (ctl->conns)
 		ctl_conn_close(ctl->conns);
 	loop_timer_free(ctl->sweep);
-	loop_del_fd(ctl->d->loop, ctl->fd);
+	loop_del_fd(ctl->env.loop, ctl->fd);
 	close(ctl->fd);
 	/* a newer edgelbd may have replaced the file: remove only ours */
 	if (!lstat(ctl->path, &st) && st.st_ino == ctl->ino && st.st_dev == ctl->dev)

@@ -19,7 +19,8 @@
 #include "counters.h"
 #include "ctl.h"
 #include "ctl_cmds.h"
-#include "daemon.h"
+#include "loop.h"
+#include "model.h"
 #include "health/health.h"
 #include "log.h"
 
@@ -196,7 +197,7 @@ static int64_t ctl_unix_time(uint64_t mono_ms)
 
 /* ---- read commands --------------------------------------------------- */
 
-static struct json_object *ctl_status(struct edgelbd *d)
+static struct json_object *ctl_status(struct edgelb_model *d)
 {
 	struct json_object *r = ctl_proto_reply_ok(), *ifs = json_object_new_array();
 	const struct edgelb_config *cfg = &d->cfg;
@@ -235,7 +236,7 @@ nomem_r:
 	return NULL;
 }
 
-static struct json_object *ctl_vip_list(struct edgelbd *d)
+static struct json_object *ctl_vip_list(struct edgelb_model *d)
 {
 	struct json_object *r = ctl_proto_reply_ok(), *a = json_object_new_array();
 
@@ -253,7 +254,7 @@ nomem:
 	return NULL;
 }
 
-static struct json_object *ctl_backend_list(struct edgelbd *d, const struct ctl_request *req)
+static struct json_object *ctl_backend_list(struct edgelb_model *d, const struct ctl_request *req)
 {
 	struct json_object *r, *a;
 
@@ -290,7 +291,7 @@ static int ctl_counters_json(struct json_object *o, const struct edgelb_counters
 }
 
 /* Errors reading counters become an error reply in *fail. */
-static int ctl_stats_vips(struct edgelbd *d, struct json_object *a, struct json_object **fail)
+static int ctl_stats_vips(struct edgelb_model *d, struct json_object *a, struct json_object **fail)
 {
 	const struct edgelb_dataplane *dp = &d->lb.dp;
 
@@ -318,7 +319,7 @@ static int ctl_stats_vips(struct edgelbd *d, struct json_object *a, struct json_
 	return 0;
 }
 
-static int ctl_stats_backends(struct edgelbd *d, struct json_object *a,
+static int ctl_stats_backends(struct edgelb_model *d, struct json_object *a,
 			      struct json_object **fail)
 {
 	const struct edgelb_dataplane *dp = &d->lb.dp;
@@ -353,7 +354,7 @@ static int ctl_stats_backends(struct edgelbd *d, struct json_object *a,
 	return 0;
 }
 
-static int ctl_stats_node(struct edgelbd *d, struct json_object *drops,
+static int ctl_stats_node(struct edgelb_model *d, struct json_object *drops,
 			  struct json_object *events, struct json_object **fail)
 {
 	const struct edgelb_dataplane *dp = &d->lb.dp;
@@ -380,7 +381,7 @@ static int ctl_stats_node(struct edgelbd *d, struct json_object *drops,
 	return 0;
 }
 
-static struct json_object *ctl_stats(struct edgelbd *d)
+static struct json_object *ctl_stats(struct edgelb_model *d)
 {
 	struct json_object *r = ctl_proto_reply_ok(), *fail = NULL;
 	struct json_object *vips = json_object_new_array(), *bes = json_object_new_array();
@@ -466,7 +467,7 @@ static struct json_object *ctl_flow_json(const struct lb *lb, const struct edgel
 	return o;
 }
 
-static struct json_object *ctl_flows(struct edgelbd *d, const struct ctl_request *req)
+static struct json_object *ctl_flows(struct edgelb_model *d, const struct ctl_request *req)
 {
 	const struct edgelb_dataplane *dp = &d->lb.dp;
 	struct edgelb_flow_key *keys = NULL;
@@ -552,8 +553,9 @@ static int ctl_health_json(struct json_object *o, const struct edgelb_health_sta
 	return 0;
 }
 
-static struct json_object *ctl_health(struct edgelbd *d, const struct ctl_request *req)
+static struct json_object *ctl_health(const struct edgelb_ctl_env *env, const struct ctl_request *req)
 {
+	struct edgelb_model *d = env->model;
 	struct edgelb_health_totals t = { 0 };
 	struct json_object *r, *a;
 	struct timespec ts;
@@ -564,8 +566,8 @@ static struct json_object *ctl_health(struct edgelbd *d, const struct ctl_reques
 		return ctl_fail("service", "no service \"%s\"", req->service);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if (d->health)
-		edgelb_health_totals(d->health, &t);
+	if (env->health)
+		edgelb_health_totals(env->health, &t);
 	r = ctl_proto_reply_ok();
 	a = json_object_new_array();
 	if (!r || !a)
@@ -585,7 +587,7 @@ static struct json_object *ctl_health(struct edgelbd *d, const struct ctl_reques
 			/* backend.list's members, then the checks' */
 			json_object_object_del(o, "weight");
 			json_object_object_del(o, "site");
-			if (edgelb_health_find(d->health, s->name, b->name, &st)) {
+			if (edgelb_health_find(env->health, s->name, b->name, &st)) {
 				/* not checked (yet): what the model says */
 				memset(&st, 0, sizeof(st));
 				st.type = "none";
@@ -630,7 +632,7 @@ static int ctl_regular_file(const char *path)
 	return err;
 }
 
-static struct json_object *ctl_config_check(struct edgelbd *d, const struct ctl_request *req)
+static struct json_object *ctl_config_check(struct edgelb_model *d, const struct ctl_request *req)
 {
 	const char *path = req->path[0] ? req->path : d->config_path;
 	const char *field = req->path[0] ? "path" : NULL;
@@ -686,11 +688,11 @@ out:
 /* ---- changes ------------------------------------------------------------- */
 
 /* After a successful change: save it, then describe what is now. */
-static struct json_object *ctl_changed(struct edgelbd *d, const struct ctl_request *req,
+static struct json_object *ctl_changed(struct edgelb_model *d, const struct ctl_request *req,
 				       const char *key, struct json_object *what)
 {
 	struct json_object *r;
-	int err = edgelbd_persist(d);
+	int err = edgelb_model_persist(d);
 
 	if (err) {
 		json_object_put(what);
@@ -724,7 +726,7 @@ static struct json_object *ctl_lb_failed(const struct ctl_request *req, int err,
 	return ctl_proto_reply_error(&e);
 }
 
-static struct json_object *ctl_backend_now(struct edgelbd *d, const char *service,
+static struct json_object *ctl_backend_now(struct edgelb_model *d, const char *service,
 					   const char *backend)
 {
 	struct lb_backend *b = lb_find_backend(&d->lb, service, backend);
@@ -732,7 +734,7 @@ static struct json_object *ctl_backend_now(struct edgelbd *d, const char *servic
 	return b ? ctl_backend_json(lb_find_service(&d->lb, service), b) : NULL;
 }
 
-static struct json_object *ctl_backend_change(struct edgelbd *d, const struct ctl_request *req)
+static struct json_object *ctl_backend_change(struct edgelb_model *d, const struct ctl_request *req)
 {
 	char msg[512] = "";
 	int err;
@@ -753,7 +755,7 @@ static struct json_object *ctl_backend_change(struct edgelbd *d, const struct ct
 	}
 	if (err)
 		return ctl_lb_failed(req, err, msg);
-	edgelbd_model_changed(d, req->cmd == CTL_CMD_BACKEND_DEL);
+	edgelb_model_changed(d, req->cmd == CTL_CMD_BACKEND_DEL);
 	if (req->cmd == CTL_CMD_BACKEND_DEL)
 		return ctl_changed(d, req, NULL, NULL);
 	return ctl_changed(d, req, "backend", ctl_backend_now(d, req->service, req->backend));
@@ -800,7 +802,7 @@ static void ctl_backend_of(const struct ctl_backend_add *a, struct lb_backend *b
 	b->alive = true; /* until a health check says otherwise */
 }
 
-static struct json_object *ctl_backend_add(struct edgelbd *d, const struct ctl_request *req)
+static struct json_object *ctl_backend_add(struct edgelb_model *d, const struct ctl_request *req)
 {
 	const struct lb_service *s = lb_find_service(&d->lb, req->service);
 	struct lb_backend be;
@@ -817,11 +819,11 @@ static struct json_object *ctl_backend_add(struct edgelbd *d, const struct ctl_r
 	err = lb_backend_add(&d->lb, req->service, &be, msg, sizeof(msg));
 	if (err)
 		return ctl_lb_failed(req, err, msg);
-	edgelbd_model_changed(d, true);
+	edgelb_model_changed(d, true);
 	return ctl_changed(d, req, "backend", ctl_backend_now(d, req->service, be.name));
 }
 
-static struct json_object *ctl_vip_change(struct edgelbd *d, const struct ctl_request *req)
+static struct json_object *ctl_vip_change(struct edgelb_model *d, const struct ctl_request *req)
 {
 	char msg[512] = "";
 	const struct lb_service *s;
@@ -832,19 +834,19 @@ static struct json_object *ctl_vip_change(struct edgelbd *d, const struct ctl_re
 		err = lb_service_del(&d->lb, req->service, msg, sizeof(msg));
 		if (err)
 			return ctl_lb_failed(req, err, msg);
-		edgelbd_model_changed(d, true);
+		edgelb_model_changed(d, true);
 		return ctl_changed(d, req, NULL, NULL);
 	}
 	ctl_service_of(&req->vip_add, &svc);
 	err = lb_service_add(&d->lb, &svc, msg, sizeof(msg));
 	if (err)
 		return ctl_lb_failed(req, err, msg);
-	edgelbd_model_changed(d, true);
+	edgelb_model_changed(d, true);
 	s = lb_find_service(&d->lb, svc.name);
 	return ctl_changed(d, req, "service", s ? ctl_service_json(s) : NULL);
 }
 
-static struct json_object *ctl_config_reload(struct edgelbd *d, const struct ctl_request *req)
+static struct json_object *ctl_config_reload(struct edgelb_model *d, const struct ctl_request *req)
 {
 	unsigned int reloads = d->reloads;
 	char *msg = calloc(1, CTL_CMDS_MSG_MAX);
@@ -853,7 +855,7 @@ static struct json_object *ctl_config_reload(struct edgelbd *d, const struct ctl
 
 	if (!msg)
 		return NULL;
-	err = edgelbd_reload(d, msg, CTL_CMDS_MSG_MAX);
+	err = edgelb_model_reload(d, msg, CTL_CMDS_MSG_MAX);
 	if (!err)
 		r = ctl_changed(d, req, NULL, NULL);
 	else if (err == -EINVAL)
@@ -874,8 +876,10 @@ static struct json_object *ctl_config_reload(struct edgelbd *d, const struct ctl
 	return r;
 }
 
-struct json_object *ctl_cmds_run(struct edgelbd *d, const struct ctl_request *req)
+struct json_object *ctl_cmds_run(const struct edgelb_ctl_env *env, const struct ctl_request *req)
 {
+	struct edgelb_model *d = env->model;
+
 	switch (req->cmd) {
 	case CTL_CMD_STATUS:
 		return ctl_status(d);
@@ -902,14 +906,14 @@ struct json_object *ctl_cmds_run(struct edgelbd *d, const struct ctl_request *re
 	case CTL_CMD_FLOWS:
 		return ctl_flows(d, req);
 	case CTL_CMD_HEALTH:
-		return ctl_health(d, req);
+		return ctl_health(env, req);
 	case CTL_CMD_VRRP_STATUS:
 	case CTL_CMD_VRRP_HANDOVER:
 	case CTL_CMD_VRRP_RELEASE:
 	case CTL_CMD_VRRP_MAINTENANCE:
-		if (!d->vrrp_ctl)
+		if (!env->vrrp_ctl)
 			return ctl_fail(NULL, "vrrp: this edgelbd runs no VRRP");
-		return d->vrrp_ctl(d, req);
+		return env->vrrp_ctl(env->vrrp_arg, req);
 	case CTL_CMD_MAX:
 		break;
 	}

@@ -9,13 +9,13 @@
 
 #include "ctl_proto.h"
 
-struct edgelbd;
+struct edgelb_ctl_env;
 struct json_object;
 
 /*
- * Run req, already parsed and authorised, on d. Returns the reply (success
- * or error, see ctl_wire.h), or NULL when out of memory.
+ * Run req, already parsed and authorised, on env's model (ctl.h). Returns
+ * the reply (success or error, see ctl_wire.h), or NULL when out of memory.
  */
-struct json_object *ctl_cmds_run(struct edgelbd *d, const struct ctl_request *req);
+struct json_object *ctl_cmds_run(const struct edgelb_ctl_env *env, const struct ctl_request *req);
 
 #endif /* EDGELB_CTL_CMDS_H */

@@ -175,7 +175,6 @@ void lb_runtime_free(struct lb_runtime *rt)
 	free(rt->added_in);
 	free(rt->deleted_backends);
 	free(rt->overrides);
-	free(rt->vrrp_held);
 	memset(rt, 0, sizeof(*rt));
 }
 

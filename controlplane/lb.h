@@ -96,14 +96,6 @@ struct lb_runtime {
 	size_t n_deleted_backends;
 	struct lb_override *overrides;
 	size_t n_overrides;
-	/*
-	 * VRRP operator state (vrrp/instance.c): `lbctl vrrp maintenance on`
-	 * and the instances handed over and not yet released. Kept here so a
-	 * restart does not take the VIPs back from the peer.
-	 */
-	bool vrrp_maintenance;
-	char (*vrrp_held)[LB_NAME_MAX];
-	size_t n_vrrp_held;
 };
 
 /* Persistent name -> id assignments. */

@@ -34,15 +34,17 @@
 
 #include "config.h"
 #include "ctl.h"
-#include "daemon.h"
 #include "health/health.h"
-#include "health/tunnel.h"
+#include "health/tunnel_glue.h"
 #include "vrrp/instance.h"
 #include "vrrp/vrrp_metrics.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
+#include "model.h"
 #include "netlink.h"
 #include "state.h"
+#include "vrrp/saved.h"
 #include "xdp.h"
 
 /* Exit codes: 0 OK, 1 the configuration (or state) is invalid, 2 usage,
@@ -114,27 +116,31 @@ static int edgelbd_check_config(const char *path)
 	return ret ? EDGELBD_EXIT_INVALID : 0;
 }
 
-/* ---- next hops and node addresses ------------------------------------- */
+/* ---- the daemon --------------------------------------------------------- */
 
-/* The VIPs checks are sent to through the tunnel, and which backends use each. */
-struct tunnel_vip {
-	struct edgelb_hc_vip vip;
-	unsigned int users;
-};
-
-struct edgelbd_priv {
-	struct edgelbd d;
-	struct edgelb_hc_tunnel *tunnel; /* opened on the first tunnelled check */
-	struct tunnel_vip *tvips;
-	size_t n_tvips;
-	/* per backend id: the VIP its tunnelled check goes to (index + 1, 0 = none) */
-	uint16_t tvip_of[EDGELB_MAX_BACKENDS];
+/*
+ * One running edgelbd: the model (model.h) and the subsystems wired to it.
+ * Private to this file: each subsystem gets the loop, netlink and a
+ * narrow ops struct at start, never this (DESIGN.md, principle 7).
+ */
+struct edgelbd {
+	struct edgelb_model model;
+	struct loop *loop;
+	struct edgelb_nl *nl;
+	struct edgelb_xdp *xdp;
+	struct edgelb_health *health;	/* NULL until started */
+	struct hc_tunnel_glue *tunnel;	/* checks through the tunnel */
+	struct vrrp_instances *vrrp;	/* NULL until created */
+	struct edgelb_ctl *ctl;
+	struct edgelb_metrics *metrics;
 	int ifindex[EDGELB_CONFIG_INTERFACES_MAX];
-	struct loop_timer *resync; /* coalesces netlink changes into one sync */
-	struct loop_timer *nh_retry; /* asks again for unresolved next hops */
-	struct loop_timer *pin_check; /* the pins that let the data plane outlive us */
+	struct loop_timer *resync;	/* coalesces netlink changes into one sync */
+	struct loop_timer *nh_retry;	/* asks again for unresolved next hops */
+	struct loop_timer *pin_check;	/* the pins that let the data plane outlive us */
 	int sigfd;
 };
+
+/* ---- next hops and node addresses ------------------------------------- */
 
 /*
  * The next hop of a backend as seen from the first data-plane interface:
@@ -144,11 +150,11 @@ struct edgelbd_priv {
 static int nexthop_mac(void *arg, const struct lb_service *svc, const struct lb_backend *be,
 		       uint8_t mac[6])
 {
-	struct edgelbd_priv *p = arg;
+	struct edgelbd *p = arg;
 	struct edgelb_nl_nexthop nh;
 
 	(void)svc;
-	if (!p->d.nl || edgelb_nl_nexthop(p->d.nl, p->ifindex[0], be->family, &be->addr, &nh))
+	if (!p->nl || edgelb_nl_nexthop(p->nl, p->ifindex[0], be->family, &be->addr, &nh))
 		return -EAGAIN;
 	if (!nh.resolved)
 		return -EAGAIN;
@@ -182,7 +188,7 @@ static void nexthop_addr(const struct lb_backend *be, char *addr, size_t len)
  */
 static void nexthop_event(void *arg, const struct lb_service *svc, const struct lb_backend *be)
 {
-	struct edgelbd_priv *p = arg;
+	struct edgelbd *p = arg;
 	char addr[INET6_ADDRSTRLEN];
 
 	if (be->unresolved) {
@@ -199,16 +205,16 @@ static void nexthop_event(void *arg, const struct lb_service *svc, const struct 
 
 static void nexthop_retry(void *arg)
 {
-	struct edgelbd_priv *p = arg;
+	struct edgelbd *p = arg;
 	int err;
 
-	if (p->d.nl)
-		edgelb_nl_process(p->d.nl);
-	err = lb_sync(&p->d.lb); /* asks again for every unresolved backend */
+	if (p->nl)
+		edgelb_nl_process(p->nl);
+	err = lb_sync(&p->model.lb); /* asks again for every unresolved backend */
 	if (err)
 		pr_err("dataplane", "update after a next-hop retry failed: %s", strerror(-err));
-	for (size_t i = 0; i < p->d.lb.n_services; i++) {
-		const struct lb_service *s = &p->d.lb.services[i];
+	for (size_t i = 0; i < p->model.lb.n_services; i++) {
+		const struct lb_service *s = &p->model.lb.services[i];
 
 		for (size_t k = 0; k < s->n_backends; k++) {
 			struct lb_backend *be = &s->backends[k];
@@ -221,11 +227,11 @@ static void nexthop_retry(void *arg)
 			pr_warn("dataplane", "%s/%s (%s): no next hop: the kernel cannot resolve the "
 					     "MAC of its next hop on %s; it gets no new connections "
 					     "until it does (asked again every %d ms)",
-				s->name, be->name, addr, p->d.cfg.dataplane.interfaces[0],
+				s->name, be->name, addr, p->model.cfg.dataplane.interfaces[0],
 				NEXTHOP_RETRY_MS);
 		}
 	}
-	if (lb_unresolved_count(&p->d.lb))
+	if (lb_unresolved_count(&p->model.lb))
 		loop_timer_arm(p->nh_retry, NEXTHOP_RETRY_MS, 0);
 }
 
@@ -238,33 +244,18 @@ static void nexthop_retry(void *arg)
  */
 static void pin_check(void *arg)
 {
-	struct edgelbd_priv *p = arg;
-	int n = edgelb_xdp_repin(p->d.xdp);
+	struct edgelbd *p = arg;
+	int n = edgelb_xdp_repin(p->xdp);
 
 	if (n > 0)
 		pr_warn("xdp", "%d pinned object(s) under %s were removed while edgelbd ran; "
 			       "pinned again, so the data plane still outlives edgelbd",
-			n, p->d.cfg.pin_dir);
+			n, p->model.cfg.pin_dir);
 	else if (n < 0)
 		pr_err("xdp", "pins under %s were removed and cannot be put back: %s; a stop "
 			      "of edgelbd would now detach the data plane",
-		       p->d.cfg.pin_dir, strerror(-n));
+		       p->model.cfg.pin_dir, strerror(-n));
 	loop_timer_arm(p->pin_check, PIN_CHECK_MS, 0);
-}
-
-/* The ICMP too-big budget of the data plane, from the config. */
-static void node_icmp_budget(struct edgelb_node_config *node, const struct edgelb_config *cfg)
-{
-	node->icmp_rate = cfg->dataplane.icmp_too_big_rate;
-	node->icmp_burst = cfg->dataplane.icmp_too_big_burst;
-}
-
-static void lb_icmp_budget(struct lb *lb, const struct edgelb_config *cfg)
-{
-	struct edgelb_node_config node = lb->node;
-
-	node_icmp_budget(&node, cfg);
-	lb_set_node_config(lb, &node);
 }
 
 /*
@@ -273,36 +264,36 @@ static void lb_icmp_budget(struct lb *lb, const struct edgelb_config *cfg)
  * value in force, which after a restart is what the pinned data plane
  * holds: a moment of doubt must not stop the tunnels.
  */
-static void node_config_from_kernel(struct edgelbd_priv *p)
+static void node_config_from_kernel(struct edgelbd *p)
 {
-	struct edgelb_node_config node = p->d.lb.node;
+	struct edgelb_node_config node = p->model.lb.node;
 	union edgelb_addr a;
 
 	/* the data plane fills in each interface's own MAC and ifindex */
 	memset(node.if_mac, 0, sizeof(node.if_mac));
 	node.ifindex = 0;
-	node_icmp_budget(&node, &p->d.cfg);
-	if (!edgelb_nl_primary_addr(p->d.nl, p->ifindex[0], EDGELB_AF_INET, &a))
+	edgelb_model_icmp_budget(&node, &p->model.cfg);
+	if (!edgelb_nl_primary_addr(p->nl, p->ifindex[0], EDGELB_AF_INET, &a))
 		node.src_v4 = a;
 	else if (!node.src_v4.v4)
 		pr_warn("netlink", "%s has no IPv4 address: IPv4 tunnels will be dropped "
 				   "(counter drop_no_config) until it has one",
-			p->d.cfg.dataplane.interfaces[0]);
-	if (!edgelb_nl_primary_addr(p->d.nl, p->ifindex[0], EDGELB_AF_INET6, &a))
+			p->model.cfg.dataplane.interfaces[0]);
+	if (!edgelb_nl_primary_addr(p->nl, p->ifindex[0], EDGELB_AF_INET6, &a))
 		node.src_v6 = a;
-	lb_set_node_config(&p->d.lb, &node);
+	lb_set_node_config(&p->model.lb, &node);
 }
 
 static void resync(void *arg)
 {
-	struct edgelbd_priv *p = arg;
+	struct edgelbd *p = arg;
 	int err;
 
-	if (p->d.nl)
-		edgelb_nl_process(p->d.nl);
+	if (p->nl)
+		edgelb_nl_process(p->nl);
 	node_config_from_kernel(p);
-	lb_nexthops_changed(&p->d.lb);
-	err = lb_sync(&p->d.lb);
+	lb_nexthops_changed(&p->model.lb);
+	err = lb_sync(&p->model.lb);
 	if (err)
 		pr_err("dataplane", "update after a neighbour or address change failed: %s",
 		       strerror(-err));
@@ -310,22 +301,22 @@ static void resync(void *arg)
 
 static void netlink_changed(void *arg)
 {
-	struct edgelbd_priv *p = arg;
+	struct edgelbd *p = arg;
 
 	/* a burst of neighbour updates becomes one sync */
 	loop_timer_arm(p->resync, 20, 0);
 	/* VRRP interface tracking acts at once: a fault must resign now */
-	vrrp_instances_track(p->d.vrrp);
+	vrrp_instances_track(p->vrrp);
 }
 
 static void netlink_readable(void *arg, int fd, uint32_t events)
 {
-	struct edgelbd_priv *p = arg;
+	struct edgelbd *p = arg;
 	int err;
 
 	(void)fd;
 	(void)events;
-	err = edgelb_nl_process(p->d.nl);
+	err = edgelb_nl_process(p->nl);
 	if (err) {
 		pr_warn("netlink", "processing kernel notifications: %s; retrying",
 			strerror(-err));
@@ -354,8 +345,8 @@ static void netlink_log(int level, const char *msg, void *arg)
 static void health_changed(void *arg, const char *service, const char *backend, bool up,
 			   const char *reason)
 {
-	struct edgelbd_priv *p = arg;
-	struct lb_backend *b = lb_find_backend(&p->d.lb, service, backend);
+	struct edgelbd *p = arg;
+	struct lb_backend *b = lb_find_backend(&p->model.lb, service, backend);
 
 	(void)reason;
 	if (b)
@@ -364,129 +355,23 @@ static void health_changed(void *arg, const char *service, const char *backend, 
 
 static void health_commit(void *arg)
 {
-	struct edgelbd_priv *p = arg;
-	int err = lb_sync(&p->d.lb);
+	struct edgelbd *p = arg;
+	int err = lb_sync(&p->model.lb);
 
 	if (err) {
 		pr_err("dataplane", "applying health changes failed: %s; retrying", strerror(-err));
 		loop_timer_arm(p->resync, 200, 0);
 	}
-	vrrp_instances_track(p->d.vrrp); /* services tracked by min_healthy */
+	vrrp_instances_track(p->vrrp); /* services tracked by min_healthy */
 }
 
-/*
- * Checks through the tunnel (health/tunnel.h): the first one opens the tc
- * program and its routing on the first data-plane interface; each backend
- * gets a target (where its marked check packets are encapsulated to), and
- * table T holds a route for every VIP such checks go to.
- */
-static int tunnel_open(struct edgelbd_priv *p)
-{
-	struct edgelb_hc_tunnel_opts o = { .ifindex = p->ifindex[0] };
-	const struct edgelb_node_config *n = &p->d.lb.node;
-	char pin[4096];
-	int err;
-
-	if (p->tunnel)
-		return 0;
-	snprintf(pin, sizeof(pin), "%s/hc", p->d.cfg.pin_dir);
-	o.pin_dir = pin;
-	o.src_v4 = n->src_v4;
-	o.has_src_v4 = n->src_v4.v4 != 0;
-	o.src_v6 = n->src_v6;
-	o.has_src_v6 = !!(n->src_v6.v6[0] | n->src_v6.v6[1] | n->src_v6.v6[2] | n->src_v6.v6[3]);
-	err = edgelb_hc_tunnel_open(&o, &p->tunnel);
-	if (err)
-		pr_err("health", "checks through the tunnel: cannot set up the tc program and "
-				 "routing on %s: %s", p->d.cfg.dataplane.interfaces[0], strerror(-err));
-	return err;
-}
-
-static void tunnel_sync_vips(struct edgelbd_priv *p)
-{
-	struct edgelb_hc_vip vips[EDGELB_MAX_VIPS];
-	size_t n = 0;
-	int err;
-
-	for (size_t i = 0; i < p->n_tvips && n < EDGELB_MAX_VIPS; i++)
-		if (p->tvips[i].users)
-			vips[n++] = p->tvips[i].vip;
-	err = edgelb_hc_tunnel_set_vips(p->tunnel, vips, n);
-	if (err)
-		pr_err("health", "checks through the tunnel: routes to the VIPs: %s", strerror(-err));
-}
-
-/* Index + 1 of the VIP in p->tvips, added if new; 0 when out of memory. */
-static uint16_t tunnel_vip_ref(struct edgelbd_priv *p, const struct edgelb_health_tunnel *t)
-{
-	struct tunnel_vip *grown;
-
-	for (size_t i = 0; i < p->n_tvips; i++)
-		if (p->tvips[i].vip.family == t->vip_family &&
-		    !memcmp(&p->tvips[i].vip.addr, &t->vip, sizeof(t->vip))) {
-			if (!p->tvips[i].users++)
-				tunnel_sync_vips(p);
-			return (uint16_t)(i + 1);
-		}
-	if (p->n_tvips >= EDGELB_MAX_VIPS)
-		return 0;
-	grown = realloc(p->tvips, (p->n_tvips + 1) * sizeof(*grown));
-	if (!grown)
-		return 0;
-	p->tvips = grown;
-	grown[p->n_tvips] = (struct tunnel_vip){ .vip = { .addr = t->vip, .family = t->vip_family },
-						 .users = 1 };
-	p->n_tvips++;
-	tunnel_sync_vips(p);
-	return (uint16_t)p->n_tvips;
-}
-
-static void tunnel_vip_unref(struct edgelbd_priv *p, uint32_t backend_id)
-{
-	uint16_t ref = p->tvip_of[backend_id];
-
-	p->tvip_of[backend_id] = 0;
-	if (ref && ref <= p->n_tvips && !--p->tvips[ref - 1].users)
-		tunnel_sync_vips(p);
-}
 
 static void health_tunnel_needed(void *arg, uint32_t backend_id,
 				 const struct edgelb_health_tunnel *t, bool needed)
 {
-	struct edgelbd_priv *p = arg;
-	struct edgelb_hc_target target;
-	const struct lb_backend *b;
-	int err;
+	struct edgelbd *p = arg;
 
-	if (backend_id >= EDGELB_MAX_BACKENDS || backend_id >= EDGELB_HC_MAX_TARGETS)
-		return;
-	if (!needed) {
-		if (p->tunnel) {
-			edgelb_hc_tunnel_del(p->tunnel, backend_id);
-			tunnel_vip_unref(p, backend_id);
-		}
-		return;
-	}
-	if (tunnel_open(p))
-		return;
-	memset(&target, 0, sizeof(target));
-	target.backend = t->backend_addr;
-	target.family = t->backend_family;
-	target.src = t->backend_family == EDGELB_AF_INET6 ? p->d.lb.node.src_v6 : p->d.lb.node.src_v4;
-	target.encap = t->encap;
-	target.gue_dport = htons(t->gue_port);
-	/* the next hop the data plane uses: a stale one then fails the check too */
-	b = lb_find_backend(&p->d.lb, t->service, t->backend);
-	if (b)
-		memcpy(target.mac, b->mac, 6);
-	err = edgelb_hc_tunnel_set(p->tunnel, backend_id, &target);
-	if (err) {
-		pr_err("health", "%s/%s: check through the tunnel not set up: %s", t->service,
-		       t->backend, strerror(-err));
-		return;
-	}
-	tunnel_vip_unref(p, backend_id);
-	p->tvip_of[backend_id] = tunnel_vip_ref(p, t);
+	hc_tunnel_glue_needed(p->tunnel, backend_id, t, needed);
 }
 
 static const struct edgelb_health_ops health_ops = {
@@ -495,23 +380,62 @@ static const struct edgelb_health_ops health_ops = {
 	.tunnel_needed = health_tunnel_needed,
 };
 
-void edgelbd_model_changed(struct edgelbd *d, bool structural)
+/* The checks follow the model's services and backends (structural changes). */
+static void health_follow_model(void *arg, bool structural)
 {
+	struct edgelbd *p = arg;
 	int err;
 
-	if (structural && d->health) {
-		err = edgelb_health_apply(d->health, &d->lb, &d->cfg);
-		if (err)
-			pr_err("health", "updating the checks failed: %s; the previous ones "
-					 "still run", strerror(-err));
-	}
-	vrrp_instances_track(d->vrrp);
+	if (!structural || !p->health)
+		return;
+	err = edgelb_health_apply(p->health, &p->model.lb, &p->model.cfg);
+	if (err)
+		pr_err("health", "updating the checks failed: %s; the previous ones still run",
+		       strerror(-err));
 }
 
-/* ---- persistence and reload --------------------------------------------- */
+/* ---- VRRP ------------------------------------------------------------------ */
+
+/* Backends that take new connections: up by their checks, not drained. */
+static size_t vrrp_service_healthy(void *arg, const char *service)
+{
+	struct edgelbd *p = arg;
+	const struct lb_service *svc = lb_find_service(&p->model.lb, service);
+	size_t n = 0;
+
+	for (size_t i = 0; svc && i < svc->n_backends; i++)
+		n += svc->backends[i].alive && !svc->backends[i].drained;
+	return n;
+}
+
+static int vrrp_persist(void *arg)
+{
+	struct edgelbd *p = arg;
+
+	return edgelb_model_persist(&p->model);
+}
+
+/* Tracked services: their backends' health and drains. */
+static void vrrp_follow_model(void *arg, bool structural)
+{
+	struct edgelbd *p = arg;
+
+	(void)structural;
+	vrrp_instances_track(p->vrrp);
+}
+
+static void vrrp_follow_config(void *arg, const struct edgelb_config *cfg)
+{
+	struct edgelbd *p = arg;
+
+	if (vrrp_instances_apply(p->vrrp, cfg))
+		pr_err("vrrp", "updating the VRRP instances failed in part; see above");
+}
+
+/* ---- state, adoption --------------------------------------------------- */
 
 /* What the adopted data plane holds, by backend id (NULL when unreadable). */
-static struct edgelb_backend *pinned_backends(struct edgelbd *d)
+static struct edgelb_backend *pinned_backends(struct edgelb_model *d)
 {
 	const struct edgelb_dataplane *dp = &d->lb.dp;
 	struct edgelb_backend *v;
@@ -532,7 +456,7 @@ static struct edgelb_backend *pinned_backends(struct edgelbd *d)
  * config does not (backends added, drains and weights set at run time) is
  * lost with this start. Say so, naming each, rather than let it vanish.
  */
-static void warn_lost_state(struct edgelbd *d, const struct edgelb_backend *pinned)
+static void warn_lost_state(struct edgelb_model *d, const struct edgelb_backend *pinned)
 {
 	char msg[4096];
 	size_t n = lb_pinned_diff(&d->lb, pinned, EDGELB_MAX_BACKENDS, 20, msg, sizeof(msg));
@@ -546,121 +470,21 @@ static void warn_lost_state(struct edgelbd *d, const struct edgelb_backend *pinn
 		pr_warn("state", "  %s", line);
 }
 
-int edgelbd_persist(struct edgelbd *d)
-{
-	int err = edgelb_state_save(&d->lb, d->cfg.state_file);
-
-	if (err)
-		pr_err("state", "writing %s: %s", d->cfg.state_file, strerror(-err));
-	return err;
-}
-
-static void append(char *msg, size_t len, const char *line)
-{
-	size_t used = strlen(msg);
-
-	if (used + 1 < len)
-		snprintf(msg + used, len - used, "%s%s", used ? "\n" : "", line);
-}
-
-/* Settings a reload cannot change: they shape maps and attachments. */
-static void warn_restart_only(const struct edgelb_config *a, const struct edgelb_config *b,
-			      char *msg, size_t len)
-{
-	bool same_ifs = a->dataplane.n_interfaces == b->dataplane.n_interfaces;
-
-	for (size_t i = 0; same_ifs && i < a->dataplane.n_interfaces; i++)
-		same_ifs = !strcmp(a->dataplane.interfaces[i], b->dataplane.interfaces[i]);
-	if (!same_ifs)
-		append(msg, len, "warning: dataplane.interfaces changed: takes effect on restart");
-	if (a->dataplane.flow_table_size != b->dataplane.flow_table_size)
-		append(msg, len, "warning: dataplane.flow_table_size changed: takes effect only "
-				 "with fresh maps (edgelbd --cleanup, then start)");
-	if (strcmp(a->pin_dir, b->pin_dir) || strcmp(a->state_file, b->state_file) ||
-	    strcmp(a->control_socket, b->control_socket))
-		append(msg, len, "warning: pin_dir, state_file or control_socket changed: takes "
-				 "effect on restart");
-}
-
-int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
-{
-	struct edgelb_config_errors errs = { 0 };
-	struct edgelb_config next, prev;
-	char warn[2048] = "";
-	int err;
-
-	if (msg && msg_len)
-		msg[0] = 0;
-	err = edgelb_config_load(d->config_path, &next, &errs);
-	for (size_t i = 0; i < errs.count; i++) {
-		if (msg)
-			append(msg, msg_len, errs.items[i].text);
-		/* a rejected reload is an error in the log, not a warning */
-		if (errs.items[i].severity == EDGELB_CONFIG_ERROR)
-			pr_err("config", "%s", errs.items[i].text);
-		else
-			pr_warn("config", "%s", errs.items[i].text);
-	}
-	edgelb_config_errors_free(&errs);
-	if (err) {
-		pr_err("config", "reload of %s rejected; the running config stays",
-		       d->config_path);
-		edgelb_config_free(&next);
-		return err;
-	}
-	if (msg)
-		warn_restart_only(&d->cfg, &next, msg, msg_len);
-	lb_icmp_budget(&d->lb, &next);
-	err = lb_apply(&d->lb, &next, warn, sizeof(warn));
-	if (err) {
-		/*
-		 * Back to the running config. Runtime changes that only the new
-		 * file made meaningless are already dropped from the layer.
-		 */
-		lb_icmp_budget(&d->lb, &d->cfg);
-		lb_apply(&d->lb, &d->cfg, NULL, 0);
-		edgelbd_model_changed(d, true);
-		edgelb_config_free(&next);
-		pr_err("dataplane", "reload failed while programming: %s; the running config "
-				    "stays", strerror(-err));
-		if (msg)
-			append(msg, msg_len, "error: programming the data plane failed");
-		return err;
-	}
-	if (warn[0]) {
-		pr_warn("state", "%s", warn);
-		if (msg)
-			append(msg, msg_len, warn);
-	}
-	prev = d->cfg;
-	d->cfg = next;
-	d->lb.cfg = &d->cfg; /* lb keeps the pointer: never leave it on our stack */
-	edgelb_config_free(&prev);
-	edgelbd_model_changed(d, true);
-	if (d->vrrp && vrrp_instances_apply(d->vrrp, &d->cfg))
-		pr_err("vrrp", "updating the VRRP instances failed in part; see above");
-	d->reloads++;
-	d->config_loaded_ms = loop_now_ms();
-	pr_info("config", "reloaded %s (%zu services, %zu backends)", d->config_path,
-		d->lb.n_services, lb_backend_count(&d->lb));
-	return edgelbd_persist(d);
-}
-
 static void signal_readable(void *arg, int fd, uint32_t events)
 {
-	struct edgelbd_priv *p = arg;
+	struct edgelbd *p = arg;
 	struct signalfd_siginfo si;
 
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			pr_info("config", "SIGHUP: reloading %s", p->d.config_path);
-			edgelbd_reload(&p->d, NULL, 0);
+			pr_info("config", "SIGHUP: reloading %s", p->model.config_path);
+			edgelb_model_reload(&p->model, NULL, 0);
 		} else {
 			pr_info(NULL, "signal %u: stopping; the data plane keeps forwarding "
 				      "(pinned in %s)",
-				si.ssi_signo, p->d.cfg.pin_dir);
-			loop_stop(p->d.loop);
+				si.ssi_signo, p->model.cfg.pin_dir);
+			loop_stop(p->loop);
 		}
 	}
 }
@@ -750,57 +574,50 @@ static uint32_t ring_slots_for(const struct edgelb_config *cfg)
 	return need > (1ull << 28) ? 1u << 28 : (uint32_t)need;
 }
 
-static int start(struct edgelbd_priv *p)
+/* Netlink: the data-plane interfaces, then change notifications and the timers they drive. */
+static int start_netlink(struct edgelbd *p)
 {
-	struct edgelbd *d = &p->d;
-	struct edgelb_xdp_opts xo = { .flow_table_size = d->cfg.dataplane.flow_table_size,
-				      .pin_dir = d->cfg.pin_dir,
-				      .ring_slots = ring_slots_for(&d->cfg) };
-	uint32_t flows_now, slots_now;
+	const struct edgelb_config *cfg = &p->model.cfg;
 	struct edgelb_nl_opts no = { .change_cb = netlink_changed, .log = netlink_log, .arg = p,
 				     .debug = edgelb_log_level() >= EDGELB_LOG_DEBUG };
-	char err_msg[512] = "", warn[2048] = "";
-	struct edgelb_backend *held;
-	sigset_t mask;
-	int err;
+	int err = edgelb_nl_open_opts(&no, &p->nl);
 
-	if (d->cfg.dataplane.mode != EDGELB_CONFIG_DP_XDP) {
-		pr_err(NULL, "dataplane.mode = \"dpdk\" is not built into this edgelbd yet");
-		return -EOPNOTSUPP;
-	}
-	err = loop_new(&d->loop);
-	if (err)
-		return err;
-	d->started_ms = d->config_loaded_ms = loop_now_ms();
-
-	err = edgelb_nl_open_opts(&no, &d->nl);
 	if (err) {
 		pr_err("netlink", "cannot open: %s", strerror(-err));
 		return err;
 	}
-	for (size_t i = 0; i < d->cfg.dataplane.n_interfaces; i++) {
+	for (size_t i = 0; i < cfg->dataplane.n_interfaces; i++) {
 		uint8_t mac[6];
 
-		err = edgelb_nl_link(d->nl, d->cfg.dataplane.interfaces[i], &p->ifindex[i], mac);
+		err = edgelb_nl_link(p->nl, cfg->dataplane.interfaces[i], &p->ifindex[i], mac);
 		if (err) {
 			pr_err("netlink", "dataplane.interfaces: interface %s: %s",
-			       d->cfg.dataplane.interfaces[i], strerror(-err));
+			       cfg->dataplane.interfaces[i], strerror(-err));
 			return err;
 		}
 	}
-	err = loop_add_fd(d->loop, edgelb_nl_fd(d->nl), EPOLLIN, netlink_readable, p);
+	err = loop_add_fd(p->loop, edgelb_nl_fd(p->nl), EPOLLIN, netlink_readable, p);
 	if (!err)
-		err = loop_timer_new(d->loop, resync, p, &p->resync);
+		err = loop_timer_new(p->loop, resync, p, &p->resync);
 	if (!err)
-		err = loop_timer_new(d->loop, nexthop_retry, p, &p->nh_retry);
+		err = loop_timer_new(p->loop, nexthop_retry, p, &p->nh_retry);
 	if (!err)
-		err = loop_timer_new(d->loop, pin_check, p, &p->pin_check);
-	if (err)
-		return err;
+		err = loop_timer_new(p->loop, pin_check, p, &p->pin_check);
+	return err;
+}
 
-	err = edgelb_xdp_open(&xo, &d->xdp);
+/* The XDP program onto the pinned maps (adopted) or new ones; the model on it. */
+static int start_dataplane(struct edgelbd *p)
+{
+	struct edgelb_model *m = &p->model;
+	struct edgelb_xdp_opts xo = { .flow_table_size = m->cfg.dataplane.flow_table_size,
+				      .pin_dir = m->cfg.pin_dir,
+				      .ring_slots = ring_slots_for(&m->cfg) };
+	uint32_t flows_now, slots_now;
+	int err = edgelb_xdp_open(&xo, &p->xdp);
+
 	if (err) {
-		pr_err("xdp", "loading the program onto %s failed: %s%s", d->cfg.pin_dir,
+		pr_err("xdp", "loading the program onto %s failed: %s%s", m->cfg.pin_dir,
 		       strerror(-err),
 		       err == -EINVAL ? " (maps pinned by an incompatible edgelb or another "
 					"flow_table_size? `edgelbd --cleanup` resets them, "
@@ -808,46 +625,72 @@ static int start(struct edgelbd_priv *p)
 				      : "");
 		return err;
 	}
-	d->adopted = edgelb_xdp_adopted(d->xdp);
-	pr_info("xdp", "%s the maps in %s", d->adopted ? "adopted" : "created and pinned",
-		d->cfg.pin_dir);
-	edgelb_xdp_sizes(d->xdp, &flows_now, &slots_now);
-	if (flows_now != d->cfg.dataplane.flow_table_size)
+	m->adopted = edgelb_xdp_adopted(p->xdp);
+	pr_info("xdp", "%s the maps in %s", m->adopted ? "adopted" : "created and pinned",
+		m->cfg.pin_dir);
+	edgelb_xdp_sizes(p->xdp, &flows_now, &slots_now);
+	if (flows_now != m->cfg.dataplane.flow_table_size)
 		pr_warn("xdp", "the pinned flow table holds %u entries per CPU, the config asks "
 			       "for %u: takes effect after `edgelbd --cleanup` (drops every flow)",
-			flows_now, d->cfg.dataplane.flow_table_size);
+			flows_now, m->cfg.dataplane.flow_table_size);
 	if (slots_now < xo.ring_slots / 2)
 		pr_warn("xdp", "the pinned ring array has %u slots; this config needs about %u: "
 			       "new rings may not fit until `edgelbd --cleanup`",
 			slots_now, xo.ring_slots / 2);
 
-	lb_init(&d->lb, (struct edgelb_dataplane){ .ops = &edgelb_xdp_ops, .dp = d->xdp },
+	lb_init(&m->lb, (struct edgelb_dataplane){ .ops = &edgelb_xdp_ops, .dp = p->xdp },
 		nexthop_mac, p);
-	d->lb.nexthop_event = nexthop_event;
-	d->lb.clock_ms = wall_ms;
-	if (d->adopted) {
+	m->lb.nexthop_event = nexthop_event;
+	m->lb.clock_ms = wall_ms;
+	if (m->adopted) {
 		struct edgelb_node_config pinned;
 
-		if (!edgelb_xdp_get_node_config(d->xdp, &pinned))
-			lb_set_node_config(&d->lb, &pinned);
-		d->lb.adopt_state = true;
+		if (!edgelb_xdp_get_node_config(p->xdp, &pinned))
+			lb_set_node_config(&m->lb, &pinned);
+		m->lb.adopt_state = true;
 	}
-	/* a start needs no write: a full or read-only disk must not stop it */
-	err = mkdir_parent(d->cfg.state_file);
+	return 0;
+}
+
+/*
+ * The state file into every section (the model's, VRRP's), then the
+ * config and the runtime layer programmed as a diff. A start needs no
+ * write: a full or read-only disk must not stop it.
+ */
+static int start_model(struct edgelbd *p)
+{
+	struct edgelb_model *m = &p->model;
+	struct vrrp_deps vd = { .loop = p->loop, .nl = p->nl,
+				.service_healthy = vrrp_service_healthy,
+				.persist = vrrp_persist, .arg = p };
+	struct edgelb_state_section vrrp_section;
+	char err_msg[512] = "", warn[2048] = "";
+	struct edgelb_backend *held;
+	int err;
+
+	/* VRRP's state is read with the rest: a handover survives a restart */
+	err = vrrp_instances_new(&vd, &p->vrrp);
+	if (err)
+		return err;
+	vrrp_instances_state_section(p->vrrp, &vrrp_section);
+	err = edgelb_state_register(&m->state, &vrrp_section);
+	if (err)
+		return err;
+	err = mkdir_parent(m->cfg.state_file);
 	if (err)
 		pr_warn("state", "cannot create the directory of %s: %s; runtime changes will "
 				 "not be saved until it exists",
-			d->cfg.state_file, strerror(-err));
-	err = edgelb_state_load(&d->lb, d->cfg.state_file, err_msg, sizeof(err_msg));
+			m->cfg.state_file, strerror(-err));
+	err = edgelb_model_load_state(m, err_msg, sizeof(err_msg));
 	if (err && err != -ENOENT) {
 		pr_err("state", "%s: %s; fix it, or move it away to start without the "
 				"runtime changes it holds",
-		       d->cfg.state_file, err_msg[0] ? err_msg : strerror(-err));
+		       m->cfg.state_file, err_msg[0] ? err_msg : strerror(-err));
 		return -EINVAL;
 	}
-	held = err == -ENOENT && d->adopted ? pinned_backends(d) : NULL;
+	held = err == -ENOENT && m->adopted ? pinned_backends(m) : NULL;
 	node_config_from_kernel(p);
-	err = lb_apply(&d->lb, &d->cfg, warn, sizeof(warn));
+	err = lb_apply(&m->lb, &m->cfg, warn, sizeof(warn));
 	if (warn[0])
 		pr_warn("state", "%s", warn);
 	if (err) {
@@ -856,35 +699,56 @@ static int start(struct edgelbd_priv *p)
 		return err;
 	}
 	if (held)
-		warn_lost_state(d, held);
+		warn_lost_state(m, held);
 	free(held);
-	if (edgelbd_persist(d))
+	if (edgelb_model_persist(m))
 		pr_warn("state", "runtime changes are applied but not saved until %s can be "
 				 "written",
-			d->cfg.state_file);
+			m->cfg.state_file);
+	return 0;
+}
 
-	err = edgelb_health_open(d->loop, &health_ops, p, &d->health);
+/* The health checks, following the model from now on. */
+static int start_health(struct edgelbd *p)
+{
+	struct edgelb_model *m = &p->model;
+	struct hc_tunnel_glue_opts to = { .ifindex = p->ifindex[0],
+					  .ifname = m->cfg.dataplane.interfaces[0],
+					  .pin_dir = m->cfg.pin_dir, .lb = &m->lb };
+	struct edgelb_model_observer follow = { .model_changed = health_follow_model, .arg = p };
+	int err = hc_tunnel_glue_new(&to, &p->tunnel);
+
+	if (!err)
+		err = edgelb_health_open(p->loop, &health_ops, p, &p->health);
 	if (err) {
 		pr_err("health", "cannot start the health checks: %s", strerror(-err));
 		return err;
 	}
-	if (d->adopted)
-		edgelb_health_adopt(d->health); /* a restart under traffic pulls nothing */
-	err = edgelb_health_apply(d->health, &d->lb, &d->cfg);
+	if (m->adopted)
+		edgelb_health_adopt(p->health); /* a restart under traffic pulls nothing */
+	err = edgelb_health_apply(p->health, &m->lb, &m->cfg);
 	if (err) {
 		pr_err("health", "starting the health checks failed: %s", strerror(-err));
 		return err;
 	}
+	return edgelb_model_observe(m, &follow);
+}
 
-	for (size_t i = 0; i < d->cfg.dataplane.n_interfaces; i++) {
-		const char *ifname = d->cfg.dataplane.interfaces[i];
-		bool generic = d->cfg.dataplane.xdp_mode == EDGELB_CONFIG_XDP_GENERIC, replaced;
+/* XDP onto every data-plane interface, replacing an earlier run's program atomically. */
+static int attach_interfaces(struct edgelbd *p)
+{
+	const struct edgelb_config *cfg = &p->model.cfg;
+
+	for (size_t i = 0; i < cfg->dataplane.n_interfaces; i++) {
+		const char *ifname = cfg->dataplane.interfaces[i];
+		bool generic = cfg->dataplane.xdp_mode == EDGELB_CONFIG_XDP_GENERIC, replaced;
+		int err;
 
 		if (generic)
 			pr_warn("xdp", "%s: GENERIC mode requested: runs after the kernel built "
 				       "an skb, a fraction of native speed; for labs only",
 				ifname);
-		err = edgelb_xdp_attach(d->xdp, ifname, p->ifindex[i], generic, &replaced);
+		err = edgelb_xdp_attach(p->xdp, ifname, p->ifindex[i], generic, &replaced);
 		if (err) {
 			pr_err("xdp", "attaching to %s failed: %s%s", ifname, strerror(-err),
 			       err == -EOPNOTSUPP || err == -EINVAL
@@ -897,31 +761,53 @@ static int start(struct edgelbd_priv *p)
 			replaced ? "replaced the running program; maps and flows kept"
 				 : "attached");
 	}
+	return 0;
+}
 
-	/* VRRP moves VIP ownership only; the data plane above forwards in every state */
-	d->vrrp_ctl = vrrp_instances_ctl;
-	err = vrrp_instances_start(d, &d->vrrp);
+/* VRRP moves VIP ownership only; the data plane above forwards in every state. */
+static int start_vrrp(struct edgelbd *p)
+{
+	struct edgelb_model_observer follow = { .model_changed = vrrp_follow_model,
+						.config_applied = vrrp_follow_config, .arg = p };
+	int err = vrrp_instances_start(p->vrrp, &p->model.cfg);
+
 	if (err) {
 		pr_err("vrrp", "cannot start the VRRP instances: %s", strerror(-err));
 		return err;
 	}
+	return edgelb_model_observe(&p->model, &follow);
+}
 
-	err = edgelb_ctl_open(d, d->cfg.control_socket, d->cfg.control_group, &d->ctl);
+/* The operator's ways in: the control socket and /metrics. */
+static int start_operator(struct edgelbd *p)
+{
+	const struct edgelb_config *cfg = &p->model.cfg;
+	struct edgelb_ctl_env env = { .loop = p->loop, .model = &p->model, .health = p->health,
+				      .vrrp_ctl = vrrp_instances_ctl, .vrrp_arg = p->vrrp };
+	int err = edgelb_ctl_open(&env, cfg->control_socket, cfg->control_group, &p->ctl);
+
 	if (err) {
-		pr_err("ctl", "control socket %s: %s", d->cfg.control_socket, strerror(-err));
+		pr_err("ctl", "control socket %s: %s", cfg->control_socket, strerror(-err));
 		return err;
 	}
-	if (d->cfg.metrics_addr.family != EDGELB_AF_NONE) {
-		err = edgelb_metrics_open(d, &d->cfg.metrics_addr, d->cfg.metrics_port,
-					  &d->metrics);
-		if (err) {
-			pr_err("metrics", "cannot listen on port %u: %s", d->cfg.metrics_port,
-			       strerror(-err));
-			return err;
-		}
-		edgelb_metrics_register(d->metrics, edgelb_health_metrics, d->health);
-		edgelb_metrics_register(d->metrics, edgelb_vrrp_metrics, NULL);
+	if (cfg->metrics_addr.family == EDGELB_AF_NONE)
+		return 0;
+	err = edgelb_metrics_open(p->loop, &p->model, &cfg->metrics_addr, cfg->metrics_port,
+				  &p->metrics);
+	if (err) {
+		pr_err("metrics", "cannot listen on port %u: %s", cfg->metrics_port,
+		       strerror(-err));
+		return err;
 	}
+	edgelb_metrics_register(p->metrics, edgelb_health_metrics, p->health);
+	edgelb_metrics_register(p->metrics, edgelb_vrrp_metrics, p->vrrp);
+	return 0;
+}
+
+static int start_signals(struct edgelbd *p)
+{
+	sigset_t mask;
+	int err;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -930,51 +816,80 @@ static int start(struct edgelbd_priv *p)
 	p->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (p->sigfd < 0)
 		return -errno;
-	err = loop_add_fd(d->loop, p->sigfd, EPOLLIN, signal_readable, p);
+	err = loop_add_fd(p->loop, p->sigfd, EPOLLIN, signal_readable, p);
 	if (err)
 		return err;
 	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static int start(struct edgelbd *p)
+{
+	struct edgelb_model *m = &p->model;
+	int err;
+
+	if (m->cfg.dataplane.mode != EDGELB_CONFIG_DP_XDP) {
+		pr_err(NULL, "dataplane.mode = \"dpdk\" is not built into this edgelbd yet");
+		return -EOPNOTSUPP;
+	}
+	err = loop_new(&p->loop);
+	if (err)
+		return err;
+	m->started_ms = m->config_loaded_ms = loop_now_ms();
+	err = start_netlink(p);
+	if (!err)
+		err = start_dataplane(p);
+	if (!err)
+		err = start_model(p);
+	if (!err)
+		err = start_health(p);
+	if (!err)
+		err = attach_interfaces(p);
+	if (!err)
+		err = start_vrrp(p);
+	if (!err)
+		err = start_operator(p);
+	if (!err)
+		err = start_signals(p);
+	if (err)
+		return err;
 	/* the model's counts: lbctl status says the same (runtime changes included) */
 	pr_info(NULL, "edgelbd %s running: instance %s, %zu services, %zu backends", EDGELB_VERSION,
-		d->cfg.instance, d->lb.n_services, lb_backend_count(&d->lb));
+		m->cfg.instance, m->lb.n_services, lb_backend_count(&m->lb));
 	loop_timer_arm(p->pin_check, PIN_CHECK_MS, 0);
 	return 0;
 }
 
-static void stop(struct edgelbd_priv *p)
+static void stop(struct edgelbd *p)
 {
-	struct edgelbd *d = &p->d;
-
 	/* first: a master resigns (priority 0) while everything else still runs */
-	vrrp_instances_stop(d->vrrp);
-	d->vrrp = NULL;
-	edgelb_metrics_close(d->metrics);
-	edgelb_ctl_close(d->ctl);
-	edgelb_health_close(d->health);
+	vrrp_instances_stop(p->vrrp);
+	p->vrrp = NULL;
+	edgelb_metrics_close(p->metrics);
+	edgelb_ctl_close(p->ctl);
+	edgelb_health_close(p->health);
 	/* the checks are gone: so is their routing (the data plane stays) */
-	edgelb_hc_tunnel_close(p->tunnel);
-	free(p->tvips);
+	hc_tunnel_glue_free(p->tunnel);
 	if (p->sigfd >= 0) {
-		loop_del_fd(d->loop, p->sigfd);
+		loop_del_fd(p->loop, p->sigfd);
 		close(p->sigfd);
 	}
 	loop_timer_free(p->resync);
 	loop_timer_free(p->nh_retry);
 	loop_timer_free(p->pin_check);
-	if (d->nl && d->loop)
-		loop_del_fd(d->loop, edgelb_nl_fd(d->nl));
-	lb_free(&d->lb);
+	if (p->nl && p->loop)
+		loop_del_fd(p->loop, edgelb_nl_fd(p->nl));
 	/* links are pinned: closing our fds leaves the program attached */
-	edgelb_xdp_close(d->xdp);
-	edgelb_nl_close(d->nl);
-	loop_free(d->loop);
-	edgelb_config_free(&d->cfg);
-	free(d->config_path);
+	edgelb_model_free(&p->model);
+	edgelb_xdp_close(p->xdp);
+	edgelb_nl_close(p->nl);
+	loop_free(p->loop);
 }
 
 int main(int argc, char **argv)
 {
-	static struct edgelbd_priv p = { .sigfd = -1 };
+	static struct edgelbd p = { .sigfd = -1 };
+	struct edgelb_config cfg;
 	const char *check = NULL, *config = EDGELB_CONFIG_DEFAULT_PATH;
 	bool do_cleanup = false;
 	sigset_t mask;
@@ -1034,14 +949,16 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 
-	p.d.config_path = strdup(config);
-	if (!p.d.config_path || load_config(config, &p.d.cfg)) {
-		free(p.d.config_path);
+	if (load_config(config, &cfg))
 		return EDGELBD_EXIT_INVALID;
+	if (edgelb_model_init(&p.model, config, &cfg)) {
+		fprintf(stderr, "edgelbd: out of memory\n");
+		edgelb_model_free(&p.model);
+		return EDGELBD_EXIT_SYSTEM;
 	}
 	err = start(&p);
 	if (!err)
-		err = loop_run(p.d.loop);
+		err = loop_run(p.loop);
 	stop(&p);
 	if (err == -EINVAL)
 		return EDGELBD_EXIT_INVALID;

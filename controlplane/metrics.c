@@ -20,7 +20,8 @@
 
 #include "counters.h"
 #include "ctl_proto.h"
-#include "daemon.h"
+#include "loop.h"
+#include "model.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -52,7 +53,8 @@ struct metrics_conn {
 };
 
 struct edgelb_metrics {
-	struct edgelbd *d;
+	struct loop *loop;
+	const struct edgelb_model *model;
 	struct MHD_Daemon *mhd;
 	int epfd;
 	struct loop_timer *timer;
@@ -176,9 +178,9 @@ static double metrics_unix_time(uint64_t mono_ms)
 	       (double)(now > mono_ms ? now - mono_ms : 0) / 1e3;
 }
 
-static int metrics_process(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg)
+static int metrics_process(void *arg, struct edgelb_metrics_buf *b)
 {
-	(void)arg;
+	const struct edgelb_model *d = arg;
 	edgelb_metrics_family(b, "edgelb_build_info", "gauge",
 			      "Always 1; the version of the running edgelbd as a label.");
 	edgelb_metrics_sample(b, "edgelb_build_info", 1, "version", EDGELB_VERSION,
@@ -196,9 +198,9 @@ static int metrics_process(struct edgelbd *d, struct edgelb_metrics_buf *b, void
 	return 0;
 }
 
-static int metrics_config(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg)
+static int metrics_config(void *arg, struct edgelb_metrics_buf *b)
 {
-	(void)arg;
+	const struct edgelb_model *d = arg;
 	edgelb_metrics_family(b, "edgelb_config_reloads_total", "counter",
 			      "Successful config reloads since edgelbd started.");
 	edgelb_metrics_sample(b, "edgelb_config_reloads_total", d->reloads, (const char *)NULL);
@@ -237,13 +239,13 @@ static void metrics_vip_family(struct edgelb_metrics_buf *b, const struct metric
 	}
 }
 
-static int metrics_vips(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg)
+static int metrics_vips(void *arg, struct edgelb_metrics_buf *b)
 {
+	const struct edgelb_model *d = arg;
 	const struct edgelb_dataplane *dp = &d->lb.dp;
 	size_t n = d->lb.n_services;
 	struct metrics_vip_sample *v = calloc(n ? n : 1, sizeof(*v));
 
-	(void)arg;
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -341,13 +343,13 @@ static void metrics_be_family(struct edgelb_metrics_buf *b, const struct metrics
 	}
 }
 
-static int metrics_backends(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg)
+static int metrics_backends(void *arg, struct edgelb_metrics_buf *b)
 {
+	const struct edgelb_model *d = arg;
 	const struct edgelb_dataplane *dp = &d->lb.dp;
 	struct metrics_be_sample *v;
 	size_t n = 0;
 
-	(void)arg;
 	for (size_t i = 0; i < d->lb.n_services; i++)
 		n += d->lb.services[i].n_backends;
 	v = calloc(n ? n : 1, sizeof(*v));
@@ -394,13 +396,13 @@ static int metrics_backends(struct edgelbd *d, struct edgelb_metrics_buf *b, voi
 	return 0;
 }
 
-static int metrics_dataplane(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg)
+static int metrics_dataplane(void *arg, struct edgelb_metrics_buf *b)
 {
+	const struct edgelb_model *d = arg;
 	const struct edgelb_dataplane *dp = &d->lb.dp;
 	uint64_t values[EDGELB_COUNTER_MAX];
 	bool ok[EDGELB_COUNTER_MAX];
 
-	(void)arg;
 	for (int c = 0; c < EDGELB_COUNTER_MAX; c++) {
 		ok[c] = !dp->ops->counter(dp->dp, (enum edgelb_counter)c, &values[c]);
 		if (!ok[c])
@@ -436,19 +438,19 @@ static const struct metrics_writer metrics_builtin[] = {
 	{ metrics_config, NULL },
 	{ metrics_vips, NULL },
 	{ metrics_backends, NULL },
-	{ metrics_dataplane, NULL },
+	{ metrics_dataplane, NULL }, /* arg: the model, at render */
 };
 
-int edgelb_metrics_render(struct edgelbd *d, const struct edgelb_metrics *m, char **text,
-			  size_t *len)
+int edgelb_metrics_render(const struct edgelb_model *model, const struct edgelb_metrics *m,
+			  char **text, size_t *len)
 {
 	struct edgelb_metrics_buf b = { 0 };
 	int err = 0;
 
 	for (size_t i = 0; !err && i < sizeof(metrics_builtin) / sizeof(metrics_builtin[0]); i++)
-		err = metrics_builtin[i].fn(d, &b, metrics_builtin[i].arg);
+		err = metrics_builtin[i].fn((void *)model, &b);
 	for (size_t i = 0; !err && m && i < m->n_extra; i++)
-		err = m->extra[i].fn(d, &b, m->extra[i].arg);
+		err = m->extra[i].fn(m->extra[i].arg, &b);
 	edgelb_metrics_family(&b, "edgelb_metrics_scrape_errors", "gauge",
 			      "Samples left out of this scrape because they could not be read.");
 	edgelb_metrics_sample(&b, "edgelb_metrics_scrape_errors", b.scrape_errors,
@@ -631,7 +633,7 @@ static enum MHD_Result metrics_request(void *cls, struct MHD_Connection *conn, c
 	if (strcmp(url, "/metrics"))
 		return metrics_respond(conn, MHD_HTTP_NOT_FOUND, "text/plain", not_found,
 				       strlen(not_found), MHD_RESPMEM_PERSISTENT);
-	err = edgelb_metrics_render(m->d, m, &text, &len);
+	err = edgelb_metrics_render(m->model, m, &text, &len);
 	if (err) {
 		pr_warn("metrics", "building /metrics: %s", strerror(-err));
 		return metrics_respond(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", failed,
@@ -688,7 +690,8 @@ static void metrics_timeout(void *arg)
 	metrics_ready(arg, -1, 0);
 }
 
-int edgelb_metrics_open(struct edgelbd *d, const struct edgelb_config_addr *addr, uint16_t port,
+int edgelb_metrics_open(struct loop *loop, const struct edgelb_model *model,
+			const struct edgelb_config_addr *addr, uint16_t port,
 			struct edgelb_metrics **out)
 {
 	static const uint8_t any6[16];
@@ -719,7 +722,8 @@ int edgelb_metrics_open(struct edgelbd *d, const struct edgelb_config_addr *addr
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	m->d = d;
+	m->loop = loop;
+	m->model = model;
 	m->epfd = -1;
 	errno = 0;
 	m->mhd = MHD_start_daemon(flags, port, NULL, NULL, metrics_request, m,
@@ -744,10 +748,10 @@ int edgelb_metrics_open(struct edgelbd *d, const struct edgelb_config_addr *addr
 	m->epfd = info->epoll_fd;
 	info = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	m->port = info && info->port ? info->port : port;
-	err = loop_timer_new(d->loop, metrics_timeout, m, &m->timer);
+	err = loop_timer_new(loop, metrics_timeout, m, &m->timer);
 	if (err)
 		goto fail;
-	err = loop_add_fd(d->loop, m->epfd, EPOLLIN, metrics_ready, m);
+	err = loop_add_fd(loop, m->epfd, EPOLLIN, metrics_ready, m);
 	if (err) {
 		m->epfd = -1;
 		goto fail;
@@ -765,7 +769,7 @@ void edgelb_metrics_close(struct edgelb_metrics *m)
 	if (!m)
 		return;
 	if (m->epfd >= 0)
-		loop_del_fd(m->d->loop, m->epfd);
+		loop_del_fd(m->loop, m->epfd);
 	loop_timer_free(m->timer);
 	if (m->mhd)
 		MHD_stop_daemon(m->mhd); /* closes its epoll fd */

@@ -22,7 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct edgelbd;
+struct loop;
+struct edgelb_model;
 struct edgelb_config_addr;
 struct edgelb_metrics;
 struct edgelb_metrics_buf;
@@ -32,13 +33,15 @@ struct edgelb_metrics_buf;
  * a negative errno fails the scrape with 500 (a writer that only misses
  * one sample should skip it and count it, see edgelb_metrics_error()).
  */
-typedef int (*edgelb_metrics_fn)(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg);
+typedef int (*edgelb_metrics_fn)(void *arg, struct edgelb_metrics_buf *b);
 
 /*
  * Listen on addr:port (port 0 = any free port, see edgelb_metrics_port())
- * and serve from d->loop. Returns 0 or a negative errno.
+ * and serve from loop; the built-in metrics read model. Returns 0 or a
+ * negative errno.
  */
-int edgelb_metrics_open(struct edgelbd *d, const struct edgelb_config_addr *addr, uint16_t port,
+int edgelb_metrics_open(struct loop *loop, const struct edgelb_model *model,
+			const struct edgelb_config_addr *addr, uint16_t port,
 			struct edgelb_metrics **out);
 void edgelb_metrics_close(struct edgelb_metrics *m);
 
@@ -53,8 +56,8 @@ int edgelb_metrics_register(struct edgelb_metrics *m, edgelb_metrics_fn fn, void
  * *len bytes (NUL-terminated). m may be NULL: the built-in metrics only.
  * Returns 0 or a negative errno.
  */
-int edgelb_metrics_render(struct edgelbd *d, const struct edgelb_metrics *m, char **text,
-			  size_t *len);
+int edgelb_metrics_render(const struct edgelb_model *model, const struct edgelb_metrics *m,
+			  char **text, size_t *len);
 
 /* ---- for writers ---- */
 

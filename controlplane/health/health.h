@@ -43,7 +43,6 @@
 struct loop;
 struct lb;
 struct edgelb_health;
-struct edgelbd;
 struct edgelb_metrics_buf;
 
 /* What a check through the tunnel needs from the data path. */
@@ -185,6 +184,6 @@ void edgelb_health_totals(const struct edgelb_health *h, struct edgelb_health_to
  * edgelb_health_transitions_total, edgelb_health_check_duration_seconds,
  * edgelb_health_check_late_seconds_max.
  */
-int edgelb_health_metrics(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg);
+int edgelb_health_metrics(void *arg, struct edgelb_metrics_buf *b);
 
 #endif /* EDGELB_HEALTH_H */

@@ -12,13 +12,12 @@
 
 static const char *const hc_metric_types[] = { "none", "tcp", "http", "exec" };
 
-int edgelb_health_metrics(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg)
+int edgelb_health_metrics(void *arg, struct edgelb_metrics_buf *b)
 {
 	const struct edgelb_health *h = arg;
 	struct edgelb_health_totals t;
 	size_t n = edgelb_health_count(h);
 
-	(void)d;
 	if (!h)
 		return 0;
 	edgelb_health_totals(h, &t);

@@ -28,7 +28,6 @@
 #include <sys/wait.h>
 
 #include "addr.h"
-#include "daemon.h"
 #include "fsm.h"
 #include "garp.h"
 #include "instance.h"
@@ -51,38 +50,6 @@ static const char *const vrrp_lrej_names[VRRP_LREJ_MAX] = {
 #define VRRP_RETRY_MS 1000
 #define VRRP_RETRY_SOON_MS 20
 #define VRRP_RETRY_SOON_MAX 100
-
-/* ---- operator state kept across restarts (lb.h runtime layer) ---------- */
-
-static int runtime_held(const struct lb_runtime *rt, const char *name)
-{
-	for (size_t i = 0; i < rt->n_vrrp_held; i++)
-		if (!strcmp(rt->vrrp_held[i], name))
-			return (int)i;
-	return -1;
-}
-
-static bool runtime_hold(struct lb_runtime *rt, const char *name, bool held)
-{
-	int i = runtime_held(rt, name);
-
-	if (held && i < 0) {
-		char(*v)[LB_NAME_MAX] = realloc(rt->vrrp_held, (rt->n_vrrp_held + 1) * sizeof(*v));
-
-		if (!v)
-			return false;
-		rt->vrrp_held = v;
-		snprintf(v[rt->n_vrrp_held++], LB_NAME_MAX, "%s", name);
-		return true;
-	}
-	if (!held && i >= 0) {
-		memmove(&rt->vrrp_held[i], &rt->vrrp_held[i + 1],
-			(rt->n_vrrp_held - (size_t)i - 1) * sizeof(*rt->vrrp_held));
-		rt->n_vrrp_held--;
-		return true;
-	}
-	return false;
-}
 
 /* ---- settings ---------------------------------------------------------- */
 
@@ -221,7 +188,7 @@ static void child_exited(void *arg, int fd, uint32_t events)
 	memset(&si, 0, sizeof(si));
 	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0 && !si.si_pid)
 		return; /* not yet */
-	loop_del_fd(c->vs->d->loop, fd);
+	loop_del_fd(c->vs->deps.loop, fd);
 	close(fd);
 	for (pp = &c->vs->children; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
@@ -265,7 +232,7 @@ static void vrrp_notify(struct vrrp_instance *in, const char *state)
 		return;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || loop_add_fd(in->vs->d->loop, pidfd, EPOLLIN, child_exited, c)) {
+	if (!c || loop_add_fd(in->vs->deps.loop, pidfd, EPOLLIN, child_exited, c)) {
 		/* cannot watch it: reap it when it is done, without blocking the loop now */
 		pr_warn(in->tag, "notify %s: cannot watch pid %d; it stays a zombie until "
 				 "edgelbd exits", state, (int)pid);
@@ -597,7 +564,7 @@ static int ipv6_link_local(const char *ifname, union edgelb_addr *out)
 static void instance_down(struct vrrp_instance *in)
 {
 	if (in->io) {
-		loop_del_fd(in->vs->d->loop, vrrp_io_fd(in->io));
+		loop_del_fd(in->vs->deps.loop, vrrp_io_fd(in->io));
 		vrrp_io_close(in->io);
 		in->io = NULL;
 	}
@@ -607,7 +574,7 @@ static void instance_down(struct vrrp_instance *in)
 /* Open the socket and start the state machine; on failure retry later. */
 static int instance_setup(struct vrrp_instance *in)
 {
-	struct edgelbd *d = in->vs->d;
+	const struct vrrp_deps *d = &in->vs->deps;
 	int err, io_ifindex;
 
 	if (!d->nl)
@@ -701,7 +668,7 @@ static void instance_timer(void *arg)
 	pr_info(in->tag, "started on %s from %s, priority %u, advert %u0 ms, %s", in->s.interface,
 		vrrp_addr_str(in->s.family, &in->src, b, sizeof(b)), in->s.priority,
 		in->s.advert_int_cs, in->s.n_peers ? "unicast" : "multicast");
-	if (in->vs->maintenance)
+	if (in->vs->saved.maintenance)
 		vrrp_fsm_maintenance(&in->fsm, loop_now_ms(), true);
 	/* start with the tracked priority and fault, not the configured ones */
 	vrrp_instances_track(in->vs);
@@ -775,11 +742,11 @@ static int instance_new(struct vrrp_instances *vs, const struct edgelb_config_vr
 		in->garp_vips[i].family = in->s.vips[i].family;
 		in->garp_vips[i].addr = in->s.vips[i].addr;
 	}
-	err = loop_timer_new(vs->d->loop, instance_timer, in, &in->timer);
+	err = loop_timer_new(vs->deps.loop, instance_timer, in, &in->timer);
 	if (!err)
-		err = loop_timer_new(vs->d->loop, garp_timer_fired, in, &in->garp_timer);
+		err = loop_timer_new(vs->deps.loop, garp_timer_fired, in, &in->garp_timer);
 	if (!err)
-		err = loop_timer_new(vs->d->loop, linger_fired, in, &in->linger_timer);
+		err = loop_timer_new(vs->deps.loop, linger_fired, in, &in->linger_timer);
 	if (!err)
 		err = vrrp_scripts_follow(in, c);
 	if (err) {
@@ -788,7 +755,7 @@ static int instance_new(struct vrrp_instances *vs, const struct edgelb_config_vr
 	}
 	in->since_ms = loop_now_ms();
 	in->track.priority = in->s.priority;
-	if (runtime_held(&vs->d->lb.runtime, in->s.name) >= 0) {
+	if (vrrp_saved_is_held(&vs->saved, in->s.name)) {
 		pr_info(in->tag, "handed over before a restart: stays BACKUP until "
 				 "`lbctl vrrp release`");
 		vrrp_fsm_handover(&in->fsm, loop_now_ms()); /* INITIALIZE: only holds */
@@ -870,28 +837,38 @@ static void linger_wait(struct vrrp_instances *vs)
 
 /* ---- API --------------------------------------------------------------- */
 
-int vrrp_instances_start(struct edgelbd *d, struct vrrp_instances **out)
+int vrrp_instances_new(const struct vrrp_deps *deps, struct vrrp_instances **out)
 {
 	struct vrrp_instances *vs = calloc(1, sizeof(*vs));
-	int err;
 
 	if (!vs)
 		return -ENOMEM;
-	vs->d = d;
+	vs->deps = *deps;
 	vs->garp_fd = -1;
 	*out = vs;
-	vs->maintenance = d->lb.runtime.vrrp_maintenance;
-	if (vs->maintenance)
+	return 0;
+}
+
+void vrrp_instances_state_section(struct vrrp_instances *vs, struct edgelb_state_section *out)
+{
+	vrrp_saved_section(&vs->saved, out);
+}
+
+int vrrp_instances_start(struct vrrp_instances *vs, const struct edgelb_config *cfg)
+{
+	int err;
+
+	if (vs->saved.maintenance)
 		pr_info("vrrp", "maintenance (set before a restart): no instance becomes master "
 				"until `lbctl vrrp maintenance off`");
-	if (!d->cfg.n_vrrp)
+	if (!cfg->n_vrrp)
 		return 0;
 	err = vrrp_addr_open(&vs->addr);
 	if (err) {
 		pr_err("vrrp", "netlink socket for the VIPs: %s", strerror(-err));
 		return err;
 	}
-	return vrrp_instances_apply(vs, &d->cfg);
+	return vrrp_instances_apply(vs, cfg);
 }
 
 static struct vrrp_instance *take_by_name(struct vrrp_instance **v, size_t n, const char *name)
@@ -991,13 +968,14 @@ void vrrp_instances_stop(struct vrrp_instances *vs)
 
 		vs->children = c->next;
 		/* not waited for: the stop programs outlive us; init reaps them */
-		loop_del_fd(vs->d->loop, c->pidfd);
+		loop_del_fd(vs->deps.loop, c->pidfd);
 		close(c->pidfd);
 		free(c);
 	}
 	vrrp_addr_close(vs->addr);
 	if (vs->garp_fd >= 0)
 		close(vs->garp_fd);
+	vrrp_saved_free(&vs->saved);
 	free(vs);
 }
 
@@ -1084,7 +1062,7 @@ static int for_named(struct vrrp_instances *vs, const char *name, bool handover)
 		if (!named(vs, in, name))
 			continue;
 		n++;
-		changed |= runtime_hold(&vs->d->lb.runtime, in->s.name, handover);
+		changed |= vrrp_saved_hold(&vs->saved, in->s.name, handover);
 		if (handover) {
 			pr_info(in->tag, "handover requested");
 			vrrp_do(in, vrrp_fsm_handover(&in->fsm, now));
@@ -1095,7 +1073,7 @@ static int for_named(struct vrrp_instances *vs, const char *name, bool handover)
 	}
 	if (!n)
 		return -ENOENT;
-	return changed && edgelbd_persist(vs->d) ? -EIO : n; /* persist logs why */
+	return changed && vs->deps.persist(vs->deps.arg) ? -EIO : n; /* persist logs why */
 }
 
 int vrrp_instance_handover(struct vrrp_instances *vs, const char *name)
@@ -1112,10 +1090,9 @@ int vrrp_instances_maintenance(struct vrrp_instances *vs, bool on)
 {
 	if (!vs)
 		return -ENOENT;
-	bool changed = vs->d->lb.runtime.vrrp_maintenance != on;
+	bool changed = vs->saved.maintenance != on;
 
-	vs->maintenance = on;
-	vs->d->lb.runtime.vrrp_maintenance = on;
+	vs->saved.maintenance = on;
 	for (size_t i = 0; i < vs->n; i++) {
 		struct vrrp_instance *in = vs->v[i];
 
@@ -1123,5 +1100,5 @@ int vrrp_instances_maintenance(struct vrrp_instances *vs, bool on)
 		if (in->running)
 			vrrp_do(in, vrrp_fsm_maintenance(&in->fsm, loop_now_ms(), on));
 	}
-	return changed && edgelbd_persist(vs->d) ? -EIO : (int)vs->n; /* persist logs why */
+	return changed && vs->deps.persist(vs->deps.arg) ? -EIO : (int)vs->n; /* persist logs why */
 }

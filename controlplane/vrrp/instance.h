@@ -18,19 +18,51 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct edgelbd;
 struct edgelb_config;
+struct edgelb_nl;
+struct edgelb_state_section;
+struct loop;
 struct vrrp_instances;
 struct json_object;
 struct ctl_request;
 
 /*
- * Start an instance for every entry of d->cfg.vrrp (none: *out is a valid
- * empty set). Uses d->loop and d->nl. An instance whose interface or
- * source address is not there yet retries every second. Returns 0 or
- * -errno (out of memory, loop).
+ * What the instances get from edgelbd, and all they reach of it: its
+ * loop, its netlink caches (links and addresses), and two questions.
  */
-int vrrp_instances_start(struct edgelbd *d, struct vrrp_instances **out);
+struct vrrp_deps {
+	struct loop *loop;
+	struct edgelb_nl *nl; /* NULL: every interface counts as missing */
+	/*
+	 * How many backends of service take new connections (up by their
+	 * checks and not drained); 0 for a service that does not exist.
+	 */
+	size_t (*service_healthy)(void *arg, const char *service);
+	/*
+	 * Write the state file now (the "vrrp" section changed: handover,
+	 * release, maintenance); 0 or a negative errno, logged by the callee.
+	 */
+	int (*persist)(void *arg);
+	void *arg;
+};
+
+/*
+ * An empty set of instances on deps (copied). Before the state file is
+ * read: register vrrp_instances_state_section() with it, so that a
+ * maintenance or handover set before a restart holds from the first
+ * advert. Returns 0 or -ENOMEM.
+ */
+int vrrp_instances_new(const struct vrrp_deps *deps, struct vrrp_instances **out);
+
+/* The "vrrp" section of the state file (vrrp/saved.h), owned by vs. */
+void vrrp_instances_state_section(struct vrrp_instances *vs, struct edgelb_state_section *out);
+
+/*
+ * Start an instance for every entry of cfg->vrrp (none: nothing runs). An
+ * instance whose interface or source address is not there yet retries
+ * every second. Returns 0 or -errno (out of memory, loop, sockets).
+ */
+int vrrp_instances_start(struct vrrp_instances *vs, const struct edgelb_config *cfg);
 
 /*
  * Follow a new config (reload): instances whose settings changed are
@@ -95,7 +127,7 @@ int vrrp_instance_handover(struct vrrp_instances *vs, const char *name);
 int vrrp_instance_release(struct vrrp_instances *vs, const char *name);
 int vrrp_instances_maintenance(struct vrrp_instances *vs, bool on);
 
-/* The control socket's vrrp.* commands (installed as edgelbd.vrrp_ctl). */
-struct json_object *vrrp_instances_ctl(struct edgelbd *d, const struct ctl_request *req);
+/* The control socket's vrrp.* commands; arg is the vrrp_instances (ctl.h). */
+struct json_object *vrrp_instances_ctl(void *arg, const struct ctl_request *req);
 
 #endif /* EDGELB_VRRP_INSTANCE_H */

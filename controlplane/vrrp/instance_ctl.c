@@ -8,7 +8,6 @@
 #include <json-c/json.h>
 
 #include "ctl_proto.h"
-#include "daemon.h"
 #include "instance.h"
 #include "instance_priv.h"
 #include "loop.h"
@@ -104,7 +103,7 @@ static struct json_object *vrrp_status_json(struct vrrp_instances *vs, const cha
 		json_object_put(r);
 		return NULL;
 	}
-	jadd(r, "maintenance", json_object_new_boolean(vs && vs->maintenance));
+	jadd(r, "maintenance", json_object_new_boolean(vs && vs->saved.maintenance));
 	for (size_t i = 0; i < vrrp_instances_count(vs); i++) {
 		struct vrrp_instance_status st;
 		struct json_object *o, *rej;
@@ -160,9 +159,9 @@ static struct json_object *vrrp_status_json(struct vrrp_instances *vs, const cha
 	"vrrp: applied, but writing the state file failed (see edgelbd's log): a restart "  \
 	"of edgelbd would forget it until a later change is saved"
 
-struct json_object *vrrp_instances_ctl(struct edgelbd *d, const struct ctl_request *req)
+struct json_object *vrrp_instances_ctl(void *arg, const struct ctl_request *req)
 {
-	struct vrrp_instances *vs = d->vrrp;
+	struct vrrp_instances *vs = arg;
 	int n;
 
 	switch (req->cmd) {

@@ -18,10 +18,11 @@
 #include "config.h"
 #include "fsm.h"
 #include "garp.h"
+#include "instance.h"
+#include "saved.h"
 #include "packet.h"
 #include "track.h"
 
-struct edgelbd;
 struct loop_timer;
 struct vrrp_addr_sock;
 struct vrrp_io;
@@ -119,12 +120,12 @@ struct vrrp_instance {
 };
 
 struct vrrp_instances {
-	struct edgelbd *d;
+	struct vrrp_deps deps; /* what edgelbd gave us (instance.h) */
 	struct vrrp_addr_sock *addr;
 	struct vrrp_instance **v;
 	size_t n;
 	struct vrrp_child *children;
-	bool maintenance;
+	struct vrrp_saved saved; /* maintenance and handovers, kept across restarts */
 	bool tracking; /* inside vrrp_instances_track(): no re-entry */
 	int garp_fd;   /* one AF_PACKET socket for every burst (garp.h) */
 };

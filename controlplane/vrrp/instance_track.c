@@ -11,10 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
 #include "instance.h"
 #include "instance_priv.h"
-#include "lb.h"
 #include "log.h"
 #include "loop.h"
 #include "netlink.h"
@@ -45,17 +43,6 @@ void vrrp_sync_partners_resign(struct vrrp_instance *in)
 	}
 }
 
-/* Backends that take new connections: up by their checks, not drained. */
-static size_t service_healthy(struct edgelbd *d, const char *service)
-{
-	const struct lb_service *svc = lb_find_service(&d->lb, service);
-	size_t n = 0;
-
-	for (size_t i = 0; svc && i < svc->n_backends; i++)
-		n += svc->backends[i].alive && !svc->backends[i].drained;
-	return n;
-}
-
 static void track_note(struct vrrp_instance *in, size_t k, bool ok, bool known, const char *what,
 		       const char *name, const char *detail)
 {
@@ -76,7 +63,7 @@ static void track_note(struct vrrp_instance *in, size_t k, bool ok, bool known, 
  */
 static void track_collect(struct vrrp_instance *in)
 {
-	struct edgelbd *d = in->vs->d;
+	const struct vrrp_deps *d = &in->vs->deps;
 	size_t n = 1 + in->s.n_t_ifaces + in->s.n_t_svcs + in->n_scripts, k = 0;
 	int own;
 	bool known = in->n_tobjs == n;
@@ -104,7 +91,7 @@ static void track_collect(struct vrrp_instance *in)
 	}
 	for (size_t i = 0; i < in->s.n_t_svcs; i++, k++) {
 		const struct edgelb_config_track_service *t = &in->s.t_svcs[i];
-		size_t up = service_healthy(d, t->name);
+		size_t up = d->service_healthy(d->arg, t->name);
 
 		in->tobjs[k].weight = t->weight;
 		snprintf(detail, sizeof(detail), " (%zu backends up, %u needed)", up, t->min_healthy);
@@ -261,7 +248,7 @@ int vrrp_scripts_follow(struct vrrp_instance *in, const struct edgelb_config_vrr
 				break;
 			}
 		if (!nv[i].run)
-			err = vrrp_track_script_new(in->vs->d->loop, &c->track_scripts[i], in->tag,
+			err = vrrp_track_script_new(in->vs->deps.loop, &c->track_scripts[i], in->tag,
 						    script_changed, in, &nv[i].run);
 	}
 	if (err) {

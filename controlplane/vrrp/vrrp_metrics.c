@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon.h"
 #include "instance.h"
 #include "metrics.h"
 #include "vrrp_metrics.h"
@@ -65,11 +64,11 @@ static void reject_sample(void *arg, const char *reason, uint64_t n)
 			      r->instance, "reason", reason, (const char *)NULL);
 }
 
-int edgelb_vrrp_metrics(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg)
+int edgelb_vrrp_metrics(void *arg, struct edgelb_metrics_buf *b)
 {
-	size_t n = vrrp_instances_count(d->vrrp);
+	const struct vrrp_instances *vs = arg;
+	size_t n = vrrp_instances_count(vs);
 
-	(void)arg;
 	if (!n)
 		return 0;
 	edgelb_metrics_family(b, "edgelb_vrrp_state", "gauge",
@@ -77,7 +76,7 @@ int edgelb_vrrp_metrics(struct edgelbd *d, struct edgelb_metrics_buf *b, void *a
 	for (size_t i = 0; i < n; i++) {
 		struct vrrp_instance_status st;
 
-		vrrp_instances_status(d->vrrp, i, &st);
+		vrrp_instances_status(vs, i, &st);
 		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++)
 			edgelb_metrics_sample(b, "edgelb_vrrp_state", !strcmp(st.state, states[k]),
 					      "instance", st.name, "state", states[k],
@@ -88,7 +87,7 @@ int edgelb_vrrp_metrics(struct edgelbd *d, struct edgelb_metrics_buf *b, void *a
 		for (size_t i = 0; i < n; i++) {
 			struct vrrp_instance_status st;
 
-			vrrp_instances_status(d->vrrp, i, &st);
+			vrrp_instances_status(vs, i, &st);
 			edgelb_metrics_sample(b, families[f].name, value(&st, families[f].field),
 					      "instance", st.name, (const char *)NULL);
 		}
@@ -99,9 +98,9 @@ int edgelb_vrrp_metrics(struct edgelbd *d, struct edgelb_metrics_buf *b, void *a
 		struct vrrp_instance_status st;
 		struct reject_arg r = { .b = b };
 
-		vrrp_instances_status(d->vrrp, i, &st);
+		vrrp_instances_status(vs, i, &st);
 		r.instance = st.name;
-		vrrp_instances_rejects(d->vrrp, i, reject_sample, &r);
+		vrrp_instances_rejects(vs, i, reject_sample, &r);
 	}
 	return 0;
 }

@@ -3,10 +3,9 @@
 #ifndef EDGELB_VRRP_METRICS_H
 #define EDGELB_VRRP_METRICS_H
 
-struct edgelbd;
 struct edgelb_metrics_buf;
 
-/* Writes edgelb_vrrp_* families from d->vrrp; arg unused. Names in edgelbd(8). */
-int edgelb_vrrp_metrics(struct edgelbd *d, struct edgelb_metrics_buf *b, void *arg);
+/* Writes edgelb_vrrp_* families; arg is the vrrp_instances. Names in edgelbd(8). */
+int edgelb_vrrp_metrics(void *arg, struct edgelb_metrics_buf *b);
 
 #endif

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A stand-in edgelbd for the operator-interface tests: the real event loop,
- * balancer model (lb.c), state file (state.c), control socket (ctl.c,
- * ctl_cmds.c) and /metrics (metrics.c), on an in-memory data plane, so
- * test_lbctl.sh can drive lbctl and curl without BPF, interfaces or root
- * powers beyond setpriv.
+ * balancer model and its life cycle (model.c: reload, persist), state file
+ * (state.c), control socket (ctl.c, ctl_cmds.c) and /metrics (metrics.c),
+ * wired as main.c wires them, on the tests' in-memory data plane
+ * (tests/common/fake_dp.h), so test_lbctl.sh can drive lbctl and curl
+ * without BPF, interfaces or root powers beyond setpriv. No health checks
+ * or VRRP instances run here.
  *
  *   ctl_harness --dir DIR --config FILE [--group GROUP] [--socket-mode MODE]
  *
  * Listens on DIR/ctl.sock and 127.0.0.1:<any port>; writes the port to
- * DIR/metrics.port and creates DIR/ready when both serve. Persists the
- * runtime layer to DIR/state.json; while DIR/persist-fail exists,
- * persisting fails with EIO. SIGTERM or SIGINT: clean exit, status 0 (so
- * that ASan's leak check covers a whole run).
+ * DIR/metrics.port and creates DIR/ready when both serve. Persists to the
+ * config's state_file, as edgelbd does. SIGTERM or SIGINT: clean exit,
+ * status 0 (so that ASan's leak check covers a whole run).
  *
  * Two client modes speak the protocol raw, for what lbctl never sends:
  *   ctl_harness --raw SOCKET       stdin as one message; prints the reply
@@ -41,188 +42,13 @@
 #include <sys/un.h>
 
 #include "ctl.h"
-#include "daemon.h"
+#include "fake_dp.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
-#include "state.h"
-
-/* ---- the in-memory data plane ------------------------------------------- */
-
-struct fake_dp {
-	struct lb *lb;
-	uint64_t reads; /* counters grow with every read, for rates */
-	unsigned int writes;
-};
-
-static int fake_node(void *dp, const struct edgelb_node_config *cfg)
-{
-	(void)cfg;
-	((struct fake_dp *)dp)->writes++;
-	return 0;
-}
-
-static int fake_set_vip(void *dp, const struct edgelb_vip_key *key,
-			const struct edgelb_vip_meta *meta)
-{
-	(void)key;
-	(void)meta;
-	((struct fake_dp *)dp)->writes++;
-	return 0;
-}
-
-static int fake_del_vip(void *dp, const struct edgelb_vip_key *key)
-{
-	(void)key;
-	((struct fake_dp *)dp)->writes++;
-	return 0;
-}
-
-static int fake_set_backend(void *dp, uint32_t id, const struct edgelb_backend *be)
-{
-	(void)id;
-	(void)be;
-	((struct fake_dp *)dp)->writes++;
-	return 0;
-}
-
-static int fake_set_ring(void *dp, uint32_t vip_id, const uint32_t *ring, uint32_t m)
-{
-	(void)vip_id;
-	(void)ring;
-	(void)m;
-	((struct fake_dp *)dp)->writes++;
-	return 0;
-}
-
-static void fake_counters(struct fake_dp *f, uint32_t id, struct edgelb_counters *c)
-{
-	f->reads++;
-	c->packets = 1000 * (uint64_t)(id + 1) + 10 * f->reads;
-	c->bytes = 100 * c->packets;
-	c->new_flows = 10 * (uint64_t)(id + 1) + f->reads;
-}
-
-static int fake_vip_counters(void *dp, uint32_t vip_id, struct edgelb_counters *sum)
-{
-	fake_counters(dp, vip_id, sum);
-	return 0;
-}
-
-static int fake_backend_counters(void *dp, uint32_t id, struct edgelb_counters *sum)
-{
-	fake_counters(dp, id, sum);
-	return 0;
-}
-
-static int fake_counter(void *dp, enum edgelb_counter c, uint64_t *value)
-{
-	(void)dp;
-	*value = 3 * (uint64_t)c; /* drop_truncated 0, drop_malformed 3, ... */
-	return 0;
-}
-
-/* One flow per backend of the first service, up to max. */
-static int fake_flows(void *dp, struct edgelb_flow_key *keys, struct edgelb_flow_state *states,
-		      size_t max, size_t *n)
-{
-	struct fake_dp *f = dp;
-	const struct lb_service *s = f->lb->n_services ? &f->lb->services[0] : NULL;
-
-	*n = 0;
-	for (size_t i = 0; s && i < s->n_backends && *n < max; i++, (*n)++) {
-		memset(&keys[*n], 0, sizeof(keys[*n]));
-		keys[*n].family = s->key.family;
-		keys[*n].proto = s->key.proto;
-		keys[*n].src.bytes[0] = 198;
-		keys[*n].src.bytes[1] = 51;
-		keys[*n].src.bytes[2] = 100;
-		keys[*n].src.bytes[3] = (uint8_t)(i + 1);
-		keys[*n].dst = s->key.addr;
-		keys[*n].sport = htons((uint16_t)(40000 + i));
-		keys[*n].dport = s->key.port;
-		states[*n] = (struct edgelb_flow_state){ .backend_id = s->backends[i].id,
-							 .vip_id = s->vip_id, .created_ns = 0 };
-	}
-	return 0;
-}
-
-static const struct edgelb_dataplane_ops fake_ops = {
-	.set_node_config = fake_node,
-	.set_vip = fake_set_vip,
-	.del_vip = fake_del_vip,
-	.set_backend = fake_set_backend,
-	.set_ring = fake_set_ring,
-	.vip_counters = fake_vip_counters,
-	.backend_counters = fake_backend_counters,
-	.counter = fake_counter,
-	.flows = fake_flows,
-};
-
-/* ---- what main.c provides in edgelbd ---------------------------------------- */
+#include "model.h"
 
 static char harness_dir[4096];
-
-static void append(char *msg, size_t len, const char *line)
-{
-	size_t used = strlen(msg);
-
-	if (used + 1 < len)
-		snprintf(msg + used, len - used, "%s%s", used ? "\n" : "", line);
-}
-
-int edgelbd_reload(struct edgelbd *d, char *msg, size_t msg_len)
-{
-	struct edgelb_config_errors errs = { 0 };
-	struct edgelb_config next, prev;
-	char warn[2048] = "";
-	int err;
-
-	if (msg && msg_len)
-		msg[0] = '\0';
-	err = edgelb_config_load(d->config_path, &next, &errs);
-	for (size_t i = 0; msg && i < errs.count; i++)
-		append(msg, msg_len, errs.items[i].text);
-	edgelb_config_errors_free(&errs);
-	if (err) {
-		edgelb_config_free(&next);
-		return err;
-	}
-	err = lb_apply(&d->lb, &next, warn, sizeof(warn));
-	if (err) {
-		lb_apply(&d->lb, &d->cfg, NULL, 0);
-		edgelb_config_free(&next);
-		return err;
-	}
-	if (warn[0] && msg)
-		append(msg, msg_len, warn);
-	prev = d->cfg;
-	d->cfg = next;
-	/* lb keeps a pointer to its base config: not to the local copy */
-	d->lb.cfg = &d->cfg;
-	edgelb_config_free(&prev);
-	d->reloads++;
-	d->config_loaded_ms = loop_now_ms();
-	return edgelbd_persist(d);
-}
-
-/* no health checks or VRRP instances run in the harness */
-void edgelbd_model_changed(struct edgelbd *d, bool structural)
-{
-	(void)d;
-	(void)structural;
-}
-
-int edgelbd_persist(struct edgelbd *d)
-{
-	char path[4200];
-
-	snprintf(path, sizeof(path), "%s/persist-fail", harness_dir);
-	if (!access(path, F_OK))
-		return -EIO;
-	snprintf(path, sizeof(path), "%s/state.json", harness_dir);
-	return edgelb_state_save(&d->lb, path);
-}
-
 
 /* ---- raw client modes ------------------------------------------------------ */
 
@@ -354,8 +180,12 @@ int main(int argc, char **argv)
 	};
 	struct edgelb_config_addr local = { .family = EDGELB_AF_INET, .prefix_len = 32 };
 	struct edgelb_config_errors errs = { 0 };
-	struct fake_dp fake = { 0 };
-	struct edgelbd d;
+	static struct fake_dp fake; /* large: not on the stack */
+	static struct edgelb_model model;
+	struct edgelb_ctl *ctl = NULL;
+	struct edgelb_metrics *metrics = NULL;
+	struct edgelb_config cfg;
+	struct loop *loop = NULL;
 	const char *group = NULL, *config = NULL;
 	char sock[4200], port[16], warn[2048];
 	long mode = -1;
@@ -394,35 +224,39 @@ int main(int argc, char **argv)
 	}
 	edgelb_log_set_level(EDGELB_LOG_DEBUG);
 
-	memset(&d, 0, sizeof(d));
-	d.config_path = strdup(config);
-	if (!d.config_path || loop_new(&d.loop))
-		return 1;
-	err = edgelb_config_load(config, &d.cfg, &errs);
+	err = edgelb_config_load(config, &cfg, &errs);
 	for (size_t i = 0; i < errs.count; i++)
 		fprintf(stderr, "%s\n", errs.items[i].text);
 	edgelb_config_errors_free(&errs);
-	if (err)
+	if (err) {
+		edgelb_config_free(&cfg);
+		return 1;
+	}
+	if (edgelb_model_init(&model, config, &cfg) || loop_new(&loop))
 		goto out;
-	fake.lb = &d.lb;
-	lb_init(&d.lb, (struct edgelb_dataplane){ .ops = &fake_ops, .dp = &fake }, NULL, NULL);
-	err = lb_apply(&d.lb, &d.cfg, warn, sizeof(warn));
+	fake.no_log = true;
+	fake.synthetic_counters = true;
+	fake.flows_of = &model.lb;
+	lb_init(&model.lb, (struct edgelb_dataplane){ .ops = &fake_dp_ops, .dp = &fake }, NULL,
+		NULL);
+	err = lb_apply(&model.lb, &model.cfg, warn, sizeof(warn));
 	if (err) {
 		fprintf(stderr, "ctl_harness: lb_apply: %s\n", strerror(-err));
 		goto out;
 	}
-	d.started_ms = d.config_loaded_ms = loop_now_ms();
+	model.started_ms = model.config_loaded_ms = loop_now_ms();
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sigfd < 0 || loop_add_fd(d.loop, sigfd, EPOLLIN, on_signal, d.loop))
+	if (sigfd < 0 || loop_add_fd(loop, sigfd, EPOLLIN, on_signal, loop))
 		goto out;
 
 	snprintf(sock, sizeof(sock), "%s/ctl.sock", harness_dir);
-	err = edgelb_ctl_open(&d, sock, group, &d.ctl);
+	err = edgelb_ctl_open(&(struct edgelb_ctl_env){ .loop = loop, .model = &model }, sock,
+			      group, &ctl);
 	if (err) {
 		fprintf(stderr, "ctl_harness: control socket: %s\n", strerror(-err));
 		goto out;
@@ -433,26 +267,25 @@ int main(int argc, char **argv)
 	}
 	local.addr.bytes[0] = 127;
 	local.addr.bytes[3] = 1;
-	err = edgelb_metrics_open(&d, &local, 0, &d.metrics);
+	err = edgelb_metrics_open(loop, &model, &local, 0, &metrics);
 	if (err) {
 		fprintf(stderr, "ctl_harness: metrics: %s\n", strerror(-err));
 		goto out;
 	}
-	snprintf(port, sizeof(port), "%u\n", edgelb_metrics_port(d.metrics));
+	snprintf(port, sizeof(port), "%u\n", edgelb_metrics_port(metrics));
 	if (touch(harness_dir, "metrics.port", port) || touch(harness_dir, "ready", ""))
 		goto out;
-	err = loop_run(d.loop);
+	err = loop_run(loop);
 	status = err ? 1 : 0;
 out:
-	edgelb_metrics_close(d.metrics);
-	edgelb_ctl_close(d.ctl);
+	edgelb_metrics_close(metrics);
+	edgelb_ctl_close(ctl);
 	if (sigfd >= 0) {
-		loop_del_fd(d.loop, sigfd);
+		loop_del_fd(loop, sigfd);
 		close(sigfd);
 	}
-	lb_free(&d.lb);
-	edgelb_config_free(&d.cfg);
-	loop_free(d.loop);
-	free(d.config_path);
+	edgelb_model_free(&model);
+	fake_dp_reset(&fake);
+	loop_free(loop);
 	return status;
 }

@@ -46,6 +46,7 @@ trap cleanup EXIT
 write_config() {
 	cat >"$tmp/edgelb.conf" <<EOF
 instance = "lab1";
+state_file = "$tmp/state/state.json";
 dataplane = { interfaces = [ "eth0" ]; };
 services = (
   {
@@ -70,6 +71,7 @@ services = (
 EOF
 }
 write_config
+mkdir "$tmp/state"
 
 "$harness" --dir "$tmp" --config "$tmp/edgelb.conf" --group "$group" --socket-mode 0666 \
 	2>"$tmp/harness.log" &
@@ -151,7 +153,7 @@ check "reload as an outsider is refused" 1 "$denied" -- outsider config reload
 check "config check FILE as an outsider is refused" 1 "$denied" -- outsider config check "$tmp/edgelb.conf"
 check "drain as a supplementary member" 0 "web-https/web2: drained, weight 100" -- member backend drain web-https web2
 check "the drain shows in the list" 0 "dc1   drained" -- root backend list web-https
-check "the drain is persisted" 0 "web2" -- grep -F web2 "$tmp/state.json"
+check "the drain is persisted" 0 "web2" -- grep -F web2 "$tmp/state/state.json"
 check "undrain as a primary-group member" 0 "web-https/web2: up, weight 100" -- primary backend undrain web-https web2
 check "weight as root" 0 "web-https/web1: up, weight 50" -- root backend weight web-https web1 50
 check "the weight shows in the list" 0 "web-https  web1     10.1.0.11   443      50  dc1   up" -- root backend list
@@ -235,9 +237,10 @@ check "  ... and the old one runs" 0 "services   2, backends 4" -- root status
 write_config
 
 # ---- saving fails: applied, not saved, and said so ---------------------------
-touch "$tmp/persist-fail"
+# a real fault: a file where the state file's directory should be (ENOTDIR)
+mv "$tmp/state" "$tmp/state.away" && touch "$tmp/state"
 check "drain when the state cannot be saved" 1 "lbctl: backend.drain is applied but not saved" -- root backend drain web-https web3
-rm -f "$tmp/persist-fail"
+rm -f "$tmp/state" && mv "$tmp/state.away" "$tmp/state"
 check "  ... the drain is applied" 0 "web3     10.2.0.13   443     100  dc2   drained" -- root backend list
 check "  ... and undrain saves again" 0 "web-https/web3: up" -- root backend undrain web-https web3
 

@@ -220,7 +220,7 @@ static struct edgelb_health_status status(const char *backend)
 static int setup(void **state)
 {
 	(void)state;
-	fake_dp_reset();
+	fake_dp_reset(NULL);
 	memset(&seen, 0, sizeof(seen));
 	memset(&cfg, 0, sizeof(cfg));
 	snprintf(dir, sizeof(dir), "/tmp/test_health_apply.XXXXXX");

@@ -54,7 +54,7 @@ static int load(const char *text)
 static int setup(void **state)
 {
 	(void)state;
-	fake_dp_reset();
+	fake_dp_reset(NULL);
 	memset(&cfg, 0, sizeof(cfg));
 	lb_init(&lb, (struct edgelb_dataplane){ .ops = &fake_dp_ops, .dp = &fdp }, NULL, NULL);
 	return load(base_cfg);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The state file: what lbctl changed must come back after a restart,
- * exactly, and a damaged file must be refused with a precise message
- * rather than half-loaded.
+ * exactly, in every section ("lb", "vrrp"); a damaged file must be
+ * refused with a precise message rather than half-loaded (no section
+ * changes); a file written by an earlier edgelbd (state_v1.json, written
+ * by the state.c of commit 1cc1292, before the sections) must load; and
+ * what no section of this edgelbd claims is kept and written back.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +23,8 @@
 #include "config.h"
 #include "lb.h"
 #include "state.h"
+#include "state_lb.h"
+#include "saved.h"
 
 static int nop_node(void *dp, const struct edgelb_node_config *c)
 {
@@ -74,21 +79,44 @@ static const char cfg_text[] =
 
 static struct edgelb_config cfg;
 
-static void make_lb(struct lb *lb)
+/* What edgelbd keeps in the state file: the model's and VRRP's sections. */
+struct kept {
+	struct lb lb;
+	struct vrrp_saved vrrp;
+	struct edgelb_state st;
+};
+
+static void make_kept(struct kept *k)
 {
 	struct edgelb_config_errors errs;
+	struct edgelb_state_section sec;
 
-	lb_init(lb, (struct edgelb_dataplane){ .ops = &nop_ops }, NULL, NULL);
+	memset(k, 0, sizeof(*k));
+	lb_init(&k->lb, (struct edgelb_dataplane){ .ops = &nop_ops }, NULL, NULL);
+	edgelb_state_init(&k->st);
+	edgelb_state_lb_section(&k->lb, &sec);
+	assert_int_equal(edgelb_state_register(&k->st, &sec), 0);
+	vrrp_saved_section(&k->vrrp, &sec);
+	assert_int_equal(edgelb_state_register(&k->st, &sec), 0);
+	assert_int_equal(edgelb_state_register(&k->st, &sec), -EEXIST);
 	edgelb_config_errors_init(&errs);
 	if (!cfg.instance)
 		assert_int_equal(edgelb_config_parse_string(cfg_text, "t.conf", &cfg, &errs), 0);
 	edgelb_config_errors_free(&errs);
 }
 
+static void free_kept(struct kept *k)
+{
+	lb_free(&k->lb);
+	vrrp_saved_free(&k->vrrp);
+	edgelb_state_free(&k->st);
+}
+
 /* Changes of every kind, saved, loaded into a fresh model: same model. */
 static void test_round_trip(void **state)
 {
-	struct lb a, b;
+	struct kept ka, kb;
+	struct lb *a = &ka.lb, *b = &kb.lb;
 	struct lb_backend nb;
 	struct lb_service ns;
 	char err[256], path[] = "/tmp/edgelb-state-XXXXXX";
@@ -98,10 +126,10 @@ static void test_round_trip(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	make_lb(&a);
-	assert_int_equal(lb_apply(&a, &cfg, NULL, 0), 0);
-	assert_int_equal(lb_backend_drain(&a, "web", "w1", true, err, sizeof(err)), 0);
-	assert_int_equal(lb_backend_weight(&a, "web", "w2", 3, err, sizeof(err)), 0);
+	make_kept(&ka);
+	assert_int_equal(lb_apply(a, &cfg, NULL, 0), 0);
+	assert_int_equal(lb_backend_drain(a, "web", "w1", true, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_weight(a, "web", "w2", 3, err, sizeof(err)), 0);
 	memset(&nb, 0, sizeof(nb));
 	snprintf(nb.name, sizeof(nb.name), "w3");
 	nb.family = EDGELB_AF_INET;
@@ -109,7 +137,7 @@ static void test_round_trip(void **state)
 	nb.port = 8080;
 	nb.weight = 9;
 	snprintf(nb.site, sizeof(nb.site), "dc2");
-	assert_int_equal(lb_backend_add(&a, "web", &nb, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_add(a, "web", &nb, err, sizeof(err)), 0);
 	memset(&ns, 0, sizeof(ns));
 	snprintf(ns.name, sizeof(ns.name), "api6");
 	ns.key.family = EDGELB_AF_INET6;
@@ -120,51 +148,53 @@ static void test_round_trip(void **state)
 	ns.mtu = 1500;
 	ns.encap = EDGELB_ENCAP_GUE;
 	ns.gue_port = 6080;
-	assert_int_equal(lb_service_add(&a, &ns, err, sizeof(err)), 0);
-	assert_int_equal(lb_backend_add(&a, "api6", &nb, err, sizeof(err)), 0);
-	assert_int_equal(lb_backend_del(&a, "web", "w2", err, sizeof(err)), 0);
-	/* VRRP operator state (vrrp/instance.c keeps it there) */
-	a.runtime.vrrp_maintenance = true;
-	a.runtime.vrrp_held = calloc(2, sizeof(*a.runtime.vrrp_held));
-	assert_non_null(a.runtime.vrrp_held);
-	snprintf(a.runtime.vrrp_held[0], LB_NAME_MAX, "front4");
-	snprintf(a.runtime.vrrp_held[1], LB_NAME_MAX, "front6");
-	a.runtime.n_vrrp_held = 2;
+	assert_int_equal(lb_service_add(a, &ns, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_add(a, "api6", &nb, err, sizeof(err)), 0);
+	assert_int_equal(lb_backend_del(a, "web", "w2", err, sizeof(err)), 0);
+	/* VRRP's operator state */
+	ka.vrrp.maintenance = true;
+	assert_true(vrrp_saved_hold(&ka.vrrp, "front4", true));
+	assert_true(vrrp_saved_hold(&ka.vrrp, "front6", true));
+	assert_false(vrrp_saved_hold(&ka.vrrp, "front6", true));
+	assert_true(vrrp_saved_hold(&ka.vrrp, "gone", true));
+	assert_true(vrrp_saved_hold(&ka.vrrp, "gone", false));
 
-	assert_int_equal(edgelb_state_save(&a, path), 0);
-	make_lb(&b);
-	assert_int_equal(edgelb_state_load(&b, path, err, sizeof(err)), 0);
-	assert_int_equal(lb_apply(&b, &cfg, NULL, 0), 0);
+	assert_int_equal(edgelb_state_save(&ka.st, path), 0);
+	make_kept(&kb);
+	assert_int_equal(edgelb_state_load(&kb.st, path, err, sizeof(err)), 0);
+	assert_int_equal(lb_apply(b, &cfg, NULL, 0), 0);
 
-	ja = edgelb_state_to_json(&a);
-	jb = edgelb_state_to_json(&b);
+	ja = edgelb_state_to_json(&ka.st);
+	jb = edgelb_state_to_json(&kb.st);
 	assert_string_equal(ja, jb);
-	assert_true(lb_find_backend(&b, "web", "w1")->drained);
-	assert_null(lb_find_backend(&b, "web", "w2"));
-	assert_int_equal(lb_find_backend(&b, "web", "w3")->port, 8080);
-	assert_int_equal(lb_find_backend(&b, "api6", "w3")->id,
-			 lb_find_backend(&a, "api6", "w3")->id);
-	assert_int_equal(lb_find_service(&b, "api6")->vip_id, lb_find_service(&a, "api6")->vip_id);
-	assert_true(b.runtime.vrrp_maintenance);
-	assert_int_equal(b.runtime.n_vrrp_held, 2);
-	assert_string_equal(b.runtime.vrrp_held[1], "front6");
+	assert_true(lb_find_backend(b, "web", "w1")->drained);
+	assert_null(lb_find_backend(b, "web", "w2"));
+	assert_int_equal(lb_find_backend(b, "web", "w3")->port, 8080);
+	assert_int_equal(lb_find_backend(b, "api6", "w3")->id,
+			 lb_find_backend(a, "api6", "w3")->id);
+	assert_int_equal(lb_find_service(b, "api6")->vip_id, lb_find_service(a, "api6")->vip_id);
+	assert_true(kb.vrrp.maintenance);
+	assert_int_equal(kb.vrrp.n_held, 2);
+	assert_string_equal(kb.vrrp.held[1], "front6");
+	assert_true(vrrp_saved_is_held(&kb.vrrp, "front4"));
+	assert_false(vrrp_saved_is_held(&kb.vrrp, "gone"));
 	free(ja);
 	free(jb);
-	lb_free(&a);
-	lb_free(&b);
+	free_kept(&ka);
+	free_kept(&kb);
 	unlink(path);
 }
 
 static void test_missing_file_is_first_start(void **state)
 {
-	struct lb lb;
+	struct kept k;
 	char err[128];
 
 	(void)state;
-	make_lb(&lb);
-	assert_int_equal(edgelb_state_load(&lb, "/nonexistent/edgelb.state", err, sizeof(err)),
+	make_kept(&k);
+	assert_int_equal(edgelb_state_load(&k.st, "/nonexistent/edgelb.state", err, sizeof(err)),
 			 -ENOENT);
-	lb_free(&lb);
+	free_kept(&k);
 }
 
 static void test_bad_files_refused(void **state)
@@ -191,46 +221,130 @@ static void test_bad_files_refused(void **state)
 		  "vrrp.maintenance: not true or false" },
 		{ "{\"version\": 1, \"vrrp\": {\"held\": [ \"a\", null ]}}",
 		  "vrrp.held[1]: not an instance name" },
+		{ "{\"version\": 1, \"vrrp\": [ ]}", "vrrp: not an object" },
+		/* all or nothing: the "lb" section was fine, "vrrp" was not */
+		{ "{\"version\": 1, \"overrides\": [ {\"service\": \"web\", \"backend\": \"w1\", "
+		  "\"drained\": true} ], \"vrrp\": {\"maintenance\": \"yes\"}}",
+		  "vrrp.maintenance: not true or false" },
+		{ "{\"version\": 1, \"vrrp\": {\"maintenance\": true}, \"overrides\": 3}",
+		  "overrides: not an array" },
 	};
-	struct lb lb;
+	struct kept k;
 	char err[256];
 
 	(void)state;
-	make_lb(&lb);
+	make_kept(&k);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = 0;
-		assert_int_equal(edgelb_state_from_json(&lb, bad[i].json, err, sizeof(err)), -EINVAL);
+		assert_int_equal(edgelb_state_from_json(&k.st, bad[i].json, err, sizeof(err)),
+				 -EINVAL);
 		if (strncmp(err, bad[i].msg, strlen(bad[i].msg)))
 			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err, bad[i].msg);
-		assert_int_equal(lb.runtime.n_overrides, 0); /* untouched */
+		assert_int_equal(k.lb.runtime.n_overrides, 0); /* untouched */
+		assert_false(k.vrrp.maintenance);
 	}
-	lb_free(&lb);
+	free_kept(&k);
 }
 
 /* Something else where the state file should be: said what it is, at once. */
 static void test_not_a_regular_file(void **state)
 {
 	char dir[] = "/tmp/edgelb-state-XXXXXX", path[64], err[256];
-	struct lb lb;
+	struct kept k;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	make_lb(&lb);
+	make_kept(&k);
 	snprintf(path, sizeof(path), "%s/as-dir", dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	err[0] = 0;
-	assert_int_equal(edgelb_state_load(&lb, path, err, sizeof(err)), -EINVAL);
+	assert_int_equal(edgelb_state_load(&k.st, path, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "is a directory, not a state file (a regular file)");
 	rmdir(path);
 
 	snprintf(path, sizeof(path), "%s/as-fifo", dir); /* would block a plain read */
 	assert_int_equal(mkfifo(path, 0600), 0);
 	err[0] = 0;
-	assert_int_equal(edgelb_state_load(&lb, path, err, sizeof(err)), -EINVAL);
+	assert_int_equal(edgelb_state_load(&k.st, path, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "is a FIFO, not a state file (a regular file)");
 	unlink(path);
 	rmdir(dir);
-	lb_free(&lb);
+	free_kept(&k);
+}
+
+/*
+ * A file that the edgelbd before the sections wrote (tests/unit/
+ * state_v1.json: the round trip above, saved by commit 1cc1292) loads
+ * into both sections, and saving it again gives the same JSON: the
+ * layout did not move.
+ */
+static void test_v1_file_loads(void **state)
+{
+	const char *path = getenv("EDGELB_STATE_V1");
+	char err[256] = "", *again, *orig;
+	struct kept k;
+	FILE *f;
+	long len;
+
+	(void)state;
+	assert_non_null(path);
+	make_kept(&k);
+	assert_int_equal(edgelb_state_load(&k.st, path, err, sizeof(err)), 0);
+	assert_int_equal(lb_apply(&k.lb, &cfg, NULL, 0), 0);
+	assert_true(lb_find_backend(&k.lb, "web", "w1")->drained);
+	assert_null(lb_find_backend(&k.lb, "web", "w2"));
+	assert_int_equal(lb_find_backend(&k.lb, "web", "w3")->id, 3);
+	assert_int_equal(lb_find_backend(&k.lb, "api6", "w3")->id, 4);
+	assert_int_equal(lb_find_backend(&k.lb, "api6", "w3")->port, 8080);
+	assert_int_equal(lb_find_service(&k.lb, "api6")->vip_id, 1);
+	assert_true(k.vrrp.maintenance);
+	assert_int_equal(k.vrrp.n_held, 2);
+	assert_string_equal(k.vrrp.held[0], "front4");
+
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	orig = calloc(1, (size_t)len + 1);
+	assert_non_null(orig);
+	assert_int_equal(fread(orig, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	again = edgelb_state_to_json(&k.st);
+	assert_non_null(again);
+	orig[strcspn(orig, "\0")] = 0;
+	if (len && orig[len - 1] == '\n')
+		orig[len - 1] = 0; /* the file ends with a newline, the JSON does not */
+	assert_string_equal(again, orig);
+	free(again);
+	free(orig);
+	free_kept(&k);
+}
+
+/*
+ * Sections this edgelbd does not know (a newer edgelbd's, after a
+ * rollback) survive a load and a save; one it knows but that a file
+ * lacks (an older file) loads as empty.
+ */
+static void test_unknown_sections_kept(void **state)
+{
+	static const char json[] = "{\"version\": 1, \"bgp\": {\"withdrawn\": [\"v4\"]}, "
+				   "\"site\": \"dc2\"}";
+	char err[256] = "", *out;
+	struct kept k;
+
+	(void)state;
+	make_kept(&k);
+	k.vrrp.maintenance = true;
+	assert_int_equal(edgelb_state_from_json(&k.st, json, err, sizeof(err)), 0);
+	assert_false(k.vrrp.maintenance); /* no "vrrp" in the file: the default */
+	out = edgelb_state_to_json(&k.st);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "\"bgp\":{\n    \"withdrawn\":[\n      \"v4\""));
+	assert_non_null(strstr(out, "\"site\":\"dc2\""));
+	assert_non_null(strstr(out, "\"vrrp\":{"));
+	free(out);
+	free_kept(&k);
 }
 
 int main(void)
@@ -240,6 +354,8 @@ int main(void)
 		cmocka_unit_test(test_missing_file_is_first_start),
 		cmocka_unit_test(test_bad_files_refused),
 		cmocka_unit_test(test_not_a_regular_file),
+		cmocka_unit_test(test_v1_file_loads),
+		cmocka_unit_test(test_unknown_sections_kept),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
