@@ -411,7 +411,28 @@ static void linger_peer_took_over(struct vrrp_instance *in)
 	loop_timer_arm(in->linger_timer, grace < 20 ? grace : 20, 0);
 }
 
-void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
+/* Carry out what the state machine asked, in fsm.h's order. */
+static void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act);
+
+/* A partner went from MASTER to BACKUP: the group's masters follow. */
+static void sync_partners_resign(struct vrrp_instance *in)
+{
+	struct vrrp_instances *vs = in->vs;
+
+	if (!in->s.sync_group)
+		return;
+	for (size_t i = 0; i < vs->n; i++) {
+		struct vrrp_instance *o = vs->v[i];
+
+		if (!o || !vrrp_same_group(in, o) || o->fsm.state != VRRP_STATE_MASTER)
+			continue;
+		pr_info(o->tag, "sync group %s: %s went to BACKUP; following", in->s.sync_group,
+			in->s.name);
+		vrrp_do(o, vrrp_fsm_resign(&o->fsm, loop_now_ms()));
+	}
+}
+
+static void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
 {
 	enum vrrp_state prev = in->last_state;
 
@@ -458,7 +479,49 @@ void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
 	}
 	rearm(in);
 	if (prev == VRRP_STATE_MASTER && in->fsm.state == VRRP_STATE_BACKUP)
-		vrrp_sync_partners_resign(in);
+		sync_partners_resign(in);
+}
+
+/* ---- tracking: tracked objects (instance_track.c) into the state machine ---- */
+
+/* Hand the tracking result to the state machine. */
+static void track_apply(struct vrrp_instance *in)
+{
+	uint64_t now = loop_now_ms();
+	bool fault = in->track.fault; /* in a sync group: any member's */
+
+	if (in->track.priority != in->fsm.priority) {
+		pr_info(in->tag, "priority %u -> %u (%zu tracked objects failing)", in->fsm.priority,
+			in->track.priority, in->track.failing);
+		vrrp_do(in, vrrp_fsm_set_priority(&in->fsm, now, in->track.priority));
+	}
+	if (fault != in->fsm.fault) {
+		if (fault)
+			pr_warn(in->tag, "fault: %s", in->group_fault
+							    ? "a sync-group partner is in fault"
+							    : "a tracked object with weight 0 fails");
+		else
+			pr_info(in->tag, "fault over");
+		vrrp_do(in, vrrp_fsm_fault(&in->fsm, now, fault));
+	}
+}
+
+void vrrp_instances_track(struct vrrp_instances *vs)
+{
+	if (!vs || vs->tracking || !vs->n)
+		return;
+	vs->tracking = true; /* the actions below must not call back in */
+	vrrp_track_gather(vs);
+	for (size_t i = 0; i < vs->n; i++)
+		track_apply(vs->v[i]);
+	vs->tracking = false;
+}
+
+static void script_changed(void *arg)
+{
+	struct vrrp_instance *in = arg;
+
+	vrrp_instances_track(in->vs);
 }
 
 /* ---- receive ----------------------------------------------------------- */
@@ -748,7 +811,7 @@ static int instance_new(struct vrrp_instances *vs, const struct edgelb_config_vr
 	if (!err)
 		err = loop_timer_new(vs->deps.loop, linger_fired, in, &in->linger_timer);
 	if (!err)
-		err = vrrp_scripts_follow(in, c);
+		err = vrrp_scripts_follow(in, c, script_changed);
 	if (err) {
 		instance_free(in);
 		return err;
@@ -887,7 +950,7 @@ static void settings_update_in_place(struct vrrp_instance *in, const struct edge
 {
 	struct vrrp_settings ns;
 
-	if (settings_copy(&ns, c) || vrrp_scripts_follow(in, c)) {
+	if (settings_copy(&ns, c) || vrrp_scripts_follow(in, c, script_changed)) {
 		pr_err(in->tag, "out of memory: keeping the previous notify, garp and track settings");
 		return;
 	}

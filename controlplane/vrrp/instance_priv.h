@@ -130,15 +130,25 @@ struct vrrp_instances {
 	int garp_fd;   /* one AF_PACKET socket for every burst (garp.h) */
 };
 
+/*
+ * Calls go one way: instance.c uses instance_track.c, instance_ctl.c uses
+ * instance.c; nothing calls back.
+ */
+
 /* instance.c */
-/* Carry out what the state machine asked, in fsm.h's order. */
-void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act);
 const char *vrrp_addr_str(uint8_t family, const void *a, char *buf, size_t len);
 
 /* instance_track.c */
 bool vrrp_same_group(const struct vrrp_instance *a, const struct vrrp_instance *b);
-void vrrp_sync_partners_resign(struct vrrp_instance *in);
-int vrrp_scripts_follow(struct vrrp_instance *in, const struct edgelb_config_vrrp *c);
+/*
+ * Every instance's tracked objects gathered and evaluated into its
+ * ->track (sync groups weighed together) and ->group_fault; acts on
+ * nothing.
+ */
+void vrrp_track_gather(struct vrrp_instances *vs);
+/* Run c's track scripts; changed(in) is called when one's result changes. */
+int vrrp_scripts_follow(struct vrrp_instance *in, const struct edgelb_config_vrrp *c,
+			void (*changed)(void *arg));
 void vrrp_scripts_free(struct vrrp_script_slot *v, size_t n);
 
 #endif /* EDGELB_VRRP_INSTANCE_PRIV_H */

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Tracking and sync groups of edgelbd's VRRP instances: the tracked
- * objects' states (links from netlink, services from the balancer model,
- * track scripts) gathered into track.h's pure evaluation, sync-group
- * members weighing each other's objects, and the result handed to the
- * state machine.
+ * objects' states (links from netlink, services through vrrp_deps, track
+ * scripts) gathered into track.h's pure evaluation, sync-group members
+ * weighing each other's objects. It only computes: instance.c hands the
+ * result to the state machine, so calls go one way (instance.c here).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,24 +23,6 @@ bool vrrp_same_group(const struct vrrp_instance *a, const struct vrrp_instance *
 {
 	return a != b && a->s.sync_group && b->s.sync_group &&
 	       !strcmp(a->s.sync_group, b->s.sync_group);
-}
-
-/* A partner went from MASTER to BACKUP: the group's masters follow. */
-void vrrp_sync_partners_resign(struct vrrp_instance *in)
-{
-	struct vrrp_instances *vs = in->vs;
-
-	if (!in->s.sync_group)
-		return;
-	for (size_t i = 0; i < vs->n; i++) {
-		struct vrrp_instance *o = vs->v[i];
-
-		if (!o || !vrrp_same_group(in, o) || o->fsm.state != VRRP_STATE_MASTER)
-			continue;
-		pr_info(o->tag, "sync group %s: %s went to BACKUP; following", in->s.sync_group,
-			in->s.name);
-		vrrp_do(o, vrrp_fsm_resign(&o->fsm, loop_now_ms()));
-	}
 }
 
 static void track_note(struct vrrp_instance *in, size_t k, bool ok, bool known, const char *what,
@@ -105,28 +87,6 @@ static void track_collect(struct vrrp_instance *in)
 	in->track = vrrp_track_eval(in->s.priority, in->tobjs, n);
 }
 
-/* Hand the tracking result to the state machine. */
-static void track_apply(struct vrrp_instance *in)
-{
-	uint64_t now = loop_now_ms();
-	bool fault = in->track.fault; /* in a sync group: any member's */
-
-	if (in->track.priority != in->fsm.priority) {
-		pr_info(in->tag, "priority %u -> %u (%zu tracked objects failing)", in->fsm.priority,
-			in->track.priority, in->track.failing);
-		vrrp_do(in, vrrp_fsm_set_priority(&in->fsm, now, in->track.priority));
-	}
-	if (fault != in->fsm.fault) {
-		if (fault)
-			pr_warn(in->tag, "fault: %s", in->group_fault
-							    ? "a sync-group partner is in fault"
-							    : "a tracked object with weight 0 fails");
-		else
-			pr_info(in->tag, "fault over");
-		vrrp_do(in, vrrp_fsm_fault(&in->fsm, now, fault));
-	}
-}
-
 /*
  * In a sync group every member weighs every member's tracked objects:
  * their priorities move together, so the peer's group takes over all of
@@ -156,14 +116,11 @@ static void track_group(struct vrrp_instances *vs, struct vrrp_instance *in)
 	free(all);
 }
 
-void vrrp_instances_track(struct vrrp_instances *vs)
+void vrrp_track_gather(struct vrrp_instances *vs)
 {
 	bool *own;
 	int *grp;
 
-	if (!vs || vs->tracking || !vs->n)
-		return;
-	vs->tracking = true; /* the actions below must not call back in */
 	for (size_t i = 0; i < vs->n; i++)
 		track_collect(vs->v[i]);
 	own = calloc(vs->n, sizeof(*own));
@@ -184,18 +141,8 @@ void vrrp_instances_track(struct vrrp_instances *vs)
 			track_group(vs, vs->v[i]);
 		}
 	}
-	for (size_t i = 0; i < vs->n; i++)
-		track_apply(vs->v[i]);
 	free(own);
 	free(grp);
-	vs->tracking = false;
-}
-
-static void script_changed(void *arg)
-{
-	struct vrrp_instance *in = arg;
-
-	vrrp_instances_track(in->vs);
 }
 
 void vrrp_scripts_free(struct vrrp_script_slot *v, size_t n)
@@ -229,7 +176,8 @@ static char *script_sig(const struct edgelb_config_track_script *c)
  * timing keeps running with its state (a reload must not make it
  * "unknown" again: that would lower the priority for one interval).
  */
-int vrrp_scripts_follow(struct vrrp_instance *in, const struct edgelb_config_vrrp *c)
+int vrrp_scripts_follow(struct vrrp_instance *in, const struct edgelb_config_vrrp *c,
+			void (*changed)(void *arg))
 {
 	struct vrrp_script_slot *nv = calloc(c->n_track_scripts + 1, sizeof(*nv));
 	int err = nv ? 0 : -ENOMEM;
@@ -249,7 +197,7 @@ int vrrp_scripts_follow(struct vrrp_instance *in, const struct edgelb_config_vrr
 			}
 		if (!nv[i].run)
 			err = vrrp_track_script_new(in->vs->deps.loop, &c->track_scripts[i], in->tag,
-						    script_changed, in, &nv[i].run);
+						    changed, in, &nv[i].run);
 	}
 	if (err) {
 		vrrp_scripts_free(nv, c->n_track_scripts);
