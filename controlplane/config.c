@@ -227,15 +227,6 @@ void edgelb_config_free(struct edgelb_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-size_t edgelb_config_backend_count(const struct edgelb_config *cfg)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cfg->n_services; i++)
-		n += cfg->services[i].n_backends;
-	return n;
-}
-
 /*
  * The walk reports in schema order; the operator reads top to bottom. A
  * stable insertion sort of this load's messages by line (a few hundred at

@@ -422,6 +422,15 @@ static void edgelb_config_check_service_dups(struct edgelb_config_ctx *ctx,
 	}
 }
 
+size_t edgelb_config_backend_count(const struct edgelb_config *cfg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_services; i++)
+		n += cfg->services[i].n_backends;
+	return n;
+}
+
 void edgelb_config_parse_services(struct edgelb_config_ctx *ctx,
 				  const struct edgelb_config_node *root,
 				  struct edgelb_config *cfg)
