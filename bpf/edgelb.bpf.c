@@ -10,6 +10,7 @@
 
 #include "edgelb_maps.bpf.h"
 #include "forward.h"
+#include "xdp_verdict.h"
 
 SEC("xdp")
 int edgelb_xdp(struct xdp_md *ctx)

@@ -59,30 +59,19 @@
 #ifndef EDGELB_TARGET_H
 #define EDGELB_TARGET_H
 
-#include <linux/bpf.h>
-
 #ifndef EDGELB_CTX
 #error "define EDGELB_CTX and the edgelb_t_* functions before including the core"
 #endif
 
-/* What the core asks the target to do with the frame. */
+/*
+ * What the core asks the target to do with the frame. Each target turns
+ * it into its own action (the XDP target: bpf/xdp_verdict.h); the core
+ * knows no target's constants, and compiles without <linux/bpf.h>.
+ */
 enum edgelb_verdict {
 	EDGELB_V_PASS = 0, /* to the local stack, unchanged */
 	EDGELB_V_DROP = 1,
 	EDGELB_V_TX = 2,   /* out of the interface it came in, rewritten */
 };
-
-/* The XDP action of a verdict (the XDP program, its host twin, benchmarks). */
-static inline __attribute__((always_inline)) int edgelb_xdp_action(int verdict)
-{
-	switch (verdict) {
-	case EDGELB_V_TX:
-		return XDP_TX;
-	case EDGELB_V_DROP:
-		return XDP_DROP;
-	default:
-		return XDP_PASS;
-	}
-}
 
 #endif /* EDGELB_TARGET_H */

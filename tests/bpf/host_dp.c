@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/bpf.h>
 
 #include "host_dp.h"
 
@@ -217,6 +216,11 @@ static inline __u64 edgelb_t_now_ns(struct host_dp *h)
 }
 
 #include "forward.h"
+/* the core is target-neutral: nothing of XDP may come with it */
+#ifdef __LINUX_BPF_H__
+#error "the packet-path core included <linux/bpf.h>"
+#endif
+#include "bpf/xdp_verdict.h"
 
 struct host_dp *host_dp_new(void)
 {

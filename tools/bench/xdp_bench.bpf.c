@@ -24,6 +24,7 @@
 
 #include "edgelb_maps.bpf.h"
 #include "forward.h"
+#include "xdp_verdict.h"
 
 /*
  * Bytes of the client frame that a rewrite may overwrite: the Ethernet
