@@ -18,12 +18,23 @@
 
 struct edgelb_dataplane_ops {
 	int (*set_node_config)(void *dp, const struct edgelb_node_config *cfg);
+	/*
+	 * meta->ring_base belongs to the data plane: where a VIP's ring lives
+	 * in its ring array is its choice (ring_store.h), so the caller's
+	 * value is ignored (lb.c leaves it 0). The entry points at the ring
+	 * set_ring last made live for meta->vip_id when that ring has
+	 * meta->ring_size slots, else at an empty ring (drop_no_backend)
+	 * until set_ring gives it one of that size.
+	 */
 	int (*set_vip)(void *dp, const struct edgelb_vip_key *key,
 		       const struct edgelb_vip_meta *meta);
 	int (*del_vip)(void *dp, const struct edgelb_vip_key *key);
 	/* be == NULL clears the slot (family 0) */
 	int (*set_backend)(void *dp, uint32_t id, const struct edgelb_backend *be);
-	/* atomic: a packet sees the old ring or the new one */
+	/*
+	 * atomic: a packet sees the old ring or the new one. May wait for a
+	 * grace period when the same VIP changed twice within one (a few ms).
+	 */
 	int (*set_ring)(void *dp, uint32_t vip_id, const uint32_t *ring, uint32_t m);
 	int (*vip_counters)(void *dp, uint32_t vip_id, struct edgelb_counters *sum);
 	int (*backend_counters)(void *dp, uint32_t id, struct edgelb_counters *sum);

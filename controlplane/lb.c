@@ -749,6 +749,7 @@ static void vip_meta(const struct lb_service *s, struct edgelb_vip_meta *m)
 	m->mtu = s->mtu;
 	m->encap = s->encap;
 	m->gue_dport = htons(s->gue_port);
+	/* ring_base stays 0: where the ring lives is the data plane's choice (dataplane.h) */
 }
 
 int lb_sync(struct lb *lb)

@@ -27,22 +27,10 @@
 #include <bpf/libbpf.h>
 
 #include "edgelb.skel.h"
+#include "ring_store.h"
 #include "xdp.h"
 
-/*
- * A VIP's ring buffers: regions of the rings array, one live. Three rather
- * than two so that a VIP changed twice within one grace period (a drain
- * right after a weight change) still finds a spare it may write at once.
- */
-#define XDP_RING_BUFS 3
-
-struct xdp_ring {
-	uint32_t base[XDP_RING_BUFS], size[XDP_RING_BUFS]; /* size 0 = none yet */
-	uint64_t retired[XDP_RING_BUFS]; /* grace period to end before reuse */
-	int live;			 /* the one packets read, -1 = none yet */
-};
-
-/* The VIP entries as last written, to re-point them at a new ring half. */
+/* The VIP entries as the control plane gave them, to re-point them at a new ring. */
 struct xdp_vip {
 	bool present;
 	struct edgelb_vip_key key;
@@ -50,9 +38,10 @@ struct xdp_vip {
 };
 
 /*
- * Grace periods. After a flip, packets that looked up the VIP just before
- * may still read the old half; it may be written again only when every
- * XDP program run that started before the flip has ended. The kernel
+ * Grace periods (struct ring_grace, for the ring store). After a flip,
+ * packets that looked up the VIP just before may still read the old
+ * buffer; it may be written again only when every XDP program run that
+ * started before the flip has ended. The kernel
  * waits exactly that long (synchronize_rcu) when an array-of-maps slot is
  * updated, so a helper thread updates a private one in a loop while flips
  * wait for it, and the event loop never blocks for it unless a VIP is
@@ -79,7 +68,7 @@ struct edgelb_xdp {
 	int ncpus;
 	char *pin_dir; /* NULL: nothing pinned, everything goes with us */
 	bool adopted;
-	struct xdp_ring rings[EDGELB_MAX_VIPS];
+	struct ring_store *rs; /* where each VIP's rings are in slots */
 	struct xdp_vip vips[EDGELB_MAX_VIPS];
 	uint32_t *slots; /* the rings map, mmap()ed */
 	size_t n_slots;
@@ -158,7 +147,7 @@ static int pin_maps(struct edgelb_xdp *x)
 
 /*
  * The VIPs an earlier run left: their entries tell which ring region is
- * live; the spare halves are allocated again when first needed.
+ * live; the spare buffers are allocated again when first needed.
  */
 static void adopt_vips(struct edgelb_xdp *x)
 {
@@ -173,11 +162,8 @@ static void adopt_vips(struct edgelb_xdp *x)
 		if (bpf_map_lookup_elem(fd, &key, &meta) || meta.vip_id >= EDGELB_MAX_VIPS)
 			continue;
 		x->vips[meta.vip_id] = (struct xdp_vip){ .present = true, .key = key, .meta = meta };
-		if (meta.ring_size && (uint64_t)meta.ring_base + meta.ring_size <= x->n_slots) {
-			x->rings[meta.vip_id].base[0] = meta.ring_base;
-			x->rings[meta.vip_id].size[0] = meta.ring_size;
-			x->rings[meta.vip_id].live = 0;
-		}
+		/* a ring outside the array (no ring, or another build's): none live */
+		ring_store_adopt(x->rs, meta.vip_id, meta.ring_base, meta.ring_size);
 	}
 }
 
@@ -264,6 +250,31 @@ static void gp_wait(struct xdp_gp *gp, uint64_t seq)
 	pthread_mutex_unlock(&gp->lock);
 }
 
+static bool gp_ended(struct xdp_gp *gp, uint64_t seq)
+{
+	bool done;
+
+	pthread_mutex_lock(&gp->lock);
+	done = gp->completed >= seq || gp->stop;
+	pthread_mutex_unlock(&gp->lock);
+	return done;
+}
+
+static uint64_t grace_start(void *gp)
+{
+	return gp_request(gp);
+}
+
+static bool grace_ended(void *gp, uint64_t n)
+{
+	return gp_ended(gp, n);
+}
+
+static void grace_wait(void *gp, uint64_t n)
+{
+	gp_wait(gp, n);
+}
+
 int edgelb_xdp_open(const struct edgelb_xdp_opts *opts, struct edgelb_xdp **out)
 {
 	uint32_t per_cpu = opts && opts->flow_table_size ? opts->flow_table_size
@@ -274,8 +285,6 @@ int edgelb_xdp_open(const struct edgelb_xdp_opts *opts, struct edgelb_xdp **out)
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
-	for (int i = 0; i < EDGELB_MAX_VIPS; i++)
-		x->rings[i].live = -1;
 	x->ncpus = libbpf_num_possible_cpus();
 	if (x->ncpus <= 0) {
 		err = x->ncpus ? x->ncpus : -EINVAL;
@@ -316,6 +325,13 @@ int edgelb_xdp_open(const struct edgelb_xdp_opts *opts, struct edgelb_xdp **out)
 	err = gp_start(&x->gp);
 	if (err)
 		goto fail;
+	/* ring_base is a 32-bit slot number: a larger pinned array is used up to there */
+	err = ring_store_new(x->n_slots > UINT32_MAX ? UINT32_MAX : (uint32_t)x->n_slots,
+			     &(struct ring_grace){ .start = grace_start, .ended = grace_ended,
+						   .wait = grace_wait, .arg = &x->gp },
+			     &x->rs);
+	if (err)
+		goto fail;
 	if (x->adopted)
 		adopt_vips(x);
 	*out = x;
@@ -330,6 +346,7 @@ void edgelb_xdp_close(struct edgelb_xdp *x)
 	if (!x)
 		return;
 	gp_stop(&x->gp);
+	ring_store_free(x->rs);
 	if (x->slots)
 		munmap(x->slots, x->n_slots * sizeof(uint32_t));
 	/* pinned links stay attached; unpinned ones detach with their fd */
@@ -565,26 +582,20 @@ int edgelb_xdp_set_node_config(struct edgelb_xdp *x, const struct edgelb_node_co
 	return err;
 }
 
-/* The VIP's entry as given, pointing at its live ring half. */
-static int write_vip(struct edgelb_xdp *x, uint32_t vip_id)
+/* The VIP's entry as given, pointing at the ring [base, base + size) (ring_store.h). */
+static int write_vip(struct edgelb_xdp *x, uint32_t vip_id, uint32_t base, uint32_t size)
 {
 	struct xdp_vip *v = &x->vips[vip_id];
-	struct xdp_ring *r = &x->rings[vip_id];
-	struct edgelb_vip_meta meta = v->meta;
+	struct edgelb_vip_meta meta;
 
-	if (r->live >= 0 && r->size[r->live] == meta.ring_size) {
-		meta.ring_base = r->base[r->live];
-	} else {
-		/* no ring of that size yet: an empty ring, never someone else's */
-		meta.ring_size = 0;
-		meta.ring_base = 0;
-	}
+	ring_store_vip_meta(&v->meta, base, size, &meta);
 	return update(x->skel->maps.vips, &v->key, &meta);
 }
 
 int edgelb_xdp_set_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key,
 		       const struct edgelb_vip_meta *meta)
 {
+	uint32_t base, size;
 	struct xdp_vip *v;
 	int err;
 
@@ -597,7 +608,8 @@ int edgelb_xdp_set_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key,
 			return err;
 	}
 	*v = (struct xdp_vip){ .present = true, .key = *key, .meta = *meta };
-	return write_vip(x, meta->vip_id);
+	ring_store_live(x->rs, meta->vip_id, &base, &size);
+	return write_vip(x, meta->vip_id, base, size);
 }
 
 int edgelb_xdp_del_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key)
@@ -617,86 +629,25 @@ int edgelb_xdp_set_backend(struct edgelb_xdp *x, uint32_t id, const struct edgel
 	return update(x->skel->maps.backends, &id, be ? be : &none);
 }
 
-/* Is [base, base+size) clear of every allocated half? */
-static bool region_free(const struct edgelb_xdp *x, uint32_t base, uint32_t size)
-{
-	for (int v = 0; v < EDGELB_MAX_VIPS; v++)
-		for (int h = 0; h < XDP_RING_BUFS; h++) {
-			const struct xdp_ring *r = &x->rings[v];
-
-			if (r->size[h] && base < r->base[h] + r->size[h] && r->base[h] < base + size)
-				return false;
-		}
-	return true;
-}
-
-/*
- * First fit: candidate starts are 0 and the end of every allocated half.
- * A few hundred VIPs at most, allocated rarely: quadratic is fine.
- */
-static int region_alloc(const struct edgelb_xdp *x, uint32_t size, uint32_t *base)
-{
-	if (size <= x->n_slots && region_free(x, 0, size)) {
-		*base = 0;
-		return 0;
-	}
-	for (int v = 0; v < EDGELB_MAX_VIPS; v++)
-		for (int h = 0; h < XDP_RING_BUFS; h++) {
-			const struct xdp_ring *r = &x->rings[v];
-			uint64_t cand = (uint64_t)r->base[h] + r->size[h];
-
-			if (r->size[h] && cand + size <= x->n_slots &&
-			    region_free(x, (uint32_t)cand, size)) {
-				*base = (uint32_t)cand;
-				return 0;
-			}
-		}
-	return -ENOSPC;
-}
-
-/* The buffer to write next: the one retired longest ago (never used: at once). */
-static int ring_spare(const struct xdp_ring *r)
-{
-	int best = -1;
-
-	for (int h = 0; h < XDP_RING_BUFS; h++)
-		if (h != r->live && (best < 0 || r->retired[h] < r->retired[best]))
-			best = h;
-	return best;
-}
-
 int edgelb_xdp_set_ring(struct edgelb_xdp *x, uint32_t vip_id, const uint32_t *ring, uint32_t m)
 {
-	struct xdp_ring *r;
-	int spare, old, err;
+	uint32_t base;
+	int err;
 
 	if (vip_id >= EDGELB_MAX_VIPS || !m)
 		return -ERANGE;
-	r = &x->rings[vip_id];
-	spare = ring_spare(r);
-	if (r->size[spare] != m) {
-		r->size[spare] = 0;
-		err = region_alloc(x, m, &r->base[spare]);
+	/* a spare no packet reads any more (waits for that if need be) */
+	err = ring_store_prepare(x->rs, vip_id, m, &base);
+	if (err)
+		return err;
+	memcpy(x->slots + base, ring, sizeof(*ring) * m);
+	atomic_thread_fence(memory_order_release);
+	if (x->vips[vip_id].present) {
+		err = write_vip(x, vip_id, base, m); /* the flip */
 		if (err)
 			return err;
-		r->size[spare] = m;
 	}
-	/* packets that saw this buffer live before it was retired must be gone */
-	gp_wait(&x->gp, r->retired[spare]);
-	memcpy(x->slots + r->base[spare], ring, sizeof(*ring) * m);
-	atomic_thread_fence(memory_order_release);
-	old = r->live;
-	r->live = spare;
-	if (x->vips[vip_id].present) {
-		err = write_vip(x, vip_id); /* the flip */
-		if (err) {
-			r->live = old;
-			return err;
-		}
-	}
-	if (old >= 0)
-		r->retired[old] = gp_request(&x->gp);
-	return 0;
+	return ring_store_commit(x->rs, vip_id);
 }
 
 static int percpu_sum(const struct bpf_map *map, uint32_t key, int ncpus, size_t words,

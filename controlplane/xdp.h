@@ -87,11 +87,12 @@ int edgelb_xdp_del_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key);
 int edgelb_xdp_set_backend(struct edgelb_xdp *x, uint32_t id, const struct edgelb_backend *be);
 
 /*
- * Make ring[0..m-1] the live ring of vip_id. The ring is written into the
- * VIP's spare array and swapped in with one update of the outer map; the
- * kernel returns from that update only when no program still runs on the
- * old ring, which then becomes the spare. A packet sees the old ring or the
- * new one, never a mix.
+ * Make ring[0..m-1] the live ring of vip_id. The ring is written into a
+ * spare buffer of the rings map (ring_store.h: placement, and the grace
+ * period before a retired buffer is written again, which the kernel's RCU
+ * tells) and made live by one update of the VIP's entry, whose ring_base
+ * then points at it. A packet sees the old ring or the new one, never a
+ * mix.
  */
 int edgelb_xdp_set_ring(struct edgelb_xdp *x, uint32_t vip_id, const uint32_t *ring, uint32_t m);
 

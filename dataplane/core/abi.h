@@ -88,7 +88,9 @@ struct edgelb_vip_meta {
 	__u8 reserved;
 	__be16 gue_dport; /* GUE destination port (network order) */
 	__u16 pad;
-	__u32 ring_base; /* first slot of the live ring in the ring array */
+	__u32 ring_base; /* first slot of the live ring in the ring array: set
+			  * by the data plane's table code (ring_store.h),
+			  * whatever the control plane passed */
 };
 
 /* enum edgelb_backend_flags, bits of edgelb_backend.flags */
