@@ -3,11 +3,12 @@
  * edgelbd: the edgelb control-plane daemon.
  *
  * Start-up: load the config and the state file (runtime changes made with
- * lbctl), load the XDP program onto the maps pinned by an earlier run (or
- * create and pin them), program VIPs, backends and rings as a diff, and
- * attach to the interfaces through pinned links, replacing an earlier
- * run's program atomically. Then one epoll loop serves netlink events,
- * the control socket, /metrics and signals:
+ * lbctl), open the data plane of dataplane.mode through its life cycle
+ * (dataplane.h; XDP: load the program onto the maps pinned by an earlier
+ * run, or create and pin them), program VIPs, backends and rings as a
+ * diff, and attach to the interfaces (XDP: through pinned links,
+ * replacing an earlier run's program atomically). Then one epoll loop
+ * serves netlink events, the control socket, /metrics and signals:
  *   SIGHUP           reload the config (a bad one is rejected, the old stays)
  *   SIGTERM, SIGINT  exit; the data plane keeps forwarding (DESIGN.md,
  *                    principle 4) and the next edgelbd adopts it
@@ -30,10 +31,9 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
-#include <bpf/bpf.h>
-
 #include "config.h"
 #include "ctl.h"
+#include "dataplane.h"
 #include "health/health.h"
 #include "health/tunnel_glue.h"
 #include "vrrp/instance.h"
@@ -43,6 +43,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "netlink.h"
+#include "ring_store.h"
 #include "state.h"
 #include "vrrp/saved.h"
 #include "xdp.h"
@@ -127,7 +128,8 @@ struct edgelbd {
 	struct edgelb_model model;
 	struct loop *loop;
 	struct edgelb_nl *nl;
-	struct edgelb_xdp *xdp;
+	const struct edgelb_dataplane_lifecycle *life; /* of dataplane.mode */
+	struct edgelb_dataplane dp;			 /* its tables, once open */
 	struct edgelb_health *health;	/* NULL until started */
 	struct hc_tunnel_glue *tunnel;	/* checks through the tunnel */
 	struct vrrp_instances *vrrp;	/* NULL until created */
@@ -241,11 +243,13 @@ static void nexthop_retry(void *arg)
  * Pins removed under a running edgelbd (rm -rf of the bpffs directory, a
  * careless cleanup) would go unnoticed until the next stop detached XDP:
  * the data plane would no longer outlive the daemon. Put them back.
+ * XDP only, and so not in the life cycle of dataplane.h: bpffs pins are
+ * what keeps an XDP data plane alive; start() arms this timer for XDP.
  */
 static void pin_check(void *arg)
 {
 	struct edgelbd *p = arg;
-	int n = edgelb_xdp_repin(p->xdp);
+	int n = edgelb_xdp_repin(p->dp.dp);
 
 	if (n > 0)
 		pr_warn("xdp", "%d pinned object(s) under %s were removed while edgelbd ran; "
@@ -523,32 +527,46 @@ static int load_config(const char *path, struct edgelb_config *cfg)
 	return err;
 }
 
+/* The data plane of dataplane.mode; NULL when this edgelbd has none built in. */
+static const struct edgelb_dataplane_lifecycle *dataplane_of(const struct edgelb_config *cfg)
+{
+	switch (cfg->dataplane.mode) {
+	case EDGELB_CONFIG_DP_XDP:
+		return &edgelb_xdp_lifecycle;
+	default:
+		return NULL;
+	}
+}
+
+#define EDGELBD_NO_DPDK "dataplane.mode = \"dpdk\" is not built into this edgelbd yet"
+
 static int cleanup(const char *config_path)
 {
+	const struct edgelb_dataplane_lifecycle *life;
 	struct edgelb_config cfg;
-	char path[4096];
-	int rc = 0;
+	int rc = 0, err;
 
 	if (load_config(config_path, &cfg))
 		return EDGELBD_EXIT_INVALID;
+	life = dataplane_of(&cfg);
+	if (!life) {
+		fprintf(stderr, "edgelbd: %s\n", EDGELBD_NO_DPDK);
+		edgelb_config_free(&cfg);
+		return EDGELBD_EXIT_SYSTEM;
+	}
 	for (size_t i = 0; i < cfg.dataplane.n_interfaces; i++) {
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/link-%s", cfg.pin_dir,
-			 cfg.dataplane.interfaces[i]);
-		fd = bpf_obj_get(path);
-		if (fd < 0)
+		err = life->remove_attachment(cfg.pin_dir, cfg.dataplane.interfaces[i]);
+		if (err == -ENOENT)
 			continue;
-		bpf_link_detach(fd);
-		close(fd);
-		if (unlink(path))
+		if (err)
 			rc = EDGELBD_EXIT_SYSTEM;
 		else
 			printf("edgelbd: detached from %s\n", cfg.dataplane.interfaces[i]);
 	}
-	if (edgelb_xdp_unpin_all(cfg.pin_dir)) {
+	err = life->remove_tables(cfg.pin_dir);
+	if (err) {
 		fprintf(stderr, "edgelbd: could not remove everything in %s: %s\n", cfg.pin_dir,
-			strerror(errno));
+			strerror(-err));
 		rc = EDGELBD_EXIT_SYSTEM;
 	} else {
 		printf("edgelbd: removed the pinned maps in %s\n", cfg.pin_dir);
@@ -558,16 +576,16 @@ static int cleanup(const char *config_path)
 }
 
 /*
- * Room for every service's ring buffers (three: xdp.c), with headroom
+ * Room for every service's ring buffers (RING_STORE_BUFS), with headroom
  * for services added at runtime and ring size changes: twice the need, at
- * least the default. A pinned map keeps its size (xdp.c), so be generous up front.
+ * least the default. Adopted tables keep their size, so be generous up front.
  */
 static uint32_t ring_slots_for(const struct edgelb_config *cfg)
 {
 	uint64_t need = 0;
 
 	for (size_t i = 0; i < cfg->n_services; i++)
-		need += 3ull * cfg->services[i].ring_size;
+		need += (uint64_t)RING_STORE_BUFS * cfg->services[i].ring_size;
 	need *= 2;
 	if (need < EDGELB_RING_SLOTS)
 		need = EDGELB_RING_SLOTS;
@@ -606,46 +624,44 @@ static int start_netlink(struct edgelbd *p)
 	return err;
 }
 
-/* The XDP program onto the pinned maps (adopted) or new ones; the model on it. */
+/* The data plane's tables, adopted from an earlier run or new; the model on them. */
 static int start_dataplane(struct edgelbd *p)
 {
+	const struct edgelb_dataplane_lifecycle *life = p->life;
 	struct edgelb_model *m = &p->model;
-	struct edgelb_xdp_opts xo = { .flow_table_size = m->cfg.dataplane.flow_table_size,
-				      .pin_dir = m->cfg.pin_dir,
-				      .ring_slots = ring_slots_for(&m->cfg) };
+	struct edgelb_dataplane_opts o = { .flow_table_size = m->cfg.dataplane.flow_table_size,
+					   .pin_dir = m->cfg.pin_dir,
+					   .ring_slots = ring_slots_for(&m->cfg) };
 	uint32_t flows_now, slots_now;
-	int err = edgelb_xdp_open(&xo, &p->xdp);
+	int err = life->open(&o, &p->dp);
 
 	if (err) {
-		pr_err("xdp", "loading the program onto %s failed: %s%s", m->cfg.pin_dir,
-		       strerror(-err),
-		       err == -EINVAL ? " (maps pinned by an incompatible edgelb or another "
-					"flow_table_size? `edgelbd --cleanup` resets them, "
-					"dropping every flow)"
-				      : "");
+		pr_err(life->name, "loading the data plane onto %s failed: %s%s", m->cfg.pin_dir,
+		       strerror(-err), life->hint(EDGELB_DP_STEP_OPEN, err));
 		return err;
 	}
-	m->adopted = edgelb_xdp_adopted(p->xdp);
-	pr_info("xdp", "%s the maps in %s", m->adopted ? "adopted" : "created and pinned",
+	m->adopted = life->adopted(p->dp.dp);
+	pr_info(life->name, "%s the maps in %s", m->adopted ? "adopted" : "created and pinned",
 		m->cfg.pin_dir);
-	edgelb_xdp_sizes(p->xdp, &flows_now, &slots_now);
+	life->sizes(p->dp.dp, &flows_now, &slots_now);
 	if (flows_now != m->cfg.dataplane.flow_table_size)
-		pr_warn("xdp", "the pinned flow table holds %u entries per CPU, the config asks "
-			       "for %u: takes effect after `edgelbd --cleanup` (drops every flow)",
+		pr_warn(life->name, "the pinned flow table holds %u entries per CPU, the config "
+				    "asks for %u: takes effect after `edgelbd --cleanup` (drops "
+				    "every flow)",
 			flows_now, m->cfg.dataplane.flow_table_size);
-	if (slots_now < xo.ring_slots / 2)
-		pr_warn("xdp", "the pinned ring array has %u slots; this config needs about %u: "
-			       "new rings may not fit until `edgelbd --cleanup`",
-			slots_now, xo.ring_slots / 2);
+	if (slots_now < o.ring_slots / 2)
+		pr_warn(life->name, "the pinned ring array has %u slots; this config needs about "
+				    "%u: new rings may not fit until `edgelbd --cleanup`",
+			slots_now, o.ring_slots / 2);
 
-	lb_init(&m->lb, (struct edgelb_dataplane){ .ops = &edgelb_xdp_ops, .dp = p->xdp },
-		nexthop_mac, p);
+	lb_init(&m->lb, p->dp, nexthop_mac, p);
 	m->lb.nexthop_event = nexthop_event;
 	m->lb.clock_ms = wall_ms;
 	if (m->adopted) {
 		struct edgelb_node_config pinned;
 
-		if (!edgelb_xdp_get_node_config(p->xdp, &pinned))
+		if (p->dp.ops->get_node_config &&
+		    !p->dp.ops->get_node_config(p->dp.dp, &pinned))
 			lb_set_node_config(&m->lb, &pinned);
 		m->lb.adopt_state = true;
 	}
@@ -734,9 +750,10 @@ static int start_health(struct edgelbd *p)
 	return edgelb_model_observe(m, &follow);
 }
 
-/* XDP onto every data-plane interface, replacing an earlier run's program atomically. */
+/* The data plane onto every data-plane interface, replacing an earlier run's without a gap. */
 static int attach_interfaces(struct edgelbd *p)
 {
+	const struct edgelb_dataplane_lifecycle *life = p->life;
 	const struct edgelb_config *cfg = &p->model.cfg;
 
 	for (size_t i = 0; i < cfg->dataplane.n_interfaces; i++) {
@@ -745,19 +762,17 @@ static int attach_interfaces(struct edgelbd *p)
 		int err;
 
 		if (generic)
-			pr_warn("xdp", "%s: GENERIC mode requested: runs after the kernel built "
-				       "an skb, a fraction of native speed; for labs only",
+			pr_warn(life->name, "%s: GENERIC mode requested: runs after the kernel "
+					    "built an skb, a fraction of native speed; for labs only",
 				ifname);
-		err = edgelb_xdp_attach(p->xdp, ifname, p->ifindex[i], generic, &replaced);
+		err = life->attach(p->dp.dp, ifname, p->ifindex[i],
+				   generic ? EDGELB_DP_ATTACH_GENERIC : 0, &replaced);
 		if (err) {
-			pr_err("xdp", "attaching to %s failed: %s%s", ifname, strerror(-err),
-			       err == -EOPNOTSUPP || err == -EINVAL
-				       ? " (no native XDP in this driver? set dataplane.xdp_mode = "
-					 "\"generic\" only if you accept the cost)"
-				       : err == -EBUSY ? " (another XDP program is attached)" : "");
+			pr_err(life->name, "attaching to %s failed: %s%s", ifname, strerror(-err),
+			       life->hint(EDGELB_DP_STEP_ATTACH, err));
 			return err;
 		}
-		pr_info("xdp", "%s: %s", ifname,
+		pr_info(life->name, "%s: %s", ifname,
 			replaced ? "replaced the running program; maps and flows kept"
 				 : "attached");
 	}
@@ -828,8 +843,9 @@ static int start(struct edgelbd *p)
 	struct edgelb_model *m = &p->model;
 	int err;
 
-	if (m->cfg.dataplane.mode != EDGELB_CONFIG_DP_XDP) {
-		pr_err(NULL, "dataplane.mode = \"dpdk\" is not built into this edgelbd yet");
+	p->life = dataplane_of(&m->cfg);
+	if (!p->life) {
+		pr_err(NULL, "%s", EDGELBD_NO_DPDK);
 		return -EOPNOTSUPP;
 	}
 	err = loop_new(&p->loop);
@@ -856,7 +872,8 @@ static int start(struct edgelbd *p)
 	/* the model's counts: lbctl status says the same (runtime changes included) */
 	pr_info(NULL, "edgelbd %s running: instance %s, %zu services, %zu backends", EDGELB_VERSION,
 		m->cfg.instance, m->lb.n_services, lb_backend_count(&m->lb));
-	loop_timer_arm(p->pin_check, PIN_CHECK_MS, 0);
+	if (p->life == &edgelb_xdp_lifecycle)
+		loop_timer_arm(p->pin_check, PIN_CHECK_MS, 0);
 	return 0;
 }
 
@@ -881,7 +898,8 @@ static void stop(struct edgelbd *p)
 		loop_del_fd(p->loop, edgelb_nl_fd(p->nl));
 	/* links are pinned: closing our fds leaves the program attached */
 	edgelb_model_free(&p->model);
-	edgelb_xdp_close(p->xdp);
+	if (p->life)
+		p->life->close(p->dp.dp);
 	edgelb_nl_close(p->nl);
 	loop_free(p->loop);
 }

@@ -428,7 +428,6 @@ int edgelb_xdp_attach(struct edgelb_xdp *x, const char *ifname, int ifindex, boo
 int edgelb_xdp_detach(struct edgelb_xdp *x, const char *ifname)
 {
 	char path[4096];
-	int fd;
 
 	for (int i = 0; i < x->n_links; i++) {
 		struct edgelb_node_config none = { 0 };
@@ -445,11 +444,19 @@ int edgelb_xdp_detach(struct edgelb_xdp *x, const char *ifname)
 		return 0;
 	}
 	/* not ours in this run: a pinned link of an earlier one */
-	if (link_path(x, ifname, path, sizeof(path)))
-		return -ENOENT;
+	return x->pin_dir ? edgelb_xdp_unpin_link(x->pin_dir, ifname) : -ENOENT;
+}
+
+int edgelb_xdp_unpin_link(const char *pin_dir, const char *ifname)
+{
+	char path[4096];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/link-%s", pin_dir, ifname) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return -errno;
+		return -ENOENT;
 	bpf_link_detach(fd);
 	close(fd);
 	return unlink(path) ? -errno : 0;
@@ -783,6 +790,11 @@ static int op_get_backend(void *dp, uint32_t id, struct edgelb_backend *be)
 	return bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.backends), &id, be) ? -errno : 0;
 }
 
+static int op_get_node_config(void *dp, struct edgelb_node_config *cfg)
+{
+	return edgelb_xdp_get_node_config(dp, cfg);
+}
+
 const struct edgelb_dataplane_ops edgelb_xdp_ops = {
 	.set_node_config = op_node,
 	.set_vip = op_set_vip,
@@ -794,4 +806,76 @@ const struct edgelb_dataplane_ops edgelb_xdp_ops = {
 	.counter = op_counter,
 	.flows = op_flows,
 	.get_backend = op_get_backend,
+	.get_node_config = op_get_node_config,
+};
+
+/* ---- struct edgelb_dataplane_lifecycle ---------------------------------- */
+
+static int life_open(const struct edgelb_dataplane_opts *o, struct edgelb_dataplane *dp)
+{
+	struct edgelb_xdp_opts xo = { .flow_table_size = o->flow_table_size,
+				      .pin_dir = o->pin_dir,
+				      .ring_slots = o->ring_slots };
+	struct edgelb_xdp *x;
+	int err = edgelb_xdp_open(&xo, &x);
+
+	if (err)
+		return err;
+	*dp = (struct edgelb_dataplane){ .ops = &edgelb_xdp_ops, .dp = x };
+	return 0;
+}
+
+static bool life_adopted(const void *dp)
+{
+	return edgelb_xdp_adopted(dp);
+}
+
+static void life_sizes(const void *dp, uint32_t *flows_per_cpu, uint32_t *ring_slots)
+{
+	edgelb_xdp_sizes(dp, flows_per_cpu, ring_slots);
+}
+
+static int life_attach(void *dp, const char *ifname, int ifindex, uint32_t flags, bool *replaced)
+{
+	return edgelb_xdp_attach(dp, ifname, ifindex, flags & EDGELB_DP_ATTACH_GENERIC, replaced);
+}
+
+static int life_detach(void *dp, const char *ifname)
+{
+	return edgelb_xdp_detach(dp, ifname);
+}
+
+static void life_close(void *dp)
+{
+	edgelb_xdp_close(dp);
+}
+
+static const char *life_hint(enum edgelb_dataplane_step step, int err)
+{
+	switch (step) {
+	case EDGELB_DP_STEP_OPEN:
+		return err == -EINVAL ? " (maps pinned by an incompatible edgelb or another "
+					"flow_table_size? `edgelbd --cleanup` resets them, "
+					"dropping every flow)"
+				      : "";
+	case EDGELB_DP_STEP_ATTACH:
+		if (err == -EOPNOTSUPP || err == -EINVAL)
+			return " (no native XDP in this driver? set dataplane.xdp_mode = "
+			       "\"generic\" only if you accept the cost)";
+		return err == -EBUSY ? " (another XDP program is attached)" : "";
+	}
+	return "";
+}
+
+const struct edgelb_dataplane_lifecycle edgelb_xdp_lifecycle = {
+	.name = "xdp",
+	.open = life_open,
+	.adopted = life_adopted,
+	.sizes = life_sizes,
+	.attach = life_attach,
+	.detach = life_detach,
+	.close = life_close,
+	.remove_attachment = edgelb_xdp_unpin_link,
+	.remove_tables = edgelb_xdp_unpin_all,
+	.hint = life_hint,
 };

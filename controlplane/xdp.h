@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The XDP data plane's tables, as the control plane writes them: load the
- * balancer program (bpf/edgelb.bpf.c) through its skeleton and program
- * VIPs, backends, rings and the node config. Attaching to interfaces and
- * pinning come with edgelbd.
+ * The XDP data plane: load the balancer program (bpf/edgelb.bpf.c)
+ * through its skeleton, pin its maps, program VIPs, backends, rings and
+ * the node config, attach to interfaces through pinned links. edgelbd
+ * reaches it through dataplane.h (edgelb_xdp_ops, edgelb_xdp_lifecycle);
+ * tests and tools call these functions directly.
  *
  * Every function returns 0 or a negative errno.
  */
@@ -62,11 +63,19 @@ int edgelb_xdp_detach(struct edgelb_xdp *x, const char *ifname);
  */
 int edgelb_xdp_repin(struct edgelb_xdp *x);
 
+/*
+ * Detach the link pinned for ifname under pin_dir and remove its pin,
+ * without a loaded program (`edgelbd --cleanup`). -ENOENT when no link
+ * can be opened there.
+ */
+int edgelb_xdp_unpin_link(const char *pin_dir, const char *ifname);
 /* Remove every pinned map of pin_dir and the directory (links first!). */
 int edgelb_xdp_unpin_all(const char *pin_dir);
 
 /* The data plane interface over these maps; dp is the struct edgelb_xdp. */
 extern const struct edgelb_dataplane_ops edgelb_xdp_ops;
+/* Its life cycle: open makes a struct edgelb_xdp with edgelb_xdp_ops. */
+extern const struct edgelb_dataplane_lifecycle edgelb_xdp_lifecycle;
 
 /* set_backend with be == NULL clears the slot. */
 
