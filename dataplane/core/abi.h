@@ -97,12 +97,20 @@ struct edgelb_vip_meta {
 #define EDGELB_BE_F_ALIVE (1u << 0)   /* passes health checks; flows may stay */
 #define EDGELB_BE_F_DRAINED (1u << 1) /* operator drain: keep flows, no new ones */
 
-/* Value of the backend array, indexed by backend id. */
+/*
+ * Value of the backend array, indexed by backend id.
+ *
+ * weight is informational: no data plane reads it per packet, since
+ * Maglev weights are applied where the ring is built (controlplane/
+ * maglev.c), not at pick time. It is kept for what reads the tables
+ * from outside: tools, and edgelbd after a restart that lost its state
+ * file (lb_pinned_diff() names the runtime weights the data plane held).
+ */
 struct edgelb_backend {
 	union edgelb_addr addr; /* where the encapsulated packet goes */
 	__u8 family;		/* enum edgelb_family of addr */
 	__u8 flags;		/* EDGELB_BE_F_* */
-	__u16 weight;		/* Maglev weight; 0 = drained */
+	__u16 weight;		/* Maglev weight, informational (above); 0 = drained */
 	__u8 mac[6];		/* L2 DSR destination MAC (DSR VIPs only) */
 	__u16 site;		/* operator's site number, for stats */
 };

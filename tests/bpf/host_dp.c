@@ -14,12 +14,21 @@
  * drivers place it, so that IP headers are 4-byte aligned: the core reads
  * them through struct pointers, which C (and UBSan) require to be aligned.
  * Every encapsulation grows the head by a multiple of 4, keeping that.
+ *
+ * Rings are kept as the XDP target keeps them (the same map ABI on every
+ * target): one array of EDGELB_RING_SLOTS slots, read at the VIP entry's
+ * ring_base exactly as bpf/edgelb_maps.bpf.h reads it, with rings placed
+ * and VIP entries aimed by the same ring store as controlplane/xdp.c
+ * (ring_store.h). The same calls therefore give the same ring_base on
+ * both targets, and a wrong base reads another ring on both.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host_dp.h"
+#include "ring_store.h"
 
 #define HOST_HEADROOM (256 + 2)
 #define HOST_BUF 16384
@@ -43,12 +52,14 @@ struct host_dp {
 
 	struct {
 		struct edgelb_vip_key key;
-		struct edgelb_vip_meta meta;
+		struct edgelb_vip_meta given; /* as the caller passed it */
+		struct edgelb_vip_meta meta;  /* as the packet path reads it */
 	} vips[HOST_MAX_VIPS];
 	int n_vips;
 	struct edgelb_backend backends[EDGELB_MAX_BACKENDS];
-	uint32_t *rings[EDGELB_MAX_VIPS];
-	uint32_t ring_size[EDGELB_MAX_VIPS];
+	uint32_t *slots; /* every ring, EDGELB_RING_SLOTS slots */
+	struct ring_store *rs;
+	uint64_t grace;	 /* the last grace period started */
 	struct edgelb_node_config cfg;
 	struct edgelb_cpu_state cpu;
 	struct host_flow *flows;
@@ -136,14 +147,13 @@ static inline struct edgelb_backend *edgelb_t_backend(struct host_dp *h, __u32 i
 	return id < EDGELB_MAX_BACKENDS ? &h->backends[id] : NULL;
 }
 
+/* As the XDP program: 32-bit slot arithmetic, bounded by the array only. */
 static inline __u32 edgelb_t_ring_slot(struct host_dp *h, const struct edgelb_vip_meta *vip,
 				       __u32 slot)
 {
-	uint32_t v = vip->vip_id;
+	__u32 idx = vip->ring_base + slot;
 
-	if (v >= EDGELB_MAX_VIPS || !h->rings[v] || slot >= h->ring_size[v])
-		return EDGELB_NO_BACKEND;
-	return h->rings[v][slot];
+	return idx < EDGELB_RING_SLOTS ? h->slots[idx] : EDGELB_NO_BACKEND;
 }
 
 static inline const struct edgelb_node_config *edgelb_t_node_config(struct host_dp *h)
@@ -222,15 +232,44 @@ static inline __u64 edgelb_t_now_ns(struct host_dp *h)
 #endif
 #include "bpf/xdp_verdict.h"
 
+/*
+ * Grace periods of the host target: packets run one at a time on the
+ * caller's thread, so when the tables change no packet is in flight and
+ * every period has ended as soon as it starts.
+ */
+static uint64_t grace_start(void *arg)
+{
+	struct host_dp *h = arg;
+
+	return ++h->grace;
+}
+
+static bool grace_ended(void *arg, uint64_t n)
+{
+	(void)arg;
+	(void)n;
+	return true;
+}
+
+static void grace_wait(void *arg, uint64_t n)
+{
+	(void)arg;
+	(void)n;
+}
+
 struct host_dp *host_dp_new(void)
 {
 	struct host_dp *h = calloc(1, sizeof(*h));
+	struct ring_grace g = { .start = grace_start, .ended = grace_ended, .wait = grace_wait };
 
 	if (!h)
 		return NULL;
+	g.arg = h;
 	h->flows = calloc(HOST_FLOW_SLOTS, sizeof(*h->flows));
-	if (!h->flows) {
-		free(h);
+	/* zero, as the kernel creates the rings map: backend 0, which is never one */
+	h->slots = calloc(EDGELB_RING_SLOTS, sizeof(*h->slots));
+	if (!h->flows || !h->slots || ring_store_new(EDGELB_RING_SLOTS, &g, &h->rs)) {
+		host_dp_free(h);
 		return NULL;
 	}
 	return h;
@@ -240,8 +279,8 @@ void host_dp_free(struct host_dp *h)
 {
 	if (!h)
 		return;
-	for (int i = 0; i < EDGELB_MAX_VIPS; i++)
-		free(h->rings[i]);
+	ring_store_free(h->rs);
+	free(h->slots);
 	free(h->flows);
 	free(h);
 }
@@ -251,20 +290,24 @@ void host_dp_set_node_config(struct host_dp *h, const struct edgelb_node_config 
 	h->cfg = *cfg;
 }
 
+/* The entry of key as the caller gave it, aimed at its VIP's live ring (as xdp.c does). */
 int host_dp_set_vip(struct host_dp *h, const struct edgelb_vip_key *key,
 		    const struct edgelb_vip_meta *meta)
 {
-	struct edgelb_vip_meta *m = edgelb_t_vip(h, key);
+	uint32_t base, size;
+	int i;
 
-	if (m) {
-		*m = *meta;
-		return 0;
-	}
-	if (h->n_vips == HOST_MAX_VIPS)
+	for (i = 0; i < h->n_vips; i++)
+		if (!memcmp(&h->vips[i].key, key, sizeof(*key)))
+			break;
+	if (i == HOST_MAX_VIPS)
 		return -ENOSPC;
-	h->vips[h->n_vips].key = *key;
-	h->vips[h->n_vips].meta = *meta;
-	h->n_vips++;
+	if (i == h->n_vips)
+		h->n_vips++;
+	h->vips[i].key = *key;
+	h->vips[i].given = *meta;
+	ring_store_live(h->rs, meta->vip_id, &base, &size);
+	ring_store_vip_meta(meta, base, size, &h->vips[i].meta);
 	return 0;
 }
 
@@ -276,20 +319,22 @@ int host_dp_set_backend(struct host_dp *h, uint32_t id, const struct edgelb_back
 	return 0;
 }
 
+/* Into a spare buffer of the one array, then the VIP's entries flip to it (as xdp.c). */
 int host_dp_set_ring(struct host_dp *h, uint32_t vip_id, const uint32_t *ring, uint32_t m)
 {
-	uint32_t *copy;
+	uint32_t base;
+	int err;
 
-	if (vip_id >= EDGELB_MAX_VIPS)
+	if (vip_id >= EDGELB_MAX_VIPS || !m)
 		return -ERANGE;
-	copy = malloc(sizeof(*copy) * m);
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, ring, sizeof(*copy) * m);
-	free(h->rings[vip_id]);
-	h->rings[vip_id] = copy;
-	h->ring_size[vip_id] = m;
-	return 0;
+	err = ring_store_prepare(h->rs, vip_id, m, &base);
+	if (err)
+		return err;
+	memcpy(h->slots + base, ring, sizeof(*ring) * m);
+	for (int i = 0; i < h->n_vips; i++)
+		if (h->vips[i].given.vip_id == vip_id)
+			ring_store_vip_meta(&h->vips[i].given, base, m, &h->vips[i].meta);
+	return ring_store_commit(h->rs, vip_id);
 }
 
 int host_dp_run(struct host_dp *h, const void *in, size_t len, void *out, size_t *out_len)

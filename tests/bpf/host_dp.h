@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The packet-path core compiled for the host, with its tables in plain
- * memory. Same code as the XDP program (dataplane/core/forward.h), other
- * storage: the differential test runs both on the same packets and
- * compares verdicts and bytes.
+ * memory. Same code as the XDP program (dataplane/core/forward.h), the
+ * same table layout (one ring array addressed by each VIP entry's
+ * ring_base, rings placed by controlplane/ring_store.c), other storage:
+ * the differential test runs both on the same packets and compares
+ * verdicts and bytes.
+ *
+ * As with every data plane (controlplane/dataplane.h), ring_base in the
+ * meta given to host_dp_set_vip() is ignored: the entry points at the
+ * VIP's live ring.
  */
 #ifndef EDGELB_TEST_HOST_DP_H
 #define EDGELB_TEST_HOST_DP_H

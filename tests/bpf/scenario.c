@@ -122,6 +122,22 @@ int scenario_rebuild_ring(struct scenario *sc, struct lbenv *e, enum sc_vip vip)
 	return err ? -1 : 0;
 }
 
+static int place_decoy(struct lbenv *e)
+{
+	uint32_t *ring = malloc(sizeof(uint32_t) * SC_RING_SIZE);
+	int err;
+
+	if (!ring)
+		return -1;
+	for (uint32_t s = 0; s < SC_RING_SIZE; s++)
+		ring[s] = SC_DECOY_BACKEND;
+	err = lbenv_ring(e, SC_DECOY_VIP, ring, SC_RING_SIZE);
+	if (err)
+		fprintf(stderr, "scenario: decoy ring: error %d\n", err);
+	free(ring);
+	return err ? -1 : 0;
+}
+
 int scenario_set_backend(struct scenario *sc, struct lbenv *e, uint32_t id)
 {
 	return lbenv_backend(e, id, &sc->be[id]) ? -1 : 0;
@@ -152,6 +168,9 @@ int scenario_load(struct scenario *sc, struct lbenv *e)
 		if (scenario_set_backend(sc, e, d->id))
 			return -1;
 	}
+
+	if (place_decoy(e))
+		return -1;
 
 	for (int v = 0; v < SC_VIP_COUNT; v++) {
 		struct edgelb_vip_key k;

@@ -72,6 +72,18 @@ struct sc_backend_def {
 };
 extern const struct sc_backend_def sc_backends[];
 
+/*
+ * Before any VIP's ring, scenario_load() places a decoy ring of
+ * SC_RING_SIZE slots, every one naming SC_DECOY_BACKEND, a backend never
+ * written (family 0: drop_backend_invalid). Being the first ring of an
+ * empty array it takes slots 0.. (ring_store.h), so every VIP's ring
+ * starts at a non-zero base, odd for some VIPs and even for others, and a
+ * target that read a ring at base 0 (or past its VIP's) would hit the
+ * decoy and fail the golden tests.
+ */
+#define SC_DECOY_VIP (EDGELB_MAX_VIPS - 1) /* no VIP entry has this id */
+#define SC_DECOY_BACKEND 99
+
 struct scenario {
 	uint32_t *rings[SC_VIP_COUNT];
 	struct edgelb_backend be[EDGELB_MAX_BACKENDS];
