@@ -12,7 +12,7 @@
  * Maps (all pinned by edgelbd, shared with lbctl through the skeleton):
  *   vips              hash   vip_key -> vip_meta
  *   backends          array  backend id -> backend (family 0 = unused)
- *   rings             mmap-able array of ring slots: two halves per VIP
+ *   rings             mmap-able array of ring slots: every VIP's buffers
  *   flows             LRU hash, per-CPU LRU lists: flow_key -> flow_state
  *   vip_counters      per-CPU array by vip_id
  *   backend_counters  per-CPU array by backend id
@@ -30,7 +30,8 @@
 #include "abi.h"
 
 /*
- * Every VIP's two ring halves; the control plane mmap()s and writes it.
+ * Every VIP's ring buffers (controlplane/ring_store.h); the control plane
+ * mmap()s and writes it.
  * Array elements are 8 bytes apart in that mapping whatever the value
  * size, so each element holds two 32-bit slots: slot i is the (i & 1)th
  * __u32 of element i / 2, and the mapping reads as a plain __u32 array.

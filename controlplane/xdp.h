@@ -22,7 +22,7 @@ struct edgelb_xdp;
 struct edgelb_xdp_opts {
 	uint32_t flow_table_size; /* per CPU; 0 = EDGELB_FLOW_TABLE_SIZE */
 	const char *pin_dir;	  /* bpffs directory; NULL = pin nothing */
-	uint32_t ring_slots;	  /* all rings' halves; 0 = EDGELB_RING_SLOTS */
+	uint32_t ring_slots;	  /* all rings' buffers; 0 = EDGELB_RING_SLOTS */
 };
 
 /*

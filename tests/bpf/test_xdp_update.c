@@ -8,7 +8,7 @@
  * The sets rotate through {1,2} {2,3} {3,4} {4,1}: the set two steps back
  * always holds a backend that neither the current nor the next set has.
  * Writing a new ring into the array packets are reading (or reusing the
- * spare half before the kernel's grace period) would show up as a packet
+ * spare buffer before the kernel's grace period) would show up as a packet
  * sent to that backend.
  *
  * usage: test_xdp_update [CHANGES]   (default 1000)
