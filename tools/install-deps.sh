@@ -9,6 +9,11 @@ packages=(
 	meson ninja-build pkg-config gcc clang llvm
 	libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev
 	libconfig-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libmicrohttpd-dev libhttp-parser-dev
+	# edgelb-dpdk and its tests (tests/dpdk; under CI a build without DPDK
+	# fails them): DPDK 22.11, its headers, every PMD the tests and the lab
+	# use (net_null, net_ring, net_tap, net_af_packet, net_af_xdp, net_pcap
+	# come as dependencies of libdpdk-dev), and dpdk-testpmd
+	dpdk-dev libdpdk-dev
 	# tests and lab: every tool a test runs is here, because under CI
 	# (CI=true) a test that misses one fails (tests/integration/check.sh);
 	# keep this list and check.sh's CHECK_PKG in step

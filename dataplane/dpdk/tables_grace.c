@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the writer learns from the lcores: their counters, summed, and
+ * their epochs, which end grace periods (tables_abi.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+
+#include "tables_priv.h"
+
+#define GRACE_POLL_NS 50000
+
+static uint64_t load64(const __u64 *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+int edgelb_tables_counter(const struct edgelb_tables *t, enum edgelb_counter c, uint64_t *sum)
+{
+	if ((unsigned int)c >= EDGELB_COUNTER_MAX)
+		return -ERANGE;
+	*sum = 0;
+	for (__u32 i = 0; i < t->v.max_lcores; i++)
+		*sum += load64(&edgelb_tables_lcore(&t->v, i)->counters[c]);
+	return 0;
+}
+
+static void add_counters(struct edgelb_counters *sum, const struct edgelb_counters *c)
+{
+	sum->packets += load64(&c->packets);
+	sum->bytes += load64(&c->bytes);
+	sum->new_flows += load64(&c->new_flows);
+}
+
+int edgelb_tables_vip_counters(const struct edgelb_tables *t, uint32_t vip_id,
+			       struct edgelb_counters *sum)
+{
+	if (vip_id >= EDGELB_MAX_VIPS)
+		return -ERANGE;
+	memset(sum, 0, sizeof(*sum));
+	for (__u32 i = 0; i < t->v.max_lcores; i++)
+		add_counters(sum, &edgelb_tables_lcore(&t->v, i)->vip[vip_id]);
+	return 0;
+}
+
+int edgelb_tables_backend_counters(const struct edgelb_tables *t, uint32_t id,
+				   struct edgelb_counters *sum)
+{
+	if (id >= EDGELB_MAX_BACKENDS)
+		return -ERANGE;
+	memset(sum, 0, sizeof(*sum));
+	for (__u32 i = 0; i < t->v.max_lcores; i++)
+		add_counters(sum, &edgelb_tables_lcore(&t->v, i)->backend[id]);
+	return 0;
+}
+
+bool edgelb_tables_dataplane_attached(struct edgelb_tables *t)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			    .l_start = EDGELB_TABLES_LOCK_PRESENCE, .l_len = 1 };
+
+	/* cannot tell: assume one is, waiting is the safe side */
+	if (fcntl(t->fd, F_OFD_GETLK, &fl))
+		return true;
+	return fl.l_type != F_UNLCK;
+}
+
+uint64_t edgelb_tables_grace_start(struct edgelb_tables *t)
+{
+	/* after every flip so far (their release stores) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_add_fetch(&t->v.hdr->grace_seq, 1, __ATOMIC_SEQ_CST);
+}
+
+bool edgelb_tables_grace_ended(struct edgelb_tables *t, uint64_t n)
+{
+	/* pairs with the fence of edgelb_tables_lcore_online() */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (n <= 1 || !edgelb_tables_dataplane_attached(t))
+		return true;
+	for (__u32 i = 0; i < t->v.max_lcores; i++) {
+		__u64 e = __atomic_load_n(&edgelb_tables_lcore(&t->v, i)->epoch, __ATOMIC_ACQUIRE);
+
+		if (e != EDGELB_TABLES_OFFLINE && e < n)
+			return false;
+	}
+	return true;
+}
+
+void edgelb_tables_grace_wait(struct edgelb_tables *t, uint64_t n)
+{
+	const struct timespec poll = { .tv_nsec = GRACE_POLL_NS };
+
+	while (!edgelb_tables_grace_ended(t, n))
+		nanosleep(&poll, NULL);
+}
