@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * One test environment for the balancer's packet path, on either target:
+ * One test environment for the balancer's packet path, on any target:
  *   LBENV_BPF   the real XDP program, tables programmed through
  *               controlplane/xdp.c, packets through BPF_PROG_TEST_RUN
  *               (needs root);
- *   LBENV_HOST  the same core compiled for the host (host_dp.c).
- * Golden tests run their table on both; the differential test compares
+ *   LBENV_HOST  the same core compiled for the host (host_dp.c);
+ *   LBENV_DPDK  the core compiled for DPDK on its shared-memory tables
+ *               (tests/dpdk/dpdk_env.c), in the programs that link it.
+ * Golden tests run their table on each; the differential test compares
  * them packet by packet.
  */
 #ifndef EDGELB_TEST_LBENV_H
@@ -19,7 +21,34 @@
 enum lbenv_kind {
 	LBENV_BPF,
 	LBENV_HOST,
+	LBENV_DPDK,
+	LBENV_KINDS,
 };
+
+/*
+ * A target built outside this library (where its dependencies are) plugs
+ * in its operations, the lbenv_* functions below on its own state;
+ * lbenv_new() of its kind fails with a message until it has.
+ */
+struct lbenv_target {
+	const char *name;
+	void *(*open)(void); /* NULL on failure, with a message */
+	void (*close)(void *t);
+	int (*node_config)(void *t, const struct edgelb_node_config *cfg);
+	int (*vip)(void *t, const struct edgelb_vip_key *key, const struct edgelb_vip_meta *meta);
+	int (*backend)(void *t, uint32_t id, const struct edgelb_backend *be);
+	int (*ring)(void *t, uint32_t vip_id, const uint32_t *ring, uint32_t m);
+	int (*run)(void *t, const void *in, size_t len, void *out, size_t *out_len);
+	int (*flow)(void *t, const struct edgelb_flow_key *k, struct edgelb_flow_state *st);
+	uint64_t (*counter)(void *t, enum edgelb_counter c);
+	void (*vip_counters)(void *t, uint32_t vip_id, struct edgelb_counters *c);
+	void (*backend_counters)(void *t, uint32_t id, struct edgelb_counters *c);
+};
+
+void lbenv_plug(enum lbenv_kind kind, const struct lbenv_target *t);
+
+/* Has a target of this kind been plugged in (or is it built in)? */
+int lbenv_has(enum lbenv_kind kind);
 
 struct lbenv;
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Differential test: the XDP program and the same core compiled for the
- * host must agree, verdict and every output byte, on random packets: valid
+ * Differential test: the XDP program, the same core compiled for the
+ * host and, in the build that links it (tests/dpdk: test_dpdk_diff), for
+ * DPDK must agree, verdict and every output byte, on random packets: valid
  * VIP traffic of every shape, non-VIP traffic, ICMP errors, and all of
- * them mangled (cut short, bytes flipped, length fields rewritten). Both
+ * them mangled (cut short, bytes flipped, length fields rewritten). All
  * see the same sequence, including backend changes along the way, so
- * their flow tables evolve alike.
+ * their flow tables evolve alike. Without root (no XDP program) the DPDK
+ * build compares host and DPDK.
  *
  * usage: test_xdp_diff [COUNT [SEED]]   (default 10000, seed from
  * EDGELB_DIFF_SEED or fixed; printed so a failure can be replayed)
@@ -138,10 +140,17 @@ static size_t mangle(uint8_t *b, size_t len)
 	}
 }
 
-static void toggle_backend(struct scenario *sc, struct lbenv *a, struct lbenv *b)
+/* The targets compared: the first is the reference (BPF when it can run). */
+#define MAX_ENVS 3
+static struct lbenv *envs[MAX_ENVS];
+static struct scenario scs[MAX_ENVS];
+static int n_envs;
+
+static void toggle_backend(void)
 {
 	static const uint32_t ids[] = { 1, 2, 3, 4, 11, 12, 13, 14, 21, 22 };
 	uint32_t id = ids[below(10)];
+	struct scenario *sc = &scs[0];
 	struct edgelb_backend *be = &sc->be[id];
 
 	switch (below(3)) {
@@ -156,13 +165,36 @@ static void toggle_backend(struct scenario *sc, struct lbenv *a, struct lbenv *b
 	default:
 		be->weight = (uint16_t)(1 + below(200));
 	}
-	scenario_set_backend(sc, a, id);
-	scenario_set_backend(sc, b, id);
+	for (int e = 0; e < n_envs; e++)
+		scenario_set_backend(sc, envs[e], id);
 	for (int v = 0; v < SC_VIP_COUNT; v++) {
-		/* keep both rings identical: rebuild in one scenario, load in both */
-		scenario_rebuild_ring(sc, a, (enum sc_vip)v);
-		lbenv_ring(b, (uint32_t)v, sc->rings[v], SC_RING_SIZE);
+		/* keep every ring identical: rebuild in one scenario, load in all */
+		scenario_rebuild_ring(sc, envs[0], (enum sc_vip)v);
+		for (int e = 1; e < n_envs; e++)
+			lbenv_ring(envs[e], (uint32_t)v, sc->rings[v], SC_RING_SIZE);
 	}
+}
+
+/* BPF when root can load it, the host twin, DPDK when linked in. */
+static int open_envs(void)
+{
+	static const enum lbenv_kind kinds[] = { LBENV_BPF, LBENV_HOST, LBENV_DPDK };
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		if (!lbenv_has(kinds[k]))
+			continue;
+		if (kinds[k] == LBENV_BPF && geteuid() != 0) {
+			printf("bpf left out: loading the XDP program needs root\n");
+			continue;
+		}
+		envs[n_envs] = lbenv_new(kinds[k]);
+		if (!envs[n_envs] || scenario_load(&scs[n_envs], envs[n_envs])) {
+			lbenv_free(envs[n_envs]);
+			return -1;
+		}
+		n_envs++;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -171,8 +203,6 @@ int main(int argc, char **argv)
 	const char *seed_env = getenv("EDGELB_DIFF_SEED");
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0)
 				 : seed_env ? strtoull(seed_env, NULL, 0) : 0x65646765;
-	struct scenario sc_bpf, sc_host;
-	struct lbenv *bpf = NULL, *host = NULL;
 	long verdicts[4] = { 0 }, mismatches = 0, compared = 0;
 	int rc = 1;
 
@@ -180,7 +210,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [COUNT 1..10000000 [SEED]]\n", argv[0]);
 		return 2;
 	}
-	if (geteuid() != 0) {
+	if (geteuid() != 0 && !lbenv_has(LBENV_DPDK)) {
 		fprintf(stderr, "SKIP: the differential test loads the XDP program: needs root\n");
 		return 77;
 	}
@@ -199,21 +229,22 @@ int main(int argc, char **argv)
 			perror("sched_setaffinity");
 	}
 	rng_state = seed;
-	printf("differential test: %ld packets, seed 0x%llx\n", count, (unsigned long long)seed);
-	bpf = lbenv_new(LBENV_BPF);
-	host = lbenv_new(LBENV_HOST);
-	if (!bpf || !host || scenario_load(&sc_bpf, bpf) || scenario_load(&sc_host, host))
+	if (open_envs())
 		goto out;
+	printf("differential test: %ld packets, seed 0x%llx:", count, (unsigned long long)seed);
+	for (int e = 0; e < n_envs; e++)
+		printf(" %s", lbenv_name(envs[e]));
+	printf("\n");
 
 	for (long i = 0; i < count && mismatches < 5; i++) {
 		struct flow_spec f;
 		struct pkt frame;
-		uint8_t out_b[PKT_MAX], out_h[PKT_MAX];
-		size_t len, len_b = 0, len_h = 0;
-		int vb, vh;
+		static uint8_t out[MAX_ENVS][PKT_MAX];
+		size_t len, out_len[MAX_ENVS] = { 0 };
+		int v[MAX_ENVS];
 
 		if (i && i % 1000 == 0)
-			toggle_backend(&sc_bpf, bpf, host);
+			toggle_backend();
 		random_flow(&f);
 		if (below(10) == 0 ? random_icmp(&f, &frame) : golden_input(&f, &frame))
 			continue; /* a combination the builder refuses: not a packet */
@@ -221,31 +252,40 @@ int main(int argc, char **argv)
 		if (below(3) == 0)
 			len = mangle(frame.data, len);
 
-		vb = lbenv_run(bpf, frame.data, len, out_b, &len_b);
-		vh = lbenv_run(host, frame.data, len, out_h, &len_h);
-		if (vb < 0) {
-			fprintf(stderr, "packet %ld: BPF_PROG_TEST_RUN failed: %s\n", i,
-				strerror(-vb));
-			goto out;
+		for (int e = 0; e < n_envs; e++) {
+			v[e] = lbenv_run(envs[e], frame.data, len, out[e], &out_len[e]);
+			if (v[e] < 0) {
+				fprintf(stderr, "packet %ld: %s failed to run it: %s\n", i,
+					lbenv_name(envs[e]), strerror(-v[e]));
+				goto out;
+			}
 		}
-		if (vb < 4)
-			verdicts[vb]++;
+		if (v[0] < 4)
+			verdicts[v[0]]++;
 		compared++;
-		if (vb != vh || len_b != len_h || memcmp(out_b, out_h, len_b)) {
+		for (int e = 1; e < n_envs; e++) {
+			if (v[0] == v[e] && out_len[0] == out_len[e] &&
+			    !memcmp(out[0], out[e], out_len[0]))
+				continue;
 			mismatches++;
-			fprintf(stderr, "packet %ld: bpf verdict %d (%zu bytes), host %d (%zu bytes)\n",
-				i, vb, len_b, vh, len_h);
-			pkt_fprint_diff(stderr, out_b, len_b, out_h, len_h);
+			fprintf(stderr, "packet %ld: %s verdict %d (%zu bytes), %s %d (%zu bytes)\n",
+				i, lbenv_name(envs[0]), v[0], out_len[0], lbenv_name(envs[e]), v[e],
+				out_len[e]);
+			pkt_fprint_diff(stderr, out[0], out_len[0], out[e], out_len[e]);
 		}
 	}
 	for (int c = 0; c < EDGELB_COUNTER_MAX; c++) {
-		uint64_t a = lbenv_counter(bpf, (enum edgelb_counter)c);
-		uint64_t b = lbenv_counter(host, (enum edgelb_counter)c);
+		uint64_t a = lbenv_counter(envs[0], (enum edgelb_counter)c);
 
-		if (a != b) {
-			fprintf(stderr, "counter %d: bpf %llu, host %llu\n", c, (unsigned long long)a,
-				(unsigned long long)b);
-			mismatches++;
+		for (int e = 1; e < n_envs; e++) {
+			uint64_t b = lbenv_counter(envs[e], (enum edgelb_counter)c);
+
+			if (a != b) {
+				fprintf(stderr, "counter %d: %s %llu, %s %llu\n", c,
+					lbenv_name(envs[0]), (unsigned long long)a,
+					lbenv_name(envs[e]), (unsigned long long)b);
+				mismatches++;
+			}
 		}
 	}
 	printf("verdicts: %ld drop, %ld pass, %ld tx (aborted %ld)\n", verdicts[XDP_DROP],
@@ -259,9 +299,9 @@ int main(int argc, char **argv)
 	rc = mismatches ? 1 : 0;
 	printf("%ld passed, %ld failed\n", compared - mismatches, mismatches);
 out:
-	scenario_free(&sc_bpf);
-	scenario_free(&sc_host);
-	lbenv_free(bpf);
-	lbenv_free(host);
+	for (int e = 0; e < n_envs; e++) {
+		scenario_free(&scs[e]);
+		lbenv_free(envs[e]);
+	}
 	return rc;
 }

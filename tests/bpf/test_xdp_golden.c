@@ -3,11 +3,12 @@
  * Golden packets through the balancer: for every path, an input frame, the
  * expected verdict, the expected output frame (built by pktbuild from the
  * RFC layouts) and the counter that must move. The table runs on the real
- * XDP program through BPF_PROG_TEST_RUN (root) and on the same core
- * compiled for the host.
+ * XDP program through BPF_PROG_TEST_RUN (root), on the same core
+ * compiled for the host and, in the build that links tests/dpdk/dpdk_env.c
+ * (test_dpdk_golden), on the core compiled for DPDK.
  *
- * usage: test_xdp_golden [bpf|host]   (default: both; bpf skipped, with a
- * message, when not root)
+ * usage: test_xdp_golden [bpf|host|dpdk]   (default: bpf and host; bpf
+ * skipped, with a message, when not root)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -912,7 +913,9 @@ static int run_on(enum lbenv_kind kind)
 	if (!env)
 		return 1;
 	failed = kind == LBENV_BPF ? cmocka_run_group_tests_name("golden_bpf", tests, setup, teardown)
-				   : cmocka_run_group_tests_name("golden_host", tests, setup, teardown);
+		 : kind == LBENV_DPDK
+			 ? cmocka_run_group_tests_name("golden_dpdk", tests, setup, teardown)
+			 : cmocka_run_group_tests_name("golden_host", tests, setup, teardown);
 	lbenv_free(env);
 	return failed;
 }
@@ -923,6 +926,13 @@ int main(int argc, char **argv)
 	char why[128];
 	int failed = 0;
 
+	if (only && !strcmp(only, "dpdk")) {
+		if (!lbenv_has(LBENV_DPDK)) {
+			fprintf(stderr, "SKIP: this program was built without DPDK (test_dpdk_golden)\n");
+			return 77;
+		}
+		return run_on(LBENV_DPDK) ? 1 : 0;
+	}
 	if (!only || !strcmp(only, "host"))
 		failed |= run_on(LBENV_HOST);
 	if (!only || !strcmp(only, "bpf")) {
