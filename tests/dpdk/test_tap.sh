@@ -21,6 +21,10 @@ cpu=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status | cut -d, -f1 | 
 
 unshare -n env bin="$bin" cpu="$cpu" prefix="$prefix" out="$out" tables="/dev/shm/edgelb-test-tap-$$" \
 	bash -euo pipefail -c '
+pid=
+# a failure stops the data plane too: nothing is left running in the namespace
+stop() { [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true; }
+trap stop EXIT
 fail() { echo "FAIL: $*"; cat "$out"; exit 1; }
 "$bin" -l "$cpu" --no-huge -m 256 --no-pci --file-prefix "$prefix" --log-level lib.eal:error \
 	--log-level pmd.net.tap:critical --vdev net_null0 --vdev net_tap0,iface=edgetap0 -- \
@@ -41,7 +45,10 @@ ip link set edgetap0 up
 ip addr add 192.0.2.1/24 dev edgetap0
 ping -c 2 -W 1 192.0.2.9 >/dev/null 2>&1 || true # the ARP requests are what counts
 kill -TERM $pid
-wait $pid || fail "exit status $? after SIGTERM"
+rc=0
+wait $pid || rc=$?
+pid=
+[ $rc -eq 0 ] || fail "exit status $rc after SIGTERM"
 stats=$(grep "^edgelb-dpdk: stopped:" "$out") || fail "no counts on exit"
 from=$(sed -E "s/.* from the kernel ([0-9]+),.*/\1/" <<<"$stats")
 up=$(sed -E "s/.* to the kernel ([0-9]+),.*/\1/" <<<"$stats")
