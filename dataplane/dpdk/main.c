@@ -161,11 +161,10 @@ int main(int argc, char **argv)
 
 	if (open_tables(&o, &t))
 		goto out;
-	if (edgelb_dpdk_lcore_init(&w.lc, edgelb_tables_view(t), o.slot, o.flows, rte_rand(),
+	/* slot 0: one forwarding lcore, one data plane per tables file */
+	if (edgelb_dpdk_lcore_init(&w.lc, edgelb_tables_view(t), 0, o.flows, rte_rand(),
 				   (int)rte_socket_id())) {
-		fprintf(stderr, "edgelb-dpdk: lcore slot %u: out of range (the tables have %u) "
-				"or no memory for %u flows\n",
-			o.slot, edgelb_tables_view(t)->max_lcores, o.flows);
+		fprintf(stderr, "edgelb-dpdk: no memory for %u flows\n", o.flows);
 		goto out;
 	}
 	lc_ready = 1;
@@ -178,8 +177,7 @@ int main(int argc, char **argv)
 	}
 	if (setup_ports(&o, mp, &w))
 		goto out;
-	printf("edgelb-dpdk: forwarding on lcore %u, tables %s (lcore slot %u)\n",
-	       rte_lcore_id(), o.tables, o.slot);
+	printf("edgelb-dpdk: forwarding on lcore %u, tables %s\n", rte_lcore_id(), o.tables);
 	fflush(stdout);
 	forward(&w);
 	print_stats(&w.stats);

@@ -25,7 +25,6 @@ static void usage(FILE *f)
 		"                     kernel ifindex of its exception TAP)\n"
 		"  --tables PATH      the tables file (default %s)\n"
 		"  --create           create the tables file when it does not exist\n"
-		"  --lcore-slot N     this process's lcore slot in the tables (default 0)\n"
 		"  --flows N          flow table entries (default %u)\n"
 		"  -h, --help         this text;  --version  the version\n"
 		"\n"
@@ -58,7 +57,6 @@ int edgelb_dpdk_options_parse(int argc, char **argv, struct edgelb_dpdk_options 
 		{ "ifindex", required_argument, NULL, 'i' },
 		{ "tables", required_argument, NULL, 't' },
 		{ "create", no_argument, NULL, 'c' },
-		{ "lcore-slot", required_argument, NULL, 's' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -97,12 +95,6 @@ int edgelb_dpdk_options_parse(int argc, char **argv, struct edgelb_dpdk_options 
 			break;
 		case 'c':
 			o->create = 1;
-			break;
-		case 's':
-			v = number("--lcore-slot", optarg, 0, EDGELB_TABLES_MAX_LCORES - 1);
-			if (v < 0)
-				return -1;
-			o->slot = (uint32_t)v;
 			break;
 		case 'f':
 			v = number("--flows", optarg, EDGELB_FLOW_WAYS, 1L << 27);

@@ -13,7 +13,6 @@ struct edgelb_dpdk_options {
 	const char *exception[EDGELB_DPDK_MAX_PORTS];
 	uint32_t ifindex[EDGELB_DPDK_MAX_PORTS]; /* 0: the exception port's */
 	unsigned int n_ports;
-	uint32_t slot;
 	uint32_t flows;
 	int create;
 };
