@@ -219,6 +219,7 @@ void edgelb_config_free(struct edgelb_config *cfg)
 	free(cfg->vrrp);
 	edgelb_config_argv_free(cfg->dataplane.interfaces);
 	edgelb_config_argv_free(cfg->dataplane.dpdk_args);
+	free(cfg->dataplane.tables);
 	free(cfg->instance);
 	free(cfg->pin_dir);
 	free(cfg->state_file);
@@ -318,7 +319,7 @@ static int edgelb_config_parse_buffer(struct edgelb_config_ctx *ctx, char *text,
 	edgelb_config_node_root(&lc, &root);
 	/* services before vrrp: track.services refers to them */
 	edgelb_config_parse_top(ctx, &root, cfg);
-	edgelb_config_parse_dataplane(ctx, &root, &cfg->dataplane);
+	edgelb_config_parse_dataplane(ctx, &root, cfg->instance, &cfg->dataplane);
 	edgelb_config_parse_services(ctx, &root, cfg);
 	edgelb_config_parse_vrrps(ctx, &root, cfg);
 	edgelb_config_check_vip_owners(ctx, &root, cfg);

@@ -40,6 +40,9 @@
 #ifndef EDGELB_CONFIG_PIN_ROOT
 #define EDGELB_CONFIG_PIN_ROOT "/sys/fs/bpf/edgelb"
 #endif
+#ifndef EDGELB_CONFIG_TABLES_DIR /* dpdk: the tables file, shared memory */
+#define EDGELB_CONFIG_TABLES_DIR "/dev/shm"
+#endif
 #ifndef EDGELB_CONFIG_STATE_DIR
 #define EDGELB_CONFIG_STATE_DIR "/var/lib/edgelb"
 #endif
@@ -117,6 +120,7 @@ struct edgelb_config_dataplane {
 	size_t n_interfaces;
 	uint32_t flow_table_size; /* connection table entries per CPU */
 	char **dpdk_args;	  /* EAL arguments, NULL-terminated */
+	char *tables;		  /* dpdk: the tables file; NULL with xdp */
 	size_t n_dpdk_args;
 	/* token bucket per CPU for "fragmentation needed" / "packet too big" */
 	uint32_t icmp_too_big_rate;  /* replies per second, 0 = no limit */

@@ -2,8 +2,10 @@
 /*
  * edgelb.conf's "dataplane" group (config_priv.h): the data plane's mode,
  * the XDP mode, interfaces, flow table size, ICMP "too big" limits and
- * DPDK arguments.
+ * DPDK's tables file and arguments.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +20,7 @@
 
 static const char *const edgelb_config_dataplane_keys[] = {
 	"mode", "xdp_mode", "interfaces", "flow_table_size", "dpdk_args",
-	"icmp_too_big_rate", "icmp_too_big_burst", NULL,
+	"icmp_too_big_rate", "icmp_too_big_burst", "tables", NULL,
 };
 
 static const struct edgelb_config_keyword edgelb_config_kw_dp_mode[] = {
@@ -99,8 +101,40 @@ static void edgelb_config_parse_dpdk_args(struct edgelb_config_ctx *ctx,
 	}
 }
 
+/*
+ * dpdk: the tables file edgelbd writes and edgelb-dpdk maps. One per
+ * instance by default, so that two instances on a host never share one.
+ * Beside the path checks of every file key: not a directory.
+ */
+static void edgelb_config_parse_tables(struct edgelb_config_ctx *ctx,
+				       const struct edgelb_config_node *dp, const char *instance,
+				       struct edgelb_config_dataplane *out, bool mode_ok)
+{
+	struct edgelb_config_node n;
+	size_t len;
+
+	if (edgelb_config_abs_path(ctx, dp, "tables", PATH_MAX - 1, &out->tables) <= 0) {
+		if (out->mode == EDGELB_CONFIG_DP_DPDK && instance && !out->tables &&
+		    asprintf(&out->tables, "%s/edgelb-%s", EDGELB_CONFIG_TABLES_DIR, instance) < 0) {
+			out->tables = NULL;
+			ctx->nomem = true;
+		}
+		return;
+	}
+	if (!out->tables) /* out of memory, flagged */
+		return;
+	edgelb_config_node_key(dp, "tables", &n);
+	len = strlen(out->tables);
+	if (mode_ok && out->mode != EDGELB_CONFIG_DP_DPDK)
+		edgelb_config_error(ctx, &n, "only valid with mode = \"dpdk\"");
+	else if (out->tables[len - 1] == '/')
+		edgelb_config_error(ctx, &n, "names a directory: give the file's path, such as "
+					     "\"%s/edgelb-%s\"",
+				    EDGELB_CONFIG_TABLES_DIR, instance ? instance : "INSTANCE");
+}
+
 void edgelb_config_parse_dataplane(struct edgelb_config_ctx *ctx,
-				   const struct edgelb_config_node *root,
+				   const struct edgelb_config_node *root, const char *instance,
 				   struct edgelb_config_dataplane *out)
 {
 	struct edgelb_config_node dp, n;
@@ -137,4 +171,5 @@ void edgelb_config_parse_dataplane(struct edgelb_config_ctx *ctx,
 	edgelb_config_u32(ctx, &dp, "icmp_too_big_burst", false, 1, 100000,
 			  &out->icmp_too_big_burst);
 	edgelb_config_parse_dpdk_args(ctx, &dp, out, mode_ret >= 0);
+	edgelb_config_parse_tables(ctx, &dp, instance, out, mode_ret >= 0);
 }

@@ -161,7 +161,7 @@ int edgelb_config_widen_integers(struct edgelb_config_ctx *ctx, const char *text
 
 /* config_dataplane.c */
 void edgelb_config_parse_dataplane(struct edgelb_config_ctx *ctx,
-				   const struct edgelb_config_node *root,
+				   const struct edgelb_config_node *root, const char *instance,
 				   struct edgelb_config_dataplane *out);
 
 /* config_health.c */

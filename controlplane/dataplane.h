@@ -74,7 +74,8 @@ struct edgelb_dataplane {
 struct edgelb_dataplane_opts {
 	uint32_t flow_table_size; /* entries per CPU (lcore); 0 = EDGELB_FLOW_TABLE_SIZE */
 	uint32_t ring_slots;	  /* the ring array, every buffer; 0 = EDGELB_RING_SLOTS */
-	const char *pin_dir;	  /* where the tables outlive edgelbd; NULL = nowhere */
+	/* where the tables outlive edgelbd (XDP: a bpffs directory; DPDK: the tables file) */
+	const char *pin_dir;	  /* NULL = nowhere */
 };
 
 /* Flags of attach. */
@@ -92,6 +93,8 @@ enum edgelb_dataplane_step {
  */
 struct edgelb_dataplane_lifecycle {
 	const char *name; /* "xdp": what edgelbd's log lines about it start with */
+	const char *tables;  /* what they call its tables: "maps", "tables" */
+	const char *created; /* what open did when it adopted nothing: "created and pinned" */
 	/*
 	 * Open the tables: adopt those an earlier run left under pin_dir
 	 * (flows, counters, rings carry on), or create them there. Fills

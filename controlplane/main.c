@@ -34,6 +34,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
+#include "dpdk.h"
 #include "health/health.h"
 #include "health/tunnel_glue.h"
 #include "vrrp/instance.h"
@@ -71,16 +72,17 @@ static void edgelbd_usage(FILE *out)
 		"       edgelbd -t FILE\n"
 		"       edgelbd --cleanup [-c FILE]\n"
 		"\n"
-		"edgelb control-plane daemon: programs the XDP data plane, keeps it in\n"
-		"line with the config and lbctl's changes, answers lbctl. Runs in the\n"
-		"foreground (for systemd); logs to stderr.\n"
+		"edgelb control-plane daemon: programs the data plane (XDP, or the tables\n"
+		"of edgelb-dpdk), keeps it in line with the config and lbctl's changes,\n"
+		"answers lbctl. Runs in the foreground (for systemd); logs to stderr.\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE        configuration file (default %s)\n"
 		"  -t, --check-config FILE  validate FILE, print every problem, then exit:\n"
 		"                           0 valid, 1 invalid\n"
 		"      --cleanup            detach from the configured interfaces, remove\n"
-		"                           the pinned maps (drops every flow), and exit\n"
+		"                           the pinned maps or the DPDK tables file (drops\n"
+		"                           every flow), and exit\n"
 		"  -d, --debug              debug messages (also libbpf's)\n"
 		"  -h, --help               show this help and exit\n"
 		"  -V, --version            show the version and exit\n"
@@ -141,6 +143,12 @@ struct edgelbd {
 	struct loop_timer *pin_check;	/* the pins that let the data plane outlive us */
 	int sigfd;
 };
+
+/* Where the data plane's tables outlive edgelbd: XDP's pin directory, DPDK's tables file. */
+static const char *tables_path(const struct edgelb_config *cfg)
+{
+	return cfg->dataplane.mode == EDGELB_CONFIG_DP_DPDK ? cfg->dataplane.tables : cfg->pin_dir;
+}
 
 /* ---- next hops and node addresses ------------------------------------- */
 
@@ -486,8 +494,8 @@ static void signal_readable(void *arg, int fd, uint32_t events)
 			edgelb_model_reload(&p->model, NULL, 0);
 		} else {
 			pr_info(NULL, "signal %u: stopping; the data plane keeps forwarding "
-				      "(pinned in %s)",
-				si.ssi_signo, p->model.cfg.pin_dir);
+				      "(its %s in %s)",
+				si.ssi_signo, p->life->tables, tables_path(&p->model.cfg));
 			loop_stop(p->loop);
 		}
 	}
@@ -533,12 +541,14 @@ static const struct edgelb_dataplane_lifecycle *dataplane_of(const struct edgelb
 	switch (cfg->dataplane.mode) {
 	case EDGELB_CONFIG_DP_XDP:
 		return &edgelb_xdp_lifecycle;
+	case EDGELB_CONFIG_DP_DPDK:
+		return &edgelb_dpdk_lifecycle;
 	default:
 		return NULL;
 	}
 }
 
-#define EDGELBD_NO_DPDK "dataplane.mode = \"dpdk\" is not built into this edgelbd yet"
+#define EDGELBD_NO_DATAPLANE "dataplane.mode names a data plane not built into this edgelbd"
 
 static int cleanup(const char *config_path)
 {
@@ -550,7 +560,7 @@ static int cleanup(const char *config_path)
 		return EDGELBD_EXIT_INVALID;
 	life = dataplane_of(&cfg);
 	if (!life) {
-		fprintf(stderr, "edgelbd: %s\n", EDGELBD_NO_DPDK);
+		fprintf(stderr, "edgelbd: %s\n", EDGELBD_NO_DATAPLANE);
 		edgelb_config_free(&cfg);
 		return EDGELBD_EXIT_SYSTEM;
 	}
@@ -563,13 +573,13 @@ static int cleanup(const char *config_path)
 		else
 			printf("edgelbd: detached from %s\n", cfg.dataplane.interfaces[i]);
 	}
-	err = life->remove_tables(cfg.pin_dir);
+	err = life->remove_tables(tables_path(&cfg));
 	if (err) {
-		fprintf(stderr, "edgelbd: could not remove everything in %s: %s\n", cfg.pin_dir,
-			strerror(-err));
+		fprintf(stderr, "edgelbd: could not remove everything in %s: %s\n",
+			tables_path(&cfg), strerror(-err));
 		rc = EDGELBD_EXIT_SYSTEM;
 	} else {
-		printf("edgelbd: removed the pinned maps in %s\n", cfg.pin_dir);
+		printf("edgelbd: removed the pinned %s in %s\n", life->tables, tables_path(&cfg));
 	}
 	edgelb_config_free(&cfg);
 	return rc;
@@ -609,8 +619,12 @@ static int start_netlink(struct edgelbd *p)
 
 		err = edgelb_nl_link(p->nl, cfg->dataplane.interfaces[i], &p->ifindex[i], mac);
 		if (err) {
-			pr_err("netlink", "dataplane.interfaces: interface %s: %s",
-			       cfg->dataplane.interfaces[i], strerror(-err));
+			pr_err("netlink", "dataplane.interfaces: interface %s: %s%s",
+			       cfg->dataplane.interfaces[i], strerror(-err),
+			       cfg->dataplane.mode == EDGELB_CONFIG_DP_DPDK
+				       ? " (with mode dpdk, the exception TAPs of edgelb-dpdk: start "
+					 "it before edgelbd)"
+				       : "");
 			return err;
 		}
 	}
@@ -630,19 +644,19 @@ static int start_dataplane(struct edgelbd *p)
 	const struct edgelb_dataplane_lifecycle *life = p->life;
 	struct edgelb_model *m = &p->model;
 	struct edgelb_dataplane_opts o = { .flow_table_size = m->cfg.dataplane.flow_table_size,
-					   .pin_dir = m->cfg.pin_dir,
+					   .pin_dir = tables_path(&m->cfg),
 					   .ring_slots = ring_slots_for(&m->cfg) };
 	uint32_t flows_now, slots_now;
 	int err = life->open(&o, &p->dp);
 
 	if (err) {
-		pr_err(life->name, "loading the data plane onto %s failed: %s%s", m->cfg.pin_dir,
+		pr_err(life->name, "loading the data plane onto %s failed: %s%s", o.pin_dir,
 		       strerror(-err), life->hint(EDGELB_DP_STEP_OPEN, err));
 		return err;
 	}
 	m->adopted = life->adopted(p->dp.dp);
-	pr_info(life->name, "%s the maps in %s", m->adopted ? "adopted" : "created and pinned",
-		m->cfg.pin_dir);
+	pr_info(life->name, "%s the %s in %s", m->adopted ? "adopted" : life->created, life->tables,
+		o.pin_dir);
 	life->sizes(p->dp.dp, &flows_now, &slots_now);
 	if (flows_now != m->cfg.dataplane.flow_table_size)
 		pr_warn(life->name, "the pinned flow table holds %u entries per CPU, the config "
@@ -845,7 +859,7 @@ static int start(struct edgelbd *p)
 
 	p->life = dataplane_of(&m->cfg);
 	if (!p->life) {
-		pr_err(NULL, "%s", EDGELBD_NO_DPDK);
+		pr_err(NULL, "%s", EDGELBD_NO_DATAPLANE);
 		return -EOPNOTSUPP;
 	}
 	err = loop_new(&p->loop);

@@ -869,6 +869,8 @@ static const char *life_hint(enum edgelb_dataplane_step step, int err)
 
 const struct edgelb_dataplane_lifecycle edgelb_xdp_lifecycle = {
 	.name = "xdp",
+	.tables = "maps",
+	.created = "created and pinned",
 	.open = life_open,
 	.adopted = life_adopted,
 	.sizes = life_sizes,

@@ -261,3 +261,27 @@ const struct edgelb_tables_view *edgelb_tables_view(const struct edgelb_tables *
 	return &t->v;
 }
 
+/* Is byte at of fd's file locked by another open file description? */
+static bool byte_locked(int fd, off_t at)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = at, .l_len = 1 };
+
+	/* cannot tell: say it is, removing is the harm */
+	if (fcntl(fd, F_OFD_GETLK, &fl))
+		return true;
+	return fl.l_type != F_UNLCK;
+}
+
+int edgelb_tables_remove(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (byte_locked(fd, EDGELB_TABLES_LOCK_PRESENCE) || byte_locked(fd, EDGELB_TABLES_LOCK_WRITER))
+		err = -EBUSY;
+	else if (unlink(path))
+		err = -errno;
+	close(fd);
+	return err;
+}

@@ -112,4 +112,18 @@ void edgelb_tables_grace_wait(struct edgelb_tables *t, uint64_t n);
 /* Is a data plane attached (holding the presence lock)? */
 bool edgelb_tables_dataplane_attached(struct edgelb_tables *t);
 
+/*
+ * The sum of every lcore's poll loops: it moves while a data plane
+ * forwards, and stands still when its process is stopped or hung (the
+ * presence lock alone cannot tell that from a running one).
+ */
+uint64_t edgelb_tables_loops(const struct edgelb_tables *t);
+
+/*
+ * Remove the file at path, unless a data plane or a writer has it mapped
+ * (-EBUSY): a data plane would go on forwarding from the unlinked file,
+ * out of reach of any later writer. -ENOENT when there is none.
+ */
+int edgelb_tables_remove(const char *path);
+
 #endif /* EDGELB_DPDK_TABLES_H */

@@ -67,6 +67,15 @@ bool edgelb_tables_dataplane_attached(struct edgelb_tables *t)
 	return fl.l_type != F_UNLCK;
 }
 
+uint64_t edgelb_tables_loops(const struct edgelb_tables *t)
+{
+	uint64_t sum = 0;
+
+	for (__u32 i = 0; i < t->v.max_lcores; i++)
+		sum += load64(&edgelb_tables_lcore(&t->v, i)->loops);
+	return sum;
+}
+
 uint64_t edgelb_tables_grace_start(struct edgelb_tables *t)
 {
 	/* after every flip so far (their release stores) */
