@@ -275,12 +275,20 @@ check "100 connections at the end, on their Maglev backends" \
 lab_edgelbd_kill TERM
 check "edgelbd stopped cleanly (no sanitizer report in its log)" \
 	bash -c "! grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' '$LAB_DIR/edgelbd.log'"
+# --cleanup would strand a running edgelb-dpdk on an unlinked file: refused
+rc=0
+ip netns exec "$NS" "$BUILD/controlplane/edgelbd" --cleanup -c "$conf" >"$T/cleanup1" 2>&1 || rc=$?
+check "edgelbd --cleanup refused while edgelb-dpdk maps the tables (exit $rc)" [ "$rc" -eq 3 ]
+check "the tables stay" [ -f "$TABLES" ]
 kill -TERM "$dpdk_pid"
 rc=0
 wait "$dpdk_pid" || rc=$?
 dpdk_pid=
 check "edgelb-dpdk exits 0 on SIGTERM" [ "$rc" -eq 0 ]
 grep "^edgelb-dpdk: stopped" "$LAB_DIR/dpdk.log" | sed 's/^/    /'
+check "edgelbd --cleanup then removes the tables" \
+	ip netns exec "$NS" "$BUILD/controlplane/edgelbd" --cleanup -c "$conf"
+check "the tables file is gone" [ ! -e "$TABLES" ]
 
 echo
 check_summary
