@@ -28,6 +28,12 @@ static void usage(FILE *f)
 		"  --flows N          flow table entries (default %u)\n"
 		"  -h, --help         this text;  --version  the version\n"
 		"\n"
+		"Workers: EAL's -l or --lcores. Every lcore forwards when each data port\n"
+		"spreads flows by RSS over that many queues; else the main lcore reads the\n"
+		"ports without RSS and hands each frame to the other lcores by flow hash\n"
+		"(with two lcores and no RSS: one forwards). At most the tables file's lcore\n"
+		"slots (edgelbd makes 16).\n"
+		"\n"
 		"Example: edgelb-dpdk -l 1 --no-pci --vdev net_af_xdp0,iface=eth1 \\\n"
 		"           --vdev net_tap0,iface=edge0 -- --data net_af_xdp0 --exception net_tap0\n",
 		EDGELB_TABLES_DEFAULT_PATH, EDGELB_FLOW_TABLE_SIZE);

@@ -4,7 +4,10 @@
 # --help and --version without EAL; a run that creates its tables,
 # forwards (null frames are not IP: all to the exception port) and stops
 # cleanly on SIGTERM with its counts; a second data plane on the same
-# tables is refused; bad options exit 1. Leaves nothing in /dev/shm or
+# tables is refused; bad options exit 1. Then several lcores: on null
+# ports (RSS) every lcore is a worker with a queue of its own; on a ring
+# port (no RSS) the main lcore dispatches to the others; every worker
+# stops on SIGTERM. Leaves nothing in /dev/shm or
 # EAL's runtime directory.
 #
 # usage: test_app.sh EDGELB_DPDK
@@ -79,3 +82,35 @@ up=$(sed -E 's/.* to the kernel ([0-9]+),.*/\1/' <<<"$line")
 [ "$rx" -gt 0 ] || fail "nothing received: $line"
 [ "$rx" -eq "$up" ] || fail "null frames are not IP: all should go to the kernel: $line"
 echo "ok: $line"
+
+# multi LCORES VDEV WORKERS MODE: edgelb-dpdk on LCORES lcores (all on our
+# CPU) forwards on WORKERS workers, its data port VDEV's RX queues MODE
+multi() {
+	local lcores=$1 vdev=$2 workers=$3 mode=$4 list= i rc
+	for ((i = 0; i < lcores; i++)); do list+="${list:+,}$i@$cpu"; done
+	"$bin" --lcores "$list" --no-huge -m 256 --no-pci --log-level lib.eal:error \
+		--file-prefix "$prefix" --vdev "$vdev" --vdev net_null1 -- \
+		--data "${vdev%%,*}" --exception net_null1 --ifindex 5 --tables "$tables" \
+		>"$out" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q '^edgelb-dpdk: forwarding' "$out" && break
+		kill -0 "$pid" 2>/dev/null || fail "edgelb-dpdk exited at start"
+		sleep 0.1
+	done
+	grep -q "^edgelb-dpdk: forwarding on $workers workers" "$out" ||
+		fail "$lcores lcores, $vdev: not forwarding on $workers workers"
+	grep -q "^edgelb-dpdk: port ${vdev%%,*}: .*($mode)" "$out" || fail "$vdev is not $mode"
+	sleep 0.5
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	pid=
+	[ "$rc" -eq 0 ] || fail "exit status $rc after SIGTERM"
+	[ "$(grep -c '^edgelb-dpdk: worker [0-9]*: rx' "$out")" -eq "$workers" ] ||
+		fail "not every worker counted on exit"
+	line=$(grep '^edgelb-dpdk: stopped:' "$out") || fail "no counts on exit"
+	echo "ok: $lcores lcores, $vdev: $workers workers ($mode); $line"
+}
+multi 3 net_null0 3 RSS
+multi 3 net_ring0 2 dispatched

@@ -4,7 +4,8 @@
 # of its own (unshare -n: no other test's interfaces are touched): the TAP
 # appears with the data port's MAC, its ifindex is the port's node-config
 # key, what is not for a VIP reaches the kernel, and what the kernel sends
-# on the TAP (ARP for a neighbour) leaves by the data port. Needs root
+# on the TAP (ARP for a neighbour) leaves by the data port; with one lcore,
+# then with two (two workers, each with a queue pair of the TAP). Needs root
 # (TAP devices): skipped without, failed under CI (tools/test.sh).
 #
 # usage: test_tap.sh EDGELB_DPDK
@@ -19,14 +20,18 @@ out=$(mktemp)
 trap 'rm -rf "/var/run/dpdk/$prefix" "/dev/shm/edgelb-test-tap-$$" "$out"' EXIT
 cpu=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status | cut -d, -f1 | cut -d- -f1)
 
-unshare -n env bin="$bin" cpu="$cpu" prefix="$prefix" out="$out" tables="/dev/shm/edgelb-test-tap-$$" \
+for workers in 1 2; do
+lcores="-l $cpu"
+[ "$workers" -eq 1 ] || lcores="--lcores 0@$cpu,1@$cpu"
+unshare -n env bin="$bin" lcores="$lcores" workers="$workers" prefix="$prefix" out="$out" tables="/dev/shm/edgelb-test-tap-$$" \
 	bash -euo pipefail -c '
 pid=
 # a failure stops the data plane too: nothing is left running in the namespace
 stop() { [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true; }
 trap stop EXIT
 fail() { echo "FAIL: $*"; cat "$out"; exit 1; }
-"$bin" -l "$cpu" --no-huge -m 256 --no-pci --file-prefix "$prefix" --log-level lib.eal:error \
+# shellcheck disable=SC2086 # lcores: EAL option and value
+"$bin" $lcores --no-huge -m 256 --no-pci --file-prefix "$prefix" --log-level lib.eal:error \
 	--log-level pmd.net.tap:critical --vdev net_null0 --vdev net_tap0,iface=edgetap0 -- \
 	--data net_null0 --exception net_tap0 --tables "$tables" --create >"$out" 2>&1 &
 pid=$!
@@ -35,7 +40,8 @@ for _ in $(seq 100); do
 	kill -0 $pid 2>/dev/null || fail "edgelb-dpdk exited at start"
 	sleep 0.1
 done
-line=$(grep "^edgelb-dpdk: port net_null0" "$out") || fail "not started"
+line=$(grep "^edgelb-dpdk: port net_null0, MAC" "$out") || fail "not started"
+grep -q "^edgelb-dpdk: forwarding on $workers worker" "$out" || fail "not on $workers workers"
 link=$(ip -o link show edgetap0) || fail "no TAP edgetap0"
 ifindex=${link%%:*}
 mac=$(sed -E "s/.*link\/ether ([0-9a-f:]+).*/\1/" <<<"$link")
@@ -54,5 +60,7 @@ from=$(sed -E "s/.* from the kernel ([0-9]+),.*/\1/" <<<"$stats")
 up=$(sed -E "s/.* to the kernel ([0-9]+),.*/\1/" <<<"$stats")
 [ "$from" -gt 0 ] || fail "nothing the kernel sent left by the data port: $stats"
 [ "$up" -gt 0 ] || fail "nothing reached the kernel: $stats"
-echo "ok: TAP ifindex $ifindex, MAC $mac; $stats"
+echo "ok: $lcores: TAP ifindex $ifindex, MAC $mac; $stats"
 '
+rm -f "/dev/shm/edgelb-test-tap-$$"
+done
