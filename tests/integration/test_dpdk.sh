@@ -84,7 +84,13 @@ table netdev edgelb_dpdk {
 EOF
 
 cpu=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status | cut -d, -f1 | cut -d- -f1)
-ip netns exec "$NS" "$DPDK" -l "$cpu" --no-huge -m 1024 --no-pci --file-prefix "$EAL_PREFIX" \
+# EDGELB_DPDK_LCORES=N: N lcores free to run on any of our CPUs (af_packet
+# has no RSS: 3 is a dispatcher and two workers); default one lcore
+eal_lcores=(-l "$cpu")
+if [ "${EDGELB_DPDK_LCORES:-1}" -gt 1 ]; then
+	eal_lcores=(--lcores "(0-$((EDGELB_DPDK_LCORES - 1)))@($(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status))")
+fi
+ip netns exec "$NS" "$DPDK" "${eal_lcores[@]}" --no-huge -m 1024 --no-pci --file-prefix "$EAL_PREFIX" \
 	--log-level lib.eal:error --log-level pmd.net.tap:critical \
 	--vdev net_af_packet0,iface=eth0 --vdev "net_tap0,iface=$TAP" -- \
 	--data net_af_packet0 --exception net_tap0 --tables "$TABLES" --create \
@@ -285,7 +291,7 @@ rc=0
 wait "$dpdk_pid" || rc=$?
 dpdk_pid=
 check "edgelb-dpdk exits 0 on SIGTERM" [ "$rc" -eq 0 ]
-grep "^edgelb-dpdk: stopped" "$LAB_DIR/dpdk.log" | sed 's/^/    /'
+grep -E "^edgelb-dpdk: (stopped|worker [0-9]+:|dispatcher:)" "$LAB_DIR/dpdk.log" | sed 's/^/    /'
 check "edgelbd --cleanup then removes the tables" \
 	ip netns exec "$NS" "$BUILD/controlplane/edgelbd" --cleanup -c "$conf"
 check "the tables file is gone" [ ! -e "$TABLES" ]
