@@ -269,7 +269,8 @@ static int setup_workers(const struct edgelb_dpdk_options *o, const struct plan 
 			char name[RTE_RING_NAMESIZE];
 			struct rte_ring *r;
 
-			snprintf(name, sizeof(name), "edgelb_p%u_w%u", i, wi);
+			/* i < 8, wi < 64: short enough for a ring name */
+			snprintf(name, sizeof(name), "edgelb_p%u_w%u", (uint8_t)i, (uint8_t)wi);
 			r = rte_ring_create(name, DISPATCH_RING, (int)rte_socket_id(),
 					    RING_F_SP_ENQ | RING_F_SC_DEQ);
 			if (!r) {
