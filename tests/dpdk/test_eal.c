@@ -43,17 +43,26 @@ static void stop(void)
 
 int test_eal_start(void)
 {
-	char lcore[16];
+	return test_eal_start_lcores(1);
+}
+
+int test_eal_start_lcores(unsigned int n)
+{
+	char lcore[32];
 	char *argv[] = { "edgelb-test", "--no-huge", "-m", "256", "--no-pci", "--file-prefix",
-			 prefix, "-l", lcore, "--log-level", "lib.eal:error", NULL };
+			 prefix, n > 1 ? "--lcores" : "-l", lcore, "--log-level", "lib.eal:error",
+			 NULL };
 	int cpu = sched_getcpu();
 
 	if (started)
 		return started > 0 ? 0 : -1;
 	started = -1;
 	snprintf(prefix, sizeof(prefix), "edgelb-t%ld", (long)getpid());
-	/* one lcore, the CPU we run on: no idle worker threads */
-	snprintf(lcore, sizeof(lcore), "%d", cpu < 0 ? 0 : cpu);
+	/* the CPU we run on: no idle worker threads, no other test's CPU */
+	if (n > 1)
+		snprintf(lcore, sizeof(lcore), "(0-%u)@%d", n - 1, cpu < 0 ? 0 : cpu);
+	else
+		snprintf(lcore, sizeof(lcore), "%d", cpu < 0 ? 0 : cpu);
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
 		fprintf(stderr, "test_eal: EAL: %s\n", rte_strerror(rte_errno));
 		return -1;

@@ -16,6 +16,8 @@
 
 /* 0, or -1 with a message. Later calls return what the first did. */
 int test_eal_start(void);
+/* The same with n lcores, all on the CPU the test runs on (lcore 0 the main one). */
+int test_eal_start_lcores(unsigned int n);
 
 /* The mbuf pool: data room for TEST_EAL_FIRST_BUF bytes after the headroom and alignment. */
 struct rte_mempool *test_eal_pool(void);

@@ -18,9 +18,12 @@
  *  - a full dispatcher ring loses frames only counted, and every mbuf
  *    comes back to the pool.
  *
- * The lcores are not launched: the test runs the dispatcher and each
- * worker in turn on its one thread, which is what each lcore's loop does
- * (test_app.sh runs edgelb-dpdk itself on several lcores). No root.
+ * First the test runs the dispatcher and each worker in turn on its one
+ * thread, which is what each lcore's loop does, so that every step can be
+ * checked; then on three lcores at once (all on the test's CPU), the
+ * workers' loops against the dispatcher's, under the lock of the shared
+ * exception queue. test_app.sh runs edgelb-dpdk itself on several lcores.
+ * No root.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,6 +38,8 @@
 
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -64,6 +69,8 @@ static struct edgelb_dpdk_dispatcher disp;
 static struct rte_ring *d_rx, *d_tx[N_WORKERS], *e_rx, *e_tx, *to[N_WORKERS];
 static uint16_t d_port, e_port;
 static rte_spinlock_t e_lock = RTE_SPINLOCK_INITIALIZER;
+static int worker_of[N_FLOWS]; /* found by test_flows_stay */
+static volatile int stop;
 
 static struct rte_ring *ring(const char *name, unsigned int size)
 {
@@ -111,7 +118,7 @@ static int setup(void **state)
 	struct edgelb_dpdk_queues dq, eq;
 
 	(void)state;
-	if (test_eal_start())
+	if (test_eal_start_lcores(1 + N_WORKERS))
 		return -1;
 	tables();
 	d_rx = ring("d_rx", 256);
@@ -263,7 +270,7 @@ static void test_flows_stay(void **state)
 {
 	struct pkt p, arp, vip[N_FLOWS];
 	uint8_t out[PKT_MAX], seen[N_FLOWS][N_PKTS] = { { 0 } };
-	int worker_of[N_FLOWS], per_worker[N_WORKERS] = { 0 }, icmp_flow = 3;
+	int per_worker[N_WORKERS] = { 0 }, icmp_flow = 3;
 	size_t len;
 
 	(void)state;
@@ -390,11 +397,89 @@ static void test_ring_full(void **state)
 	rte_ring_free(small);
 }
 
+/* A worker lcore's loop, as edgelb-dpdk's (main.c: forward()). */
+static int worker_loop(void *arg)
+{
+	struct edgelb_dpdk_worker *wp = arg;
+
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		edgelb_dpdk_poll(wp);
+		edgelb_tables_lcore_quiescent(edgelb_tables_view(dp), wp->lc.slot);
+	}
+	return 0;
+}
+
+/*
+ * The same flows again, and a frame per flow for an address that is not
+ * a VIP (both workers send those to the one exception queue, under its
+ * lock), with the workers running on their lcores while the main lcore
+ * dispatches.
+ */
+static void test_lcores(void **state)
+{
+	uint8_t out[PKT_MAX], seen[N_FLOWS][N_PKTS] = { { 0 } };
+	unsigned int lcore, wi = 0, n_up = 0, n_out = 0;
+	struct pkt p;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(rte_lcore_count(), 1 + N_WORKERS);
+	stop = 0;
+	memset(disp.ring_full, 0, sizeof(disp.ring_full));
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		assert_int_equal(rte_eal_remote_launch(worker_loop, &wk[wi++], lcore), 0);
+	for (uint32_t k = 0; k < N_PKTS; k++)
+		for (int f = 0; f < N_FLOWS; f++) {
+			vip_frame(&p, (uint16_t)(SPORT0 + f), k);
+			put(d_rx, &p);
+			if (k)
+				continue;
+			pkt_init(&p);
+			pkt_eth(&p, if_mac, client_mac, 0);
+			pkt_ipv4(&p, &(struct pkt_ip4){ .src = CLIENT, .dst = "192.0.2.99" });
+			pkt_tcp(&p, (uint16_t)(SPORT0 + f), 80, 1, 1, PKT_TCP_ACK);
+			assert_int_equal(pkt_finish(&p), 0);
+			put(d_rx, &p);
+		}
+	/* until the workers have sent all (10 s at most) */
+	for (int t = 0; t < 10000000 && (rte_ring_count(d_tx[0]) + rte_ring_count(d_tx[1]) <
+					 N_FLOWS * N_PKTS ||
+					 rte_ring_count(e_tx) < N_FLOWS); t++)
+		if (!edgelb_dpdk_dispatch(&disp))
+			rte_pause();
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+
+	for (int i = 0; i < N_WORKERS; i++)
+		while ((len = take(d_tx[i], out))) {
+			uint16_t sport;
+			uint32_t seq;
+
+			assert_int_equal(len, 14 + 20 + 20 + 20);
+			memcpy(&sport, out + 34 + 20, 2);
+			memcpy(&seq, out + 34 + 24, 4);
+			sport = (uint16_t)(ntohs(sport) - SPORT0);
+			seq = ntohl(seq);
+			assert_in_range(sport, 0, N_FLOWS - 1);
+			assert_in_range(seq, 0, N_PKTS - 1);
+			assert_int_equal(seen[sport][seq]++, 0);
+			assert_int_equal(worker_of[sport], i);
+			n_out++;
+		}
+	assert_int_equal(n_out, N_FLOWS * N_PKTS);
+	while (take(e_tx, out))
+		n_up++;
+	assert_int_equal(n_up, N_FLOWS);
+	assert_int_equal(disp.ring_full[0] + disp.ring_full[1], 0);
+	assert_int_equal(rte_mempool_in_use_count(test_eal_pool()), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flows_stay),
 		cmocka_unit_test(test_ring_full),
+		cmocka_unit_test(test_lcores),
 	};
 
 	return cmocka_run_group_tests_name("dpdk_workers", tests, setup, teardown);
