@@ -41,6 +41,7 @@ TABLES=/dev/shm/edgelb-edpd$$
 TAP=edtap0
 dpdk_pid=
 cleanup() {
+	trap '' INT TERM # timeout signals the whole group again: let the cleanup finish
 	if [ -n "$dpdk_pid" ]; then
 		kill -CONT "$dpdk_pid" 2>/dev/null
 		kill -TERM "$dpdk_pid" 2>/dev/null
