@@ -23,6 +23,9 @@ struct edgelb_dpdk_lcore {
 	struct edgelb_flow_table flows;
 	struct edgelb_cpu_state cpu;
 	uint64_t now_ns; /* set once per burst: edgelb_dpdk_lcore_tick() */
+	/* last VIP and node config snapshots, reused while their seq stands */
+	struct edgelb_tables_vip_cache vip_cache;
+	struct edgelb_tables_node_cache node_cache;
 };
 
 /*

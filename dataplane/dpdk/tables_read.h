@@ -70,6 +70,97 @@ static inline int edgelb_tables_vip_lookup(const struct edgelb_tables_view *v,
 	return 0;
 }
 
+/*
+ * A reader's last snapshot of one latched entry, reused while the entry's
+ * seq has not moved. Sound because the writer (latch_write(),
+ * latch_repair() in tables_priv.h: the only stores to entries) never
+ * stores into copy d[s & 1] while seq == s: it bumps seq before
+ * rewriting the copy readers were told to use. So a snapshot taken whole
+ * at seq s is, while seq still reads s, exactly what a new latch read
+ * would copy (up to seq wrapping all 2^32 values between two packets, the
+ * latch read's own assumption). Rings a cached VIP points to stay live
+ * too: a ring is retired only after a VIP update moved ring_base away,
+ * which moves seq, and reclaimed only after the grace period the lcore
+ * ends after its burst, as for a fresh snapshot. The load is an acquire,
+ * as the latch read's first, so that what a later copy reads is ordered
+ * the same way.
+ */
+struct edgelb_tables_vip_cache {
+	const struct edgelb_tables_vip *e; /* NULL: nothing cached */
+	__u32 seq;
+	struct edgelb_vip_key key;
+	struct edgelb_vip_meta meta;
+};
+
+struct edgelb_tables_node_cache {
+	const struct edgelb_tables_node *e; /* NULL: nothing cached */
+	__u32 seq;
+	__u32 ifindex;
+	struct edgelb_node_config cfg;
+};
+
+/*
+ * edgelb_tables_vip_lookup() through c: the entry of k, or NULL. The
+ * last key found is answered from c while its slot's seq stands still
+ * (no home hash, no copy); a miss is not cached (it depends on every
+ * slot of the probe). The result stays valid until the next call.
+ */
+static inline const struct edgelb_vip_meta *
+edgelb_tables_vip_lookup_cached(const struct edgelb_tables_view *v,
+				struct edgelb_tables_vip_cache *c, const struct edgelb_vip_key *k)
+{
+	__u32 i;
+
+	if (c->e && !memcmp(&c->key, k, sizeof(*k)) &&
+	    __atomic_load_n(&c->e->seq, __ATOMIC_ACQUIRE) == c->seq)
+		return &c->meta;
+	i = edgelb_tables_vip_home(k);
+	for (__u32 n = 0; n < EDGELB_TABLES_VIP_SLOTS; n++) {
+		const struct edgelb_tables_vip *e = &v->vips[i];
+		struct edgelb_tables_vip_data d;
+		__u32 s;
+
+		do {
+			s = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+			memcpy(&d, &e->d[s & 1], sizeof(d));
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		} while (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s);
+		if (d.state == EDGELB_TABLES_EMPTY)
+			return NULL;
+		if (d.state == EDGELB_TABLES_USED && !memcmp(&d.key, k, sizeof(*k))) {
+			c->e = e;
+			c->seq = s;
+			c->key = *k;
+			c->meta = d.meta;
+			return &c->meta;
+		}
+		i = (i + 1) & (EDGELB_TABLES_VIP_SLOTS - 1);
+	}
+	return NULL;
+}
+
+/* edgelb_tables_node_read() through c: the config of ifindex, or NULL. */
+static inline const struct edgelb_node_config *
+edgelb_tables_node_read_cached(const struct edgelb_tables_view *v,
+			       struct edgelb_tables_node_cache *c, __u32 ifindex)
+{
+	const struct edgelb_tables_node *e = &v->node[ifindex % EDGELB_NODE_SLOTS];
+	__u32 s;
+
+	if (c->e == e && c->ifindex == ifindex &&
+	    __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) == c->seq)
+		return ifindex && c->cfg.ifindex == ifindex ? &c->cfg : NULL;
+	do {
+		s = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+		memcpy(&c->cfg, &e->d[s & 1], sizeof(c->cfg));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s);
+	c->e = e;
+	c->seq = s;
+	c->ifindex = ifindex;
+	return ifindex && c->cfg.ifindex == ifindex ? &c->cfg : NULL;
+}
+
 /* Backend id into *out: 0, or -1 when id is out of range. */
 static inline int edgelb_tables_backend_read(const struct edgelb_tables_view *v, __u32 id,
 					     struct edgelb_backend *out)
