@@ -13,10 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #include "dpdk.h"
+#include "if_mac.h"
 #include "log.h"
 #include "ring_store.h"
 #include "tables.h"
@@ -199,24 +198,6 @@ static int dpdk_open(const struct edgelb_dataplane_opts *o, struct edgelb_datapl
 
 /* ---- node config: one slot per exception TAP ---------------------------- */
 
-/* The MAC address of ifname, from the kernel (the TAP has the data port's). */
-static int if_mac(const char *ifname, uint8_t mac[6])
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
-		err = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return err;
-}
-
 /*
  * A TAP's slot: the node config with its ifindex and MAC. Without a MAC
  * the slot has none (edgelb-dpdk drops as drop_no_config) rather than
@@ -225,7 +206,7 @@ static int if_mac(const char *ifname, uint8_t mac[6])
 static int write_link_slot(struct edgelb_dpdk *d, const struct dpdk_link *l)
 {
 	struct edgelb_node_config c = d->node;
-	int err = if_mac(l->ifname, c.if_mac);
+	int err = edgelb_if_mac(l->ifname, c.if_mac);
 
 	if (err)
 		memset(c.if_mac, 0, sizeof(c.if_mac));

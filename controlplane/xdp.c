@@ -17,16 +17,14 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <linux/if_link.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "edgelb.skel.h"
+#include "if_mac.h"
 #include "ring_store.h"
 #include "xdp.h"
 
@@ -535,24 +533,6 @@ int edgelb_xdp_get_node_config(const struct edgelb_xdp *x, struct edgelb_node_co
 	return -ENOENT;
 }
 
-/* The MAC address of ifname, from the kernel. */
-static int if_mac(const char *ifname, uint8_t mac[6])
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
-		err = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return err;
-}
-
 /*
  * The slot of an attached interface: the node config with its ifindex and
  * MAC. Without a MAC the slot stays unusable (if_mac zero: the data plane
@@ -562,7 +542,7 @@ static int write_link_slot(struct edgelb_xdp *x, const struct xdp_link *l)
 {
 	struct edgelb_node_config c = x->node;
 	uint32_t slot = (uint32_t)l->ifindex % EDGELB_NODE_SLOTS;
-	int err = if_mac(l->ifname, c.if_mac);
+	int err = edgelb_if_mac(l->ifname, c.if_mac);
 
 	if (err)
 		memset(c.if_mac, 0, sizeof(c.if_mac));
