@@ -50,23 +50,7 @@ struct edgelb_dpdk {
 	uint64_t stall_loops;
 };
 
-/* ---- grace periods (struct ring_grace over the tables) ------------------ */
-
-static uint64_t grace_start(void *t)
-{
-	return edgelb_tables_grace_start(t);
-}
-
-static bool grace_ended(void *t, uint64_t n)
-{
-	return edgelb_tables_grace_ended(t, n);
-}
-
-/* Unbounded; dpdk_ring_ready() has made sure it returns at once. */
-static void grace_wait(void *t, uint64_t n)
-{
-	edgelb_tables_grace_wait(t, n);
-}
+/* ---- grace periods (the tables' own: edgelb_tables_ring_grace) --------- */
 
 static int64_t mono_ms(void)
 {
@@ -181,11 +165,12 @@ static int dpdk_open(const struct edgelb_dataplane_opts *o, struct edgelb_datapl
 	d->flows_per_cpu = o->flow_table_size ? o->flow_table_size : EDGELB_FLOW_TABLE_SIZE;
 	d->path = strdup(o->pin_dir);
 	err = d->path ? tables_open(d, o->ring_slots) : -ENOMEM;
-	if (!err)
-		err = ring_store_new(edgelb_tables_view(d->t)->ring_slots,
-				     &(struct ring_grace){ .start = grace_start, .ended = grace_ended,
-							   .wait = grace_wait, .arg = d->t },
-				     &d->rs);
+	if (!err) {
+		struct ring_grace grace;
+
+		edgelb_tables_ring_grace(d->t, &grace);
+		err = ring_store_new(edgelb_tables_view(d->t)->ring_slots, &grace, &d->rs);
+	}
 	if (!err && d->adopted)
 		err = edgelb_tables_foreach_vip(d->t, adopt_vip, d);
 	if (err) {

@@ -109,6 +109,10 @@ uint64_t edgelb_tables_grace_start(struct edgelb_tables *t);
 bool edgelb_tables_grace_ended(struct edgelb_tables *t, uint64_t n);
 void edgelb_tables_grace_wait(struct edgelb_tables *t, uint64_t n);
 
+struct ring_grace;
+/* The three above as ring_store.h's provider, for t (edgelbd, tests, benchmarks). */
+void edgelb_tables_ring_grace(struct edgelb_tables *t, struct ring_grace *out);
+
 /* Is a data plane attached (holding the presence lock)? */
 bool edgelb_tables_dataplane_attached(struct edgelb_tables *t);
 

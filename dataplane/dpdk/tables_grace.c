@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ring_store.h"
 #include "tables_priv.h"
 
 #define GRACE_POLL_NS 50000
@@ -104,4 +105,25 @@ void edgelb_tables_grace_wait(struct edgelb_tables *t, uint64_t n)
 
 	while (!edgelb_tables_grace_ended(t, n))
 		nanosleep(&poll, NULL);
+}
+
+static uint64_t ring_grace_start(void *t)
+{
+	return edgelb_tables_grace_start(t);
+}
+
+static bool ring_grace_ended(void *t, uint64_t n)
+{
+	return edgelb_tables_grace_ended(t, n);
+}
+
+static void ring_grace_wait(void *t, uint64_t n)
+{
+	edgelb_tables_grace_wait(t, n);
+}
+
+void edgelb_tables_ring_grace(struct edgelb_tables *t, struct ring_grace *out)
+{
+	*out = (struct ring_grace){ .start = ring_grace_start, .ended = ring_grace_ended,
+				    .wait = ring_grace_wait, .arg = t };
 }

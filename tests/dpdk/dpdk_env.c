@@ -45,21 +45,6 @@ struct dpdk_env {
 	} vips[ENV_MAX_VIPS];
 };
 
-static uint64_t grace_start(void *t)
-{
-	return edgelb_tables_grace_start(t);
-}
-
-static bool grace_ended(void *t, uint64_t n)
-{
-	return edgelb_tables_grace_ended(t, n);
-}
-
-static void grace_wait(void *t, uint64_t n)
-{
-	edgelb_tables_grace_wait(t, n);
-}
-
 static void env_close(void *arg)
 {
 	struct dpdk_env *e = arg;
@@ -92,11 +77,12 @@ static void *env_open(void)
 	if (!err)
 		err = edgelb_tables_open(path, EDGELB_TABLES_DATAPLANE, &e->dp);
 	unlink(path); /* the mappings and their locks stay */
-	if (!err)
-		err = ring_store_new(edgelb_tables_view(e->w)->ring_slots,
-				     &(struct ring_grace){ .start = grace_start, .ended = grace_ended,
-							   .wait = grace_wait, .arg = e->w },
-				     &e->rs);
+	if (!err) {
+		struct ring_grace grace;
+
+		edgelb_tables_ring_grace(e->w, &grace);
+		err = ring_store_new(edgelb_tables_view(e->w)->ring_slots, &grace, &e->rs);
+	}
 	if (!err)
 		err = edgelb_dpdk_lcore_init(&e->lc, edgelb_tables_view(e->dp), 0,
 					     EDGELB_FLOW_TABLE_SIZE, ENV_FLOW_SEED, SOCKET_ID_ANY);

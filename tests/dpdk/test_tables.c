@@ -466,26 +466,11 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-static uint64_t gr_start(void *t)
-{
-	return edgelb_tables_grace_start(t);
-}
-
-static bool gr_ended(void *t, uint64_t n)
-{
-	return edgelb_tables_grace_ended(t, n);
-}
-
-static void gr_wait(void *t, uint64_t n)
-{
-	edgelb_tables_grace_wait(t, n);
-}
-
 static void test_concurrent_flips(void **state)
 {
 	static uint32_t ring[CONC_RING];
 	struct edgelb_tables *t = create();
-	struct ring_grace g = { .start = gr_start, .ended = gr_ended, .wait = gr_wait, .arg = t };
+	struct ring_grace g;
 	struct edgelb_vip_key before[2];
 	struct ring_store *rs = NULL;
 	struct conc c = { 0 };
@@ -494,6 +479,7 @@ static void test_concurrent_flips(void **state)
 	uint32_t x, n;
 
 	(void)state;
+	edgelb_tables_ring_grace(t, &g);
 	assert_int_equal(ring_store_new(RING_SLOTS, &g, &rs), 0);
 	/* two keys ahead of the watched one in its probe run, which come and go */
 	n = next_key_at(CONC_HOME, 0, &before[0]) + 1;

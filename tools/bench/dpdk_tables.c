@@ -148,21 +148,6 @@ static int write_pcap(const char *path, const char *kind, long flows)
 
 /* ---- tables ---------------------------------------------------------- */
 
-static uint64_t grace_start(void *t)
-{
-	return edgelb_tables_grace_start(t);
-}
-
-static bool grace_ended(void *t, uint64_t n)
-{
-	return edgelb_tables_grace_ended(t, n);
-}
-
-static void grace_wait(void *t, uint64_t n)
-{
-	edgelb_tables_grace_wait(t, n);
-}
-
 /* One VIP as edgelbd writes it: ring into a spare of the ring store, then the entry, then commit. */
 static int add_vip(struct edgelb_tables *t, struct ring_store *rs, int v, const uint32_t *ring)
 {
@@ -204,11 +189,12 @@ static int setup(const char *path)
 		return fail("setup: no memory");
 	/* one lcore slot: edgelb-dpdk forwards on one */
 	err = edgelb_tables_create(path, &(struct edgelb_tables_opts){ .max_lcores = 1 }, &t);
-	if (!err)
-		err = ring_store_new(edgelb_tables_view(t)->ring_slots,
-				     &(struct ring_grace){ .start = grace_start, .ended = grace_ended,
-							   .wait = grace_wait, .arg = t },
-				     &rs);
+	if (!err) {
+		struct ring_grace grace;
+
+		edgelb_tables_ring_grace(t, &grace);
+		err = ring_store_new(edgelb_tables_view(t)->ring_slots, &grace, &rs);
+	}
 	if (err)
 		goto out;
 	inet_pton(AF_INET, "203.0.113.1", &cfg.src_v4.v4);
