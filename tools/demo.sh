@@ -142,30 +142,16 @@ else
 	lab_edgelbd_kill TERM lb1
 	NS=$(lab_ns lb1)
 	ip netns exec "$NS" "$BUILD/controlplane/edgelbd" --cleanup -c "$(lab_file lb1 conf)" | sed 's/^/  /'
-	# the port is edgelb-dpdk's alone: lb1's addresses move to its TAP (same
-	# MAC), and the kernel drops what arrives on eth0 after af_packet saw it
-	ip -n "$NS" addr flush dev eth0
-	ip netns exec "$NS" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
-	ip -n "$NS" link set eth0 arp off
-	echo 'table netdev edgelb_dpdk {
-		chain in { type filter hook ingress device eth0 priority 0; policy drop; }
-	}' | ip netns exec "$NS" nft -f -
-	# af_packet passes veth frames with their checksums left to do: the
-	# backends' health-check answers must be complete, as the client's are
-	for i in 1 2 3; do lab_exec "be$i" ethtool -K eth0 tx off >/dev/null; done
-	ip netns exec "$NS" "$DPDK" -l 1 --no-huge -m 1024 --no-pci --file-prefix "$DPDK_PREFIX" \
-		--log-level lib.eal:error --log-level pmd.net.tap:critical \
-		--vdev net_af_packet0,iface=eth0 --vdev net_tap0,iface=dtap0 -- \
-		--data net_af_packet0 --exception net_tap0 --tables "$DPDK_TABLES" --create \
-		>"$LAB_DIR/dpdk.log" 2>&1 &
+	# lb1's eth0 is edgelb-dpdk's port; its addresses go to the TAP (lab.sh)
+	lab_dpdk_port lb1
+	lab_dpdk_start lb1 dtap0 "$DPDK_TABLES" "$DPDK_PREFIX" "$LAB_DIR/dpdk.log"
 	dpdk_pid=$!
 	for _ in $(seq 200); do grep -q "^edgelb-dpdk: forwarding" "$LAB_DIR/dpdk.log" && break; sleep 0.1; done
 	sed 's/^/  /' "$LAB_DIR/dpdk.log"
 	ip -n "$NS" link set dtap0 up
 	ip -n "$NS" addr add "$(lab_lb_addr lb1)/24" dev dtap0
 	ip -n "$NS" addr add "$LAB_VIP/32" dev dtap0
-	sed -i "s|mode = \"xdp\"; xdp_mode = \"native\"; interfaces = \[ \"eth0\" \];|mode = \"dpdk\"; interfaces = [ \"dtap0\" ]; tables = \"$DPDK_TABLES\";|" \
-		"$(lab_file lb1 conf)"
+	lab_dpdk_config "$(lab_file lb1 conf)" dtap0 "$DPDK_TABLES"
 	lab_edgelbd_start
 	grep "dpdk" "$LAB_DIR/edgelbd.log" | tail -2 | sed 's/^/  /'
 	for _ in $(seq 100); do

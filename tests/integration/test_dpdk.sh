@@ -64,38 +64,9 @@ lab_up 3 || exit 1
 T=$LAB_DIR/t
 mkdir -p "$T"
 NS=$(lab_ns lb1)
-# af_packet hands edgelb-dpdk a veth frame as sent, its TCP checksum left
-# to be done (LAB-FACTS.md): the backends' health-check replies to lb1
-# need full checksums, as the client's packets do (lab_up)
-for i in 1 2 3; do
-	lab_exec "be$i" ethtool -K eth0 tx off >/dev/null
-done
-
-# lb1's eth0 is edgelb-dpdk's port: the kernel keeps nothing on it. Its
-# addresses move to the TAP (same MAC), and what arrives on eth0 is for
-# edgelb-dpdk alone: af_packet sees a frame before the netdev ingress
-# hook drops it, so that the kernel does not answer VIP traffic too.
-ip -n "$NS" addr flush dev eth0
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
-ip -n "$NS" link set eth0 arp off
-ip netns exec "$NS" nft -f - <<EOF
-table netdev edgelb_dpdk {
-	chain in { type filter hook ingress device eth0 priority 0; policy drop; }
-}
-EOF
-
-cpu=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status | cut -d, -f1 | cut -d- -f1)
-# EDGELB_DPDK_LCORES=N: N lcores free to run on any of our CPUs (af_packet
-# has no RSS: 3 is a dispatcher and two workers); default one lcore
-eal_lcores=(-l "$cpu")
-if [ "${EDGELB_DPDK_LCORES:-1}" -gt 1 ]; then
-	eal_lcores=(--lcores "(0-$((EDGELB_DPDK_LCORES - 1)))@($(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status))")
-fi
-ip netns exec "$NS" "$DPDK" "${eal_lcores[@]}" --no-huge -m 1024 --no-pci --file-prefix "$EAL_PREFIX" \
-	--log-level lib.eal:error --log-level pmd.net.tap:critical \
-	--vdev net_af_packet0,iface=eth0 --vdev "net_tap0,iface=$TAP" -- \
-	--data net_af_packet0 --exception net_tap0 --tables "$TABLES" --create \
-	>"$LAB_DIR/dpdk.log" 2>&1 &
+# lb1's eth0 is edgelb-dpdk's port; its addresses go to the TAP (lab.sh)
+lab_dpdk_port lb1
+lab_dpdk_start lb1 "$TAP" "$TABLES" "$EAL_PREFIX" "$LAB_DIR/dpdk.log"
 dpdk_pid=$!
 dpdk_up() { grep -q "^edgelb-dpdk: forwarding" "$LAB_DIR/dpdk.log"; }
 if ! wait_until 20 dpdk_up; then
@@ -109,8 +80,7 @@ ip -n "$NS" addr add "$LAB_VIP/32" dev "$TAP"
 ok "edgelb-dpdk forwards: $(grep '^edgelb-dpdk: port' "$LAB_DIR/dpdk.log")"
 
 conf=$(lab_config 3)
-sed -i "s|mode = \"xdp\"; xdp_mode = \"native\"; interfaces = \[ \"eth0\" \];|mode = \"dpdk\"; interfaces = [ \"$TAP\" ]; tables = \"$TABLES\";|" "$conf"
-grep -q 'mode = "dpdk"' "$conf" || {
+lab_dpdk_config "$conf" "$TAP" "$TABLES" || {
 	bad "the lab's config has no dataplane line to turn into mode dpdk"
 	exit 1
 }

@@ -100,32 +100,13 @@ NS=$(lab_ns lb1)
 NS2=$(lab_ns lb2)
 NSC=$(lab_ns client)
 
-# lb1's eth0 is edgelb-dpdk's port, as in test_dpdk.sh: the kernel keeps
-# nothing on it, its addresses go to the TAP (same MAC)
-ip -n "$NS" addr flush dev eth0
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
-ip -n "$NS" link set eth0 arp off
-ip netns exec "$NS" nft -f - <<EOF
-table netdev edgelb_dpdk {
-	chain in { type filter hook ingress device eth0 priority 0; policy drop; }
-}
-EOF
+# lb1's eth0 is edgelb-dpdk's port; its addresses go to the TAP (lab.sh)
+lab_dpdk_port lb1
 LB1_MAC=$(ip -n "$NS" -br link show eth0 | awk '{print $3}')
 LB2_MAC=$(ip -n "$NS2" -br link show eth0 | awk '{print $3}')
 BOGUS_MAC=02:00:00:00:99:99
 
-cpu=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status | cut -d, -f1 | cut -d- -f1)
-# EDGELB_DPDK_LCORES=N as in test_dpdk.sh: N lcores free to run on any of
-# our CPUs (a dispatcher and workers); default one lcore
-eal_lcores=(-l "$cpu")
-if [ "${EDGELB_DPDK_LCORES:-1}" -gt 1 ]; then
-	eal_lcores=(--lcores "(0-$((EDGELB_DPDK_LCORES - 1)))@($(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status))")
-fi
-ip netns exec "$NS" "$DPDK" "${eal_lcores[@]}" --no-huge -m 1024 --no-pci --file-prefix "$EAL_PREFIX" \
-	--log-level lib.eal:error --log-level pmd.net.tap:critical \
-	--vdev net_af_packet0,iface=eth0 --vdev "net_tap0,iface=$TAP" -- \
-	--data net_af_packet0 --exception net_tap0 --tables "$TABLES" --create \
-	>"$LAB_DIR/dpdk.log" 2>&1 &
+lab_dpdk_start lb1 "$TAP" "$TABLES" "$EAL_PREFIX" "$LAB_DIR/dpdk.log"
 dpdk_pid=$!
 dpdk_up() { grep -q "^edgelb-dpdk: forwarding" "$LAB_DIR/dpdk.log"; }
 if ! wait_until 20 dpdk_up; then
@@ -161,9 +142,8 @@ done
 ip -n "$NSC" neigh replace "$LAB_VIP" lladdr "$BOGUS_MAC" dev eth0 nud stale
 
 conf=$(lab_config 3)
-sed -i "s|mode = \"xdp\"; xdp_mode = \"native\"; interfaces = \[ \"eth0\" \];|mode = \"dpdk\"; interfaces = [ \"$TAP\" ]; tables = \"$TABLES\";|" "$conf"
 sed -i "s|vrid = 10; interface = \"eth0\";|vrid = 10; interface = \"$TAP\";|" "$conf"
-grep -q 'mode = "dpdk"' "$conf" && grep -q "interface = \"$TAP\"" "$conf" || {
+lab_dpdk_config "$conf" "$TAP" "$TABLES" && grep -q "interface = \"$TAP\"" "$conf" || {
 	bad "the lab's config has no dataplane or vrrp line to point at the TAP"
 	cat "$conf"
 	exit 1

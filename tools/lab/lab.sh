@@ -238,6 +238,56 @@ lab_udp_count() {
 	cat "$LAB_DIR/be$1.udp" 2>/dev/null || echo 0
 }
 
+# ---- a balancer on edgelb-dpdk instead of XDP ------------------------------
+#
+# lab_dpdk_port NODE: NODE's eth0 becomes edgelb-dpdk's port (net_af_packet).
+# The kernel keeps nothing on it: its addresses go to the exception TAP
+# (same MAC, lab_dpdk_start), and what arrives on eth0 is for edgelb-dpdk
+# alone: af_packet sees a frame before the netdev ingress hook drops it, so
+# the kernel does not answer VIP traffic too. af_packet also hands a veth
+# frame over with its checksums left to do (LAB-FACTS.md): the backends'
+# answers to NODE (health checks) must be complete, as the client's are.
+lab_dpdk_port() {
+	local ns be
+	ns=$(lab_ns "${1:-lb1}")
+	ip -n "$ns" addr flush dev eth0
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
+	ip -n "$ns" link set eth0 arp off
+	printf '%s\n' 'table netdev edgelb_dpdk {' \
+		'	chain in { type filter hook ingress device eth0 priority 0; policy drop; }' \
+		'}' | ip netns exec "$ns" nft -f -
+	for be in $(ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'); do
+		ip netns exec "$be" ethtool -K eth0 tx off >/dev/null
+	done
+}
+
+# lab_dpdk_start NODE TAP TABLES EAL_PREFIX LOG: edgelb-dpdk in NODE's
+# namespace on its eth0, exception port TAP, creating TABLES; in the
+# background ($! is its pid). EDGELB_DPDK_LCORES=N gives it N lcores free to
+# run on any of our CPUs (af_packet has no RSS: a dispatcher and N-1
+# workers); by default one lcore on our first CPU.
+lab_dpdk_start() {
+	local cpus lcores
+	cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
+	lcores=(-l "$(echo "$cpus" | cut -d, -f1 | cut -d- -f1)")
+	if [ "${EDGELB_DPDK_LCORES:-1}" -gt 1 ]; then
+		lcores=(--lcores "(0-$((EDGELB_DPDK_LCORES - 1)))@($cpus)")
+	fi
+	ip netns exec "$(lab_ns "$1")" "$BUILD/dataplane/dpdk/edgelb-dpdk" "${lcores[@]}" \
+		--no-huge -m 1024 --no-pci --file-prefix "$4" \
+		--log-level lib.eal:error --log-level pmd.net.tap:critical \
+		--vdev net_af_packet0,iface=eth0 --vdev "net_tap0,iface=$2" -- \
+		--data net_af_packet0 --exception net_tap0 --tables "$3" --create >"$5" 2>&1 &
+}
+
+# lab_dpdk_config CONF TAP TABLES: the balancer's config turned to
+# dataplane.mode = "dpdk" on TAP (edgelbd writes TABLES); 1 when CONF has no
+# dataplane line lab_config wrote.
+lab_dpdk_config() {
+	sed -i "s|mode = \"xdp\"; xdp_mode = \"native\"; interfaces = \[ \"eth0\" \];|mode = \"dpdk\"; interfaces = [ \"$2\" ]; tables = \"$3\";|" "$1"
+	grep -q 'mode = "dpdk"' "$1"
+}
+
 lab_down() {
 	local ns pid
 	for pidf in "$LAB_DIR"/*.pid; do
