@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "log.h"
 #include "loop.h"
 #include "model.h"
@@ -47,7 +49,18 @@ int edgelb_model_observe(struct edgelb_model *m, const struct edgelb_model_obser
 
 int edgelb_model_load_state(struct edgelb_model *m, char *err, size_t err_len)
 {
-	return edgelb_state_load(&m->state, m->cfg.state_file, err, err_len);
+	int ret = edgelb_state_load(&m->state, m->cfg.state_file, err, err_len);
+
+	/* kept and written back, so a typo from a hand edit would live on: say so */
+	if (!ret && m->state.carried) {
+		json_object_object_foreach(m->state.carried, key, v)
+		{
+			(void)v;
+			pr_warn("state", "%s: top-level key \"%s\" is not one this edgelbd uses; "
+					 "kept as found", m->cfg.state_file, key);
+		}
+	}
+	return ret;
 }
 
 int edgelb_model_persist(struct edgelb_model *m)

@@ -74,15 +74,18 @@ char *edgelb_state_to_json(const struct edgelb_state *st)
 		const struct edgelb_state_section *s = &st->sections[i];
 		json_object *o = s->at_root ? root : json_object_new_object();
 
-		if (!o || s->save(s->owner, o))
+		if (!o)
 			goto out;
-		if (!s->at_root)
+		if (!s->at_root) /* added first: root frees it when save fails */
 			json_object_object_add(root, s->name, o);
+		if (s->save(s->owner, o))
+			goto out;
 	}
 	if (st->carried) {
 		json_object_object_foreach(st->carried, key, v)
 		{
-			if (!key_owned(st, key))
+			/* never over what a section just wrote (a key root_keys misses) */
+			if (!key_owned(st, key) && !json_object_object_get_ex(root, key, NULL))
 				json_object_object_add(root, key, json_object_get(v));
 		}
 	}
@@ -192,6 +195,20 @@ const char *edgelb_state_get_str(struct edgelb_state_reader *r, json_object *o, 
 		return "";
 	}
 	return s;
+}
+
+bool edgelb_state_get_bool(struct edgelb_state_reader *r, json_object *o, const char *path,
+			   const char *key, bool dflt)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return dflt;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		edgelb_state_fail(r, "%s.%s: not true or false", path, key);
+		return dflt;
+	}
+	return json_object_get_boolean(v);
 }
 
 int64_t edgelb_state_get_int(struct edgelb_state_reader *r, json_object *o, const char *path,

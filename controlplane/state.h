@@ -97,6 +97,9 @@ void edgelb_state_fail(struct edgelb_state_reader *r, const char *fmt, ...)
 /* o.key as a string shorter than max; "" and a failure otherwise. */
 const char *edgelb_state_get_str(struct edgelb_state_reader *r, struct json_object *o,
 				 const char *path, const char *key, size_t max);
+/* o.key as true or false; dflt when absent, a failure when another type. */
+bool edgelb_state_get_bool(struct edgelb_state_reader *r, struct json_object *o, const char *path,
+			   const char *key, bool dflt);
 /* o.key as an integer in lo..hi; dflt when absent (a failure if required). */
 int64_t edgelb_state_get_int(struct edgelb_state_reader *r, struct json_object *o,
 			     const char *path, const char *key, int64_t lo, int64_t hi,

@@ -213,10 +213,8 @@ static void read_pairs(struct edgelb_state_reader *r, json_object *a, const char
 		snprintf(p->backend, sizeof(p->backend), "%s",
 			 edgelb_state_get_str(r, o, path, "backend", LB_NAME_MAX));
 		if (full) {
-			json_object *v;
-
-			p->drained = json_object_object_get_ex(o, "drained", &v) &&
-				     json_object_get_boolean(v);
+			/* "drained": "false" (a string) must not drain the backend */
+			p->drained = edgelb_state_get_bool(r, o, path, "drained", false);
 			p->has_weight = json_object_object_get_ex(o, "weight", NULL);
 			p->weight = (uint16_t)edgelb_state_get_int(r, o, path, "weight", 0, 65535, 0, 0);
 		}

@@ -83,20 +83,13 @@ static void saved_commit(void *owner, void *staged)
 static int saved_load(void *owner, json_object *o, void **staged, struct edgelb_state_reader *r)
 {
 	struct vrrp_saved *s = calloc(1, sizeof(*s));
-	json_object *m;
-
 	(void)owner;
 	if (!s)
 		return -ENOMEM;
 	*staged = s;
 	if (!o) /* written before VRRP kept state: nothing held, no maintenance */
 		return 0;
-	if (json_object_object_get_ex(o, "maintenance", &m)) {
-		if (json_object_is_type(m, json_type_boolean))
-			s->maintenance = json_object_get_boolean(m);
-		else
-			edgelb_state_fail(r, "vrrp.maintenance: not true or false");
-	}
+	s->maintenance = edgelb_state_get_bool(r, o, "vrrp", "maintenance", false);
 	s->held = (char(*)[VRRP_SAVED_NAME_MAX])edgelb_state_read_names(
 		r, o, "held", "vrrp.held", "an instance", VRRP_SAVED_NAME_MAX, &s->n_held);
 	if (!s->held)

@@ -222,6 +222,9 @@ static void test_bad_files_refused(void **state)
 		{ "{\"version\": 1, \"vrrp\": {\"held\": [ \"a\", null ]}}",
 		  "vrrp.held[1]: not an instance name" },
 		{ "{\"version\": 1, \"vrrp\": [ ]}", "vrrp: not an object" },
+		{ "{\"version\": 1, \"overrides\": [ {\"service\": \"web\", \"backend\": \"w1\", "
+		  "\"drained\": \"false\"} ]}",
+		  "overrides[0].drained: not true or false" },
 		/* all or nothing: the "lb" section was fine, "vrrp" was not */
 		{ "{\"version\": 1, \"overrides\": [ {\"service\": \"web\", \"backend\": \"w1\", "
 		  "\"drained\": true} ], \"vrrp\": {\"maintenance\": \"yes\"}}",
