@@ -38,14 +38,20 @@ static inline int edgelb_mbuf_adjust_head(struct rte_mbuf *m, int delta)
 	return rte_pktmbuf_adj(m, (uint16_t)delta) ? 0 : -1;
 }
 
-/* Cut the frame to len bytes (len <= pkt_len), freeing the segments past it. */
-static inline void edgelb_mbuf_cut(struct rte_mbuf *m, uint32_t len)
+/*
+ * Cut the frame to len bytes (len <= pkt_len), freeing the segments past
+ * it. -1 when the chain holds fewer bytes than pkt_len says (a broken
+ * PMD or chain): the frame is left as it is, to be dropped.
+ */
+static inline int edgelb_mbuf_cut(struct rte_mbuf *m, uint32_t len)
 {
 	struct rte_mbuf *s = m, *rest;
 	uint32_t left = len;
 	uint16_t n = 1;
 
 	while (left > s->data_len) {
+		if (!s->next)
+			return -1;
 		left -= s->data_len;
 		s = s->next;
 		n++;
@@ -57,6 +63,7 @@ static inline void edgelb_mbuf_cut(struct rte_mbuf *m, uint32_t len)
 	m->pkt_len = len;
 	if (rest)
 		rte_pktmbuf_free(rest);
+	return 0;
 }
 
 static inline int edgelb_mbuf_adjust_tail(struct rte_mbuf *m, int delta)
@@ -67,8 +74,7 @@ static inline int edgelb_mbuf_adjust_tail(struct rte_mbuf *m, int delta)
 		if (m->pkt_len < EDGELB_DPDK_MIN_FRAME ||
 		    (uint32_t)-delta > m->pkt_len - EDGELB_DPDK_MIN_FRAME)
 			return -1;
-		edgelb_mbuf_cut(m, m->pkt_len - (uint32_t)-delta);
-		return 0;
+		return edgelb_mbuf_cut(m, m->pkt_len - (uint32_t)-delta);
 	}
 	p = rte_pktmbuf_append(m, (uint16_t)delta);
 	if (!p)

@@ -131,13 +131,22 @@ int edgelb_tables_open(const char *path, enum edgelb_tables_role role, struct ed
 	if (!t)
 		return -ENOMEM;
 	t->role = role;
-	t->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	/* no symlink: /dev/shm is anyone's to write in */
+	t->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
 	if (t->fd < 0) {
 		err = -errno;
 		goto err_free;
 	}
 	if (fstat(t->fd, &st)) {
 		err = -errno;
+		goto err_close;
+	}
+	/*
+	 * Whoever can write the file steers every VIP: refuse one that is not
+	 * ours alone (planted in /dev/shm by another user before we start).
+	 */
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
+		err = -EPERM;
 		goto err_close;
 	}
 	if ((uint64_t)st.st_size < EDGELB_TABLES_HDR_SIZE || (uint64_t)st.st_size > SIZE_MAX) {

@@ -51,7 +51,8 @@ int edgelb_tables_create(const char *path, const struct edgelb_tables_opts *o,
 /*
  * Map an existing file in role. -EPROTO when it is not tables of this
  * build (magic, version, a size or the file length differ), -EBUSY for a
- * second writer.
+ * second writer, -EPERM when it is not a regular file owned by us and
+ * closed to others, -ELOOP for a symlink.
  */
 int edgelb_tables_open(const char *path, enum edgelb_tables_role role, struct edgelb_tables **out);
 

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "ring_store.h"
@@ -122,6 +123,20 @@ static void test_foreign_files_refused(void **state)
 		assert_int_equal(edgelb_tables_open(path, EDGELB_TABLES_OBSERVER, &o), -EPROTO);
 		assert_int_equal(pwrite(fd, &v, 4, (off_t)at[i]), 4);
 	}
+	/* a file others may write (planted in /dev/shm), and a symlink to ours */
+	assert_int_equal(fchmod(fd, 0644), 0);
+	assert_int_equal(edgelb_tables_open(path, EDGELB_TABLES_OBSERVER, &o), -EPERM);
+	assert_int_equal(fchmod(fd, 0600), 0);
+	{
+		char link[160];
+
+		snprintf(link, sizeof(link), "%s.link", path);
+		assert_int_equal(symlink(path, link), 0);
+		assert_int_equal(edgelb_tables_open(link, EDGELB_TABLES_OBSERVER, &o), -ELOOP);
+		unlink(link);
+	}
+	assert_int_equal(edgelb_tables_open(path, EDGELB_TABLES_OBSERVER, &o), 0);
+	edgelb_tables_close(o);
 	/* cut short */
 	assert_int_equal(ftruncate(fd, 8192), 0);
 	assert_int_equal(edgelb_tables_open(path, EDGELB_TABLES_OBSERVER, &o), -EPROTO);
@@ -526,7 +541,7 @@ static void test_concurrent_flips(void **state)
 	if (c.bad)
 		fail_msg("%llu bad reads; last: %s", (unsigned long long)c.bad, c.why);
 	assert_true(x > 100);
-	assert_true(c.reads > 100);
+	assert_true(c.reads - c.missing > 100); /* reads that checked something */
 	edgelb_tables_close(c.dp);
 	ring_store_free(rs);
 	edgelb_tables_close(t);
