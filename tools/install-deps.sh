@@ -24,6 +24,7 @@ packages=(
 	tcpdump # test_vrrp_splitbrain.sh: the client's capture, kept when it fails
 	nginx # tools/bench/health.sh: one server answers 10 000 backends
 	keepalived # tests/integration/test_vrrp_*.sh: the VRRP peer (its unit stays stopped)
+	iputils-ping # tests/dpdk/test_tap.sh: the kernel's ARP through the TAP
 )
 
 if [ "$(id -u)" -ne 0 ]; then

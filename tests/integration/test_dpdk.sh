@@ -190,7 +190,7 @@ base_fwd=$(stream_forwarded)
 lab_client udp "$LAB_VIP" 80 10000 4000 >"$T/udp_sent" &
 sender=$!
 flowing() { [ $(($(udp_total) - base)) -ge 500 ]; }
-wait_until 10 flowing || echo "    (no traffic at the backends 10 s after the sender started)"
+check "the UDP stream reaches the backends before the kill" wait_until 10 flowing
 lab_edgelbd_kill KILL
 killed_ms=$(now_ms)
 flowing_alone() { [ $(($(udp_total) - base)) -ge "$1" ]; }
