@@ -453,8 +453,8 @@ int edgelb_xdp_unpin_link(const char *pin_dir, const char *ifname)
 	if (snprintf(path, sizeof(path), "%s/link-%s", pin_dir, ifname) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -ENOENT;
+	if (fd < 0) /* only a missing pin is "nothing attached": EPERM is not */
+		return errno == ENOENT ? -ENOENT : -errno;
 	bpf_link_detach(fd);
 	close(fd);
 	return unlink(path) ? -errno : 0;
