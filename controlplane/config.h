@@ -125,6 +125,9 @@ struct edgelb_config_dataplane {
 	/* token bucket per CPU for "fragmentation needed" / "packet too big" */
 	uint32_t icmp_too_big_rate;  /* replies per second, 0 = no limit */
 	uint32_t icmp_too_big_burst; /* bucket depth, 1..100000 */
+	/* token bucket per CPU for flow-table writes of new flows (the guard) */
+	uint32_t new_flow_rate;	 /* writes per second, 0 = no guard */
+	uint32_t new_flow_burst; /* bucket depth */
 };
 
 enum edgelb_config_health_type {
@@ -153,6 +156,7 @@ struct edgelb_config_health {
 	uint16_t jitter_permille; /* spread of the interval, 0..500 */
 	uint8_t rise, fall;
 	bool through_tunnel; /* send the check encapsulated, like the traffic */
+	bool site_fail_fast; /* a site's backends failing together go out together (health/site.h) */
 	/* type http */
 	char *http_path;
 	char *http_host; /* NULL: the backend address */

@@ -12,7 +12,7 @@
 
 static const char *const edgelb_config_health_keys[] = {
 	"type", "port", "interval", "timeout", "rise", "fall", "jitter",
-	"through_tunnel", "hold_down", "http", "exec", NULL,
+	"through_tunnel", "hold_down", "site_fail_fast", "http", "exec", NULL,
 };
 
 static const char *const edgelb_config_http_keys[] = {
@@ -56,6 +56,7 @@ static void edgelb_config_health_defaults(struct edgelb_config_health *h, uint8_
 	h->rise = 2;
 	h->fall = 3;
 	h->jitter_permille = 100;
+	h->site_fail_fast = true;
 	/* 2xx and 3xx, as HAProxy's httpchk: a redirect is a live application */
 	h->http_status[0] = (struct edgelb_config_status_range){ 200, 399 };
 	h->n_http_status = 1;
@@ -249,6 +250,7 @@ void edgelb_config_parse_health(struct edgelb_config_ctx *ctx,
 	if (edgelb_config_number(ctx, &health, "jitter", false, 0.0, 0.5, &jitter) > 0)
 		h->jitter_permille = (uint16_t)(jitter * 1000.0 + 0.5);
 	edgelb_config_bool(ctx, &health, "through_tunnel", &h->through_tunnel);
+	edgelb_config_bool(ctx, &health, "site_fail_fast", &h->site_fail_fast);
 	edgelb_config_duration(ctx, &health, "hold_down", 0, 3600, &h->hold_down_ms);
 	edgelb_config_parse_http(ctx, &health, h);
 	edgelb_config_parse_exec(ctx, &health, h, *type_set);

@@ -31,6 +31,17 @@ bool hc_fsm_held(const struct hc_fsm *f, uint64_t now_ms)
 	return !f->up && f->hold_until_ms && now_ms < f->hold_until_ms;
 }
 
+enum hc_fsm_change hc_fsm_force_down(struct hc_fsm *f, uint64_t now_ms)
+{
+	if (!f->up)
+		return HC_FSM_SAME;
+	f->up = false;
+	f->since_ms = now_ms;
+	f->transitions++;
+	f->hold_until_ms = f->hold_down_ms ? now_ms + f->hold_down_ms : 0;
+	return HC_FSM_WENT_DOWN;
+}
+
 enum hc_fsm_change hc_fsm_result(struct hc_fsm *f, bool pass, uint64_t now_ms)
 {
 	if (pass) {
@@ -44,13 +55,8 @@ enum hc_fsm_change hc_fsm_result(struct hc_fsm *f, bool pass, uint64_t now_ms)
 		if (f->fails < UINT32_MAX)
 			f->fails++;
 	}
-	if (f->up && f->fails >= f->fall) {
-		f->up = false;
-		f->since_ms = now_ms;
-		f->transitions++;
-		f->hold_until_ms = f->hold_down_ms ? now_ms + f->hold_down_ms : 0;
-		return HC_FSM_WENT_DOWN;
-	}
+	if (f->up && f->fails >= f->fall)
+		return hc_fsm_force_down(f, now_ms);
 	if (!f->up && f->passes >= f->rise && !hc_fsm_held(f, now_ms)) {
 		f->up = true;
 		f->since_ms = now_ms;

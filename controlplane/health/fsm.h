@@ -71,6 +71,14 @@ void hc_fsm_reconfigure(struct hc_fsm *f, uint8_t rise, uint8_t fall, uint32_t h
 /* One check result at now_ms. Returns the transition it caused, if any. */
 enum hc_fsm_change hc_fsm_result(struct hc_fsm *f, bool pass, uint64_t now_ms);
 
+/*
+ * Take an up backend down now, whatever its run of failures (its site
+ * failed as a whole: site.h). Counts a transition and starts the
+ * hold-down like a fall would. Returns HC_FSM_WENT_DOWN, or HC_FSM_SAME
+ * when it was down already.
+ */
+enum hc_fsm_change hc_fsm_force_down(struct hc_fsm *f, uint64_t now_ms);
+
 /* True while a hold-down keeps the backend down (whatever its checks say). */
 bool hc_fsm_held(const struct hc_fsm *f, uint64_t now_ms);
 

@@ -36,7 +36,9 @@
 #include "log.h"
 #include "loop.h"
 #include "probe.h"
+#include "site.h"
 #include "spec.h"
+#include "unreach.h"
 
 _Static_assert(EDGELB_MAX_BACKENDS <= 0x10000, "backend ids must fit the low 16 bits of a mark");
 
@@ -59,13 +61,17 @@ struct hc_check {
 	uint64_t due_us;     /* next start, or the timeout of the running check */
 	uint64_t planned_us; /* when the running (or last) check was due */
 	uint64_t started_us;
+	/* site fate (site.h): the next backend of the same service and site,
+	 * round a ring (itself when it has none); the last sweep of the site */
+	struct hc_check *site_next;
+	uint64_t sweep_ms;
 	/* the last result */
 	bool has_result, last_pass;
 	uint32_t latency_us;
 	uint32_t late_us;
 	uint64_t last_us;
 	char reason[HC_REASON_MAX];
-	char change_reason[HC_REASON_MAX + 128]; /* reason + counts + hold-down */
+	char change_reason[HC_REASON_MAX + 256]; /* reason + counts + hold-down, or site */
 };
 
 struct edgelb_health {
@@ -91,6 +97,8 @@ struct edgelb_health {
 	uint64_t armed_us; /* the timerfd's deadline; 0 = disarmed */
 
 	uint32_t next_gen;
+	struct hc_unreach_listener unreach;
+	bool unreach_tried; /* opened, or failed to: said once */
 	struct edgelb_health_totals totals;
 	char scratch[HC_SCRATCH];
 };
@@ -284,6 +292,114 @@ static void hc_transition(struct edgelb_health *h, struct hc_check *c, enum hc_f
 	hc_changed(h, c, up, c->change_reason);
 }
 
+/* ---- site fate (site.h) --------------------------------------------------- */
+
+/* Check c's site-mates now rather than at their next interval (and c too if self). */
+static void hc_site_sweep(struct edgelb_health *h, struct hc_check *c, bool self, uint64_t now_us)
+{
+	char sub[2 * LB_NAME_MAX + 16];
+	size_t n = 0;
+
+	for (struct hc_check *m = c->site_next;; m = m->site_next) {
+		m->sweep_ms = now_us / 1000;
+		if ((m != c || self) && m->probe && m->fsm.up && !m->running) {
+			/* due now: the timer, rearmed after this round, starts it */
+			m->due_us = now_us;
+			hc_heap_update(h, m);
+			n++;
+		}
+		if (m == c)
+			break;
+	}
+	if (!n)
+		return;
+	h->totals.site_sweeps++;
+	pr_debug(hc_sub(c, sub, sizeof(sub)), "site %s: %zu backend%s checked at once",
+		 c->spec.site[0] ? c->spec.site : "-", n, n == 1 ? "" : "s");
+}
+
+static void hc_site_member_of(const struct hc_check *c, struct hc_site_member *m)
+{
+	m->checked = c->probe != NULL;
+	m->up = c->fsm.up;
+	m->has_result = c->has_result;
+	m->last_pass = c->last_pass;
+	m->last_ms = c->last_us / 1000;
+	m->since_ms = c->fsm.since_ms;
+}
+
+/* Every live backend of c's site failed: all of them down now, in this batch. */
+static void hc_site_down(struct edgelb_health *h, struct hc_check *c, size_t live,
+			 uint64_t now_ms)
+{
+	char sub[2 * LB_NAME_MAX + 16];
+	size_t n = 0;
+
+	for (struct hc_check *m = c->site_next;; m = m->site_next) {
+		if (m->probe && hc_fsm_force_down(&m->fsm, now_ms) == HC_FSM_WENT_DOWN) {
+			h->totals.transitions_down++;
+			snprintf(m->change_reason, sizeof(m->change_reason),
+				 "site %s failed together: %zu of its backends failed their last "
+				 "check within %u ms (this one: %s)",
+				 c->spec.site, live, c->spec.interval_ms,
+				 m->has_result ? m->reason : "no result");
+			pr_info(hc_sub(m, sub, sizeof(sub)), "down (%s)", m->change_reason);
+			hc_changed(h, m, false, m->change_reason);
+			n++;
+		}
+		if (m == c)
+			break;
+	}
+	h->totals.sites_down++;
+	pr_warn("health", "%s: site %s lost: all %zu live backends failed within %u ms; %zu taken "
+			  "out together, not waiting for fall",
+		c->spec.service, c->spec.site, live, c->spec.interval_ms, n);
+}
+
+/* c's check failed, and c was up: is its site failing as a whole? */
+static void hc_site_failed(struct edgelb_health *h, struct hc_check *c, uint64_t now_us)
+{
+	struct hc_site_tally t = { 0 };
+	uint64_t now_ms = now_us / 1000;
+	struct hc_site_member m;
+
+	if (c->site_next == c)
+		return;
+	for (struct hc_check *s = c->site_next;; s = s->site_next) {
+		hc_site_member_of(s, &m);
+		hc_site_count(&t, &m, now_ms, c->spec.interval_ms);
+		if (s == c)
+			break;
+	}
+	if (hc_site_failed_together(&t))
+		hc_site_down(h, c, t.live, now_ms);
+	else if (hc_site_sweep_due(c->sweep_ms, now_ms, c->spec.interval_ms))
+		hc_site_sweep(h, c, false, now_us);
+}
+
+/* The network says u->dst is unreachable: check the backends there, and their sites, now. */
+static void hc_unreachable(void *arg, const struct hc_unreach *u)
+{
+	struct edgelb_health *h = arg;
+	uint64_t now_us = hc_now_us();
+	char sub[2 * LB_NAME_MAX + 16];
+
+	for (size_t i = 0; i < h->n_checks; i++) {
+		struct hc_check *c = h->checks[i];
+
+		if (c->spec.family != u->family || !c->probe || !c->spec.site_fail_fast ||
+		    memcmp(&c->spec.addr, &u->dst, u->family == EDGELB_AF_INET ? 4 : 16))
+			continue;
+		h->totals.unreach_matched++;
+		if (!c->fsm.up || !hc_site_sweep_due(c->sweep_ms, now_us / 1000, c->spec.interval_ms))
+			continue;
+		pr_debug(hc_sub(c, sub, sizeof(sub)), "the network says it is unreachable (ICMP "
+						     "code %u)",
+			 u->code);
+		hc_site_sweep(h, c, true, now_us);
+	}
+}
+
 /* The attempt in flight ended with verdict v; schedule the next one. */
 static void hc_finish(struct edgelb_health *h, struct hc_check *c, enum hc_verdict v,
 		      const char *why)
@@ -309,6 +425,9 @@ static void hc_finish(struct edgelb_health *h, struct hc_check *c, enum hc_verdi
 	ch = hc_fsm_result(&c->fsm, pass, now / 1000);
 	if (ch != HC_FSM_SAME)
 		hc_transition(h, c, ch, now / 1000);
+	/* a failure of a backend that was up: its site may be going */
+	if (!pass && (c->fsm.up || ch == HC_FSM_WENT_DOWN) && c->spec.site_fail_fast)
+		hc_site_failed(h, c, now);
 
 	next = c->planned_us +
 	       (uint64_t)hc_sched_interval(&c->rng, c->spec.interval_ms, c->spec.jitter_permille) *
@@ -406,6 +525,9 @@ static void hc_readable(void *arg, int fd, uint32_t events)
 				pr_warn("health", "reading the check timer: %s", strerror(errno));
 			h->armed_us = 0;
 			hc_run_due(h);
+		} else if ((tag & ~1ull) == HC_TAG_UNREACH) {
+			hc_unreach_read(&h->unreach, (unsigned int)(tag & 1), hc_now_us() / 1000,
+					hc_unreachable, h);
 		} else if (tag & HC_TAG_SPECIAL) {
 			hc_reaper_event(&h->io, (int)(uint32_t)tag);
 		} else {
@@ -531,6 +653,66 @@ static void hc_check_change(struct edgelb_health *h, struct hc_check *c, struct 
 	}
 	hc_tunnel(h, &c->spec, true);
 	hc_check_schedule(h, c, now);
+}
+
+/* Order for site rings: service, site, backend. */
+static int hc_site_order(const void *a, const void *b)
+{
+	const struct hc_check *x = *(struct hc_check *const *)a, *y = *(struct hc_check *const *)b;
+	int c = strcmp(x->spec.service, y->spec.service);
+
+	if (!c)
+		c = strcmp(x->spec.site, y->spec.site);
+	return c ? c : strcmp(x->spec.backend, y->spec.backend);
+}
+
+/*
+ * Link the backends of each (service, site) into a ring (site.h). Without
+ * memory for the sort every backend stays alone: the checks work as
+ * before, only the site rule is lost (said).
+ */
+static void hc_site_link(struct edgelb_health *h)
+{
+	struct hc_check **v;
+	size_t i, j;
+
+	for (i = 0; i < h->n_checks; i++)
+		h->checks[i]->site_next = h->checks[i];
+	if (!h->n_checks)
+		return;
+	v = malloc(h->n_checks * sizeof(*v));
+	if (!v) {
+		pr_warn("health", "out of memory: sites are not grouped until the next change");
+		return;
+	}
+	memcpy(v, h->checks, h->n_checks * sizeof(*v));
+	qsort(v, h->n_checks, sizeof(*v), hc_site_order);
+	for (i = 0; i < h->n_checks; i = j) {
+		for (j = i + 1; j < h->n_checks && v[i]->spec.site[0] &&
+				!strcmp(v[i]->spec.service, v[j]->spec.service) &&
+				!strcmp(v[i]->spec.site, v[j]->spec.site);
+		     j++)
+			v[j - 1]->site_next = v[j];
+		v[j - 1]->site_next = v[i];
+	}
+	free(v);
+}
+
+/* The unreachable listener, opened once some check may use it. */
+static void hc_unreach_start(struct edgelb_health *h)
+{
+	char why[128];
+	bool wanted = false;
+
+	for (size_t i = 0; i < h->n_checks && !wanted; i++)
+		wanted = h->checks[i]->probe && h->checks[i]->spec.site_fail_fast;
+	if (!wanted || h->unreach_tried)
+		return;
+	h->unreach_tried = true;
+	if (hc_unreach_open(&h->unreach, h->io.epfd, why, sizeof(why)))
+		pr_warn("health", "no listener of ICMP unreachables (%s): a lost site is noticed "
+				  "by its checks alone (site_fail_fast in edgelb.conf(5))",
+			why);
 }
 
 /* Make room so that the merge of apply() cannot fail. */
@@ -662,6 +844,8 @@ int edgelb_health_apply(struct edgelb_health *h, const struct lb *lb,
 	h->adopt = false;
 	free(fresh);
 	free(specs);
+	hc_site_link(h);
+	hc_unreach_start(h);
 
 	/* the model follows the checks */
 	h->totals.checks = 0;
@@ -729,6 +913,7 @@ int edgelb_health_open(struct loop *loop, const struct edgelb_health_ops *ops, v
 	h->ops = ops;
 	h->arg = arg;
 	h->tfd = -1;
+	hc_unreach_init(&h->unreach);
 	h->io.buf = h->scratch;
 	h->io.buf_len = sizeof(h->scratch);
 	h->io.epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -764,6 +949,7 @@ void edgelb_health_close(struct edgelb_health *h)
 		free(h->checks[i]);
 	}
 	hc_reaper_close(&h->io);
+	hc_unreach_close(&h->unreach);
 	loop_del_fd(h->loop, h->io.epfd);
 	close(h->tfd);
 	close(h->io.epfd);
@@ -860,4 +1046,7 @@ void edgelb_health_totals(const struct edgelb_health *h, struct edgelb_health_to
 {
 	*t = h->totals;
 	t->processes = h->io.reaper.n;
+	t->unreach_received = h->unreach.received;
+	t->unreach_taken = h->unreach.unreachable;
+	t->unreach_limited = h->unreach.limited;
 }

@@ -173,6 +173,13 @@ struct edgelb_health_totals {
 	size_t checks;			  /* backends with a check (type not none) */
 	size_t running;			  /* checks in flight now */
 	size_t processes;		  /* killed programs not reaped yet */
+	/* site fate (health/site.h) */
+	uint64_t site_sweeps;	  /* site-mates checked at once after a failure or an ICMP */
+	uint64_t sites_down;	  /* sites taken out as a whole */
+	uint64_t unreach_received; /* ICMP(v6) destination unreachable messages read */
+	uint64_t unreach_taken;	  /* ... of a kind that says a destination is unreachable */
+	uint64_t unreach_limited;  /* ... not looked at: over the rate (unreach.h) */
+	uint64_t unreach_matched;  /* ... about a checked backend's address */
 };
 
 void edgelb_health_totals(const struct edgelb_health *h, struct edgelb_health_totals *t);

@@ -72,5 +72,29 @@ int edgelb_health_metrics(void *arg, struct edgelb_metrics_buf *b)
 			      "Health checks running now.");
 	edgelb_metrics_sample(b, "edgelb_health_checks_in_flight", (double)t.running,
 			      (const char *)NULL);
+
+	edgelb_metrics_family(b, "edgelb_health_sites_down_total", "counter",
+			      "Sites whose live backends all failed within one interval and were "
+			      "taken out together (health.site_fail_fast).");
+	edgelb_metrics_sample(b, "edgelb_health_sites_down_total", (double)t.sites_down,
+			      (const char *)NULL);
+	edgelb_metrics_family(b, "edgelb_health_site_sweeps_total", "counter",
+			      "Times a site's backends were checked at once, after a failure of "
+			      "one of them or an ICMP unreachable about one.");
+	edgelb_metrics_sample(b, "edgelb_health_site_sweeps_total", (double)t.site_sweeps,
+			      (const char *)NULL);
+	edgelb_metrics_family(b, "edgelb_health_icmp_unreachable_total", "counter",
+			      "ICMP and ICMPv6 destination unreachable messages: read, saying a "
+			      "destination is unreachable, about a checked backend, and not "
+			      "looked at (over the rate limit).");
+	edgelb_metrics_sample(b, "edgelb_health_icmp_unreachable_total",
+			      (double)t.unreach_received, "result", "received", (const char *)NULL);
+	edgelb_metrics_sample(b, "edgelb_health_icmp_unreachable_total", (double)t.unreach_taken,
+			      "result", "unreachable", (const char *)NULL);
+	edgelb_metrics_sample(b, "edgelb_health_icmp_unreachable_total",
+			      (double)t.unreach_matched, "result", "backend", (const char *)NULL);
+	edgelb_metrics_sample(b, "edgelb_health_icmp_unreachable_total",
+			      (double)t.unreach_limited, "result", "rate_limited",
+			      (const char *)NULL);
 	return 0;
 }

@@ -31,6 +31,7 @@ enum hc_verdict {
 #define HC_TAG_SPECIAL (1ull << 63)
 #define HC_TAG_TIMER (HC_TAG_SPECIAL | (1ull << 62))
 #define HC_TAG_REAP HC_TAG_SPECIAL /* | the pidfd */
+#define HC_TAG_UNREACH (HC_TAG_SPECIAL | (1ull << 61)) /* | 0 (ICMP) or 1 (ICMPv6): unreach.h */
 
 /* Processes killed but not reaped yet (exec.c). */
 struct hc_reaper {

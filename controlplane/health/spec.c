@@ -111,6 +111,7 @@ bool hc_spec_same(const struct hc_spec *a, const struct hc_spec *b)
 	       a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
 	       a->hold_down_ms == b->hold_down_ms && a->jitter_permille == b->jitter_permille &&
 	       a->rise == b->rise && a->fall == b->fall && a->through_tunnel == b->through_tunnel &&
+	       !strcmp(a->site, b->site) && a->site_fail_fast == b->site_fail_fast &&
 	       a->target_family == b->target_family &&
 	       !memcmp(&a->target, &b->target, sizeof(a->target)) &&
 	       a->target_port == b->target_port && a->mark == b->mark &&
@@ -233,6 +234,8 @@ static int hc_spec_fill(struct hc_spec *s, const struct lb_service *svc,
 	s->jitter_permille = h->jitter_permille;
 	s->rise = h->rise ? h->rise : 1;
 	s->fall = h->fall ? h->fall : 1;
+	snprintf(s->site, sizeof(s->site), "%s", be->site);
+	s->site_fail_fast = h->site_fail_fast;
 	if (h->type == EDGELB_CONFIG_HEALTH_EXEC)
 		return hc_spec_exec(s, h);
 

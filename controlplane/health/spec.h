@@ -49,6 +49,9 @@ struct hc_spec {
 	uint16_t jitter_permille;
 	uint8_t rise, fall;
 	bool through_tunnel;
+	/* site fate (site.h): the backend's site, "" = none */
+	char site[LB_NAME_MAX];
+	bool site_fail_fast;
 
 	/* tcp and http: where to connect; the VIP when through_tunnel */
 	uint8_t target_family;
