@@ -153,7 +153,10 @@ sites_router() {
 	# a reverse-path check would drop them
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-		net.ipv4.fib_multipath_hash_policy=1 net.ipv4.fib_multipath_use_neigh=1 || return 1
+		net.ipv4.fib_multipath_hash_policy=1 net.ipv4.fib_multipath_use_neigh=1 \
+		net.ipv4.conf.all.ignore_routes_with_linkdown=1 || return 1
+	# (a site's link that loses its carrier takes its routes with it, the
+	# ECMP next hop and the connected LAN: sites_cut)
 	sites_vip_route ecmp
 }
 
@@ -171,6 +174,12 @@ sites_vip_route() {
 			via "$(sites_addr "$via")" dev "eth-$(sites_site "$via")"
 	fi
 }
+
+# sites_cut SITE / sites_mend SITE: the site's link to the router loses
+# its carrier (as a cut fibre: the router's side goes NO-CARRIER, its
+# routes over it are ignored) / comes back
+sites_cut() { ip -n "$(sites_ns "$1")" link set "p-router" down; }
+sites_mend() { ip -n "$(sites_ns "$1")" link set "p-router" up; }
 
 sites_balancer() {
 	local lb=$1 site ns
