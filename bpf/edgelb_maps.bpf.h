@@ -19,7 +19,8 @@
  *   counters          per-CPU array by enum edgelb_counter
  *   node_config       array by ingress ifindex % EDGELB_NODE_SLOTS: outer
  *                     source addresses, MACs, ICMP budget
- *   cpu_state         per-CPU scratch: ICMP token bucket, outer IPv4 ids
+ *   cpu_state         per-CPU scratch: ICMP and new-flow token buckets,
+ *                     outer IPv4 ids
  */
 #ifndef EDGELB_MAPS_BPF_H
 #define EDGELB_MAPS_BPF_H

@@ -181,6 +181,15 @@ struct edgelb_node_config {
 	 */
 	__u32 icmp_rate;
 	__u32 icmp_burst;
+	/*
+	 * New-flow guard: flow-table writes per second and burst, per CPU
+	 * (a token bucket); rate 0 = no guard. Above the rate a new flow is
+	 * still placed by the ring but not written to the flow table
+	 * (counted as new_flow_unsaved): a SYN flood then neither evicts
+	 * established flows from the LRU nor pays its insert.
+	 */
+	__u32 new_flow_rate;
+	__u32 new_flow_burst;
 	__u32 pad;
 };
 
@@ -193,6 +202,8 @@ struct edgelb_cpu_state {
 	__u64 icmp_last_ns;   /* when the bucket was last refilled */
 	__u32 ip_id;	      /* outer IPv4 identification of non-DF tunnels */
 	__u32 pad;
+	__u64 flow_credit;    /* new-flow guard: banked ns x new_flow_rate */
+	__u64 flow_last_ns;   /* when that bucket was last refilled; 0 = never */
 };
 
 /* Per-CPU counters of one VIP or one backend. */
@@ -232,6 +243,7 @@ enum edgelb_counter {
 	EDGELB_EV_FRAGMENT_FORWARDED,	/* fragment of an address-hashed VIP */
 	EDGELB_EV_FLOW_REHASHED,	/* flow whose backend died, moved */
 	EDGELB_EV_PASS_L2_GROUP,	/* VIP packet in a broadcast/multicast frame */
+	EDGELB_EV_NEW_FLOW_UNSAVED,	/* new flow over new_flow_rate: forwarded, not saved */
 	EDGELB_COUNTER_MAX,
 };
 
@@ -242,8 +254,8 @@ _Static_assert(sizeof(struct edgelb_backend) == 28, "edgelb_backend ABI");
 _Static_assert(sizeof(struct edgelb_ring_slot) == 4, "edgelb_ring_slot ABI");
 _Static_assert(sizeof(struct edgelb_flow_key) == 40, "edgelb_flow_key ABI");
 _Static_assert(sizeof(struct edgelb_flow_state) == 16, "edgelb_flow_state ABI");
-_Static_assert(sizeof(struct edgelb_node_config) == 64, "edgelb_node_config ABI");
-_Static_assert(sizeof(struct edgelb_cpu_state) == 24, "edgelb_cpu_state ABI");
+_Static_assert(sizeof(struct edgelb_node_config) == 72, "edgelb_node_config ABI");
+_Static_assert(sizeof(struct edgelb_cpu_state) == 40, "edgelb_cpu_state ABI");
 _Static_assert(sizeof(struct edgelb_counters) == 24, "edgelb_counters ABI");
 
 #endif /* EDGELB_ABI_H */

@@ -31,6 +31,7 @@ static const char *const edgelb_counter_names[EDGELB_COUNTER_MAX] = {
 	[EDGELB_EV_FRAGMENT_FORWARDED] = "fragment_forwarded",
 	[EDGELB_EV_FLOW_REHASHED] = "flow_rehashed",
 	[EDGELB_EV_PASS_L2_GROUP] = "pass_l2_group",
+	[EDGELB_EV_NEW_FLOW_UNSAVED] = "new_flow_unsaved",
 };
 
 /* True for the counters that count dropped packets. */

@@ -19,7 +19,13 @@
  *    inherit the backend of a long-gone connection;
  *  - ICMP errors follow their flow but never create an entry;
  *  - an entry is written only for a packet that leaves for its backend
- *    (not for one answered with ICMP too-big or dropped).
+ *    (not for one answered with ICMP too-big or dropped);
+ *  - and only within this CPU's new-flow budget (node_config.new_flow_rate,
+ *    edgelb_flow_guard()): above it the flow is placed by the ring all the
+ *    same, but not written (new_flow_unsaved), so that a flood of new
+ *    clients neither evicts established flows from the LRU nor pays its
+ *    insert. Such a flow's next packets miss and take the ring again: the
+ *    same backend while the ring stands.
  *
  * Fragments: a fragment of a VIP hashed on ports cannot be placed (later
  * fragments carry no ports) and is dropped and counted. A VIP hashed on
@@ -66,6 +72,47 @@ EDGELB_INLINE struct edgelb_vip_meta *edgelb_find_vip(EDGELB_CTX *ctx,
 		return vip;
 	vk.port = 0;
 	return edgelb_t_vip(ctx, &vk);
+}
+
+#define EDGELB_NS_PER_S 1000000000ull
+
+/*
+ * May this CPU write one more new flow into its flow table at now (ns)?
+ * 1 or 0. A token bucket per CPU (edgelb_cpu_state), rate and burst from
+ * the node config, rate 0 = always. The credit is kept in ns x rate, so
+ * that a refill is a multiply and a write costs EDGELB_NS_PER_S: no
+ * division per new flow. A bucket is full at its first use, after the
+ * clock went back, and after 2^32 ns (4.3 s) unused; the last also keeps
+ * elapsed x rate within 64 bits for every rate the config allows
+ * (edgelb.conf(5): at most 10^7). Without per-CPU state the guard stays
+ * open: the flow table then works as it would without it.
+ */
+EDGELB_INLINE int edgelb_flow_guard(EDGELB_CTX *ctx, const struct edgelb_node_config *cfg,
+				    __u64 now)
+{
+	struct edgelb_cpu_state *cs;
+	__u64 cap, credit, elapsed;
+
+	if (!cfg->new_flow_rate)
+		return 1;
+	cs = edgelb_t_cpu_state(ctx);
+	if (!cs)
+		return 1;
+	cap = (__u64)(cfg->new_flow_burst ? cfg->new_flow_burst : 1) * EDGELB_NS_PER_S;
+	elapsed = now - cs->flow_last_ns;
+	if (!cs->flow_last_ns || now < cs->flow_last_ns || elapsed >= (1ull << 32))
+		credit = cap;
+	else
+		credit = cs->flow_credit + elapsed * cfg->new_flow_rate;
+	if (credit > cap)
+		credit = cap;
+	cs->flow_last_ns = now;
+	if (credit < EDGELB_NS_PER_S) {
+		cs->flow_credit = credit;
+		return 0;
+	}
+	cs->flow_credit = credit - EDGELB_NS_PER_S;
+	return 1;
 }
 
 EDGELB_INLINE void edgelb_count_flow(struct edgelb_counters *c, __u16 bytes, int new_flow)
@@ -208,15 +255,22 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 	}
 
 	if (new_flow) {
-		struct edgelb_flow_state st = {
-			.backend_id = be_id,
-			.vip_id = vip->vip_id,
-			.created_ns = edgelb_t_now_ns(ctx),
-		};
+		__u64 now = edgelb_t_now_ns(ctx);
 
-		edgelb_t_flow_update(ctx, &pkt.key, &st);
-		if (rehash)
-			edgelb_t_count(ctx, EDGELB_EV_FLOW_REHASHED);
+		if (edgelb_flow_guard(ctx, cfg, now)) {
+			struct edgelb_flow_state st = {
+				.backend_id = be_id,
+				.vip_id = vip->vip_id,
+				.created_ns = now,
+			};
+
+			edgelb_t_flow_update(ctx, &pkt.key, &st);
+			/* an unsaved rehash is not counted: its next packet would count again */
+			if (rehash)
+				edgelb_t_count(ctx, EDGELB_EV_FLOW_REHASHED);
+		} else {
+			edgelb_t_count(ctx, EDGELB_EV_NEW_FLOW_UNSAVED);
+		}
 	}
 	if (pkt.flags & EDGELB_PKT_F_ICMP_ERR)
 		edgelb_t_count(ctx, EDGELB_EV_ICMP_FORWARDED);

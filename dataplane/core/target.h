@@ -50,7 +50,7 @@
  *   struct edgelb_counters *edgelb_t_backend_counters(EDGELB_CTX *, __u32 backend_id);
  *   void edgelb_t_count(EDGELB_CTX *, enum edgelb_counter);
  *
- * Per-CPU scratch (ICMP budget, outer IPv4 ids)
+ * Per-CPU scratch (ICMP budget, new-flow guard, outer IPv4 ids)
  *   struct edgelb_cpu_state *edgelb_t_cpu_state(EDGELB_CTX *);  may be NULL
  *
  * Clock

@@ -54,7 +54,12 @@
 #include "hash.h"
 
 #define EDGELB_TABLES_MAGIC 0x424c5444424c4745ull /* "EGLBDTLB" */
-#define EDGELB_TABLES_VERSION 2u /* 2: VIP home slot by MurmurHash3 words */
+/*
+ * 2: VIP home slot by MurmurHash3 words; 3: node config of 72 bytes (the
+ * new-flow guard) and the new_flow_unsaved counter. An older file is
+ * refused (edgelbd --cleanup removes it), never misread.
+ */
+#define EDGELB_TABLES_VERSION 3u
 #define EDGELB_TABLES_VIP_SEED 0x76697073u /* "vips" */
 
 /* Open addressing stays short with at least half the slots free. */
@@ -149,7 +154,7 @@ _Static_assert(sizeof(struct edgelb_tables_hdr) <= EDGELB_TABLES_HDR_SIZE, "tabl
 _Static_assert(sizeof(struct edgelb_tables_vip_data) == 48, "tables vip data");
 _Static_assert(sizeof(struct edgelb_tables_vip) == 128, "tables vip slot");
 _Static_assert(sizeof(struct edgelb_tables_backend) == 64, "tables backend slot");
-_Static_assert(sizeof(struct edgelb_tables_node) == 136, "tables node slot");
+_Static_assert(sizeof(struct edgelb_tables_node) == 152, "tables node slot");
 _Static_assert((EDGELB_TABLES_VIP_SLOTS & (EDGELB_TABLES_VIP_SLOTS - 1)) == 0,
 	       "vip slots: a power of two");
 

@@ -220,6 +220,7 @@ static inline void edgelb_t_count(struct host_dp *h, enum edgelb_counter c)
 		h->ctr[c]++;
 }
 
+/* One ns per read, from where host_dp_set_clock() put it. */
 static inline __u64 edgelb_t_now_ns(struct host_dp *h)
 {
 	return ++h->clock;
@@ -288,6 +289,11 @@ void host_dp_free(struct host_dp *h)
 void host_dp_set_node_config(struct host_dp *h, const struct edgelb_node_config *cfg)
 {
 	h->cfg = *cfg;
+}
+
+void host_dp_set_clock(struct host_dp *h, uint64_t ns)
+{
+	h->clock = ns;
 }
 
 /* The entry of key as the caller gave it, aimed at its VIP's live ring (as xdp.c does). */

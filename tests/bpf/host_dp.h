@@ -25,6 +25,13 @@ struct host_dp *host_dp_new(void);
 void host_dp_free(struct host_dp *h);
 
 void host_dp_set_node_config(struct host_dp *h, const struct edgelb_node_config *cfg);
+
+/*
+ * Set the packet path's clock (edgelb_t_now_ns) to ns: every read adds
+ * one ns first, so the next reads ns + 1. Tests of the per-CPU budgets
+ * (ICMP too-big, the new-flow guard) move it by hand; it starts at 0.
+ */
+void host_dp_set_clock(struct host_dp *h, uint64_t ns);
 int host_dp_set_vip(struct host_dp *h, const struct edgelb_vip_key *key,
 		    const struct edgelb_vip_meta *meta);
 int host_dp_set_backend(struct host_dp *h, uint32_t id, const struct edgelb_backend *be);

@@ -143,18 +143,24 @@ int scenario_set_backend(struct scenario *sc, struct lbenv *e, uint32_t id)
 	return lbenv_backend(e, id, &sc->be[id]) ? -1 : 0;
 }
 
+void scenario_node_config(struct edgelb_node_config *cfg)
+{
+	uint8_t fam;
+
+	memset(cfg, 0, sizeof(*cfg));
+	parse_addr(SC_SRC4, &cfg->src_v4, &fam);
+	parse_addr(SC_SRC6, &cfg->src_v6, &fam);
+	memcpy(cfg->gw_mac, sc_gw_mac, 6);
+	memcpy(cfg->if_mac, sc_if_mac, 6);
+	cfg->ifindex = SC_IFINDEX;
+}
+
 int scenario_load(struct scenario *sc, struct lbenv *e)
 {
 	struct edgelb_node_config cfg;
-	uint8_t fam;
 
 	memset(sc, 0, sizeof(*sc));
-	memset(&cfg, 0, sizeof(cfg));
-	parse_addr(SC_SRC4, &cfg.src_v4, &fam);
-	parse_addr(SC_SRC6, &cfg.src_v6, &fam);
-	memcpy(cfg.gw_mac, sc_gw_mac, 6);
-	memcpy(cfg.if_mac, sc_if_mac, 6);
-	cfg.ifindex = SC_IFINDEX;
+	scenario_node_config(&cfg);
 	if (lbenv_node_config(e, &cfg))
 		return -1;
 

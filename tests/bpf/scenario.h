@@ -89,6 +89,9 @@ struct scenario {
 	struct edgelb_backend be[EDGELB_MAX_BACKENDS];
 };
 
+/* The node config scenario_load() writes (no ICMP limit, no new-flow guard). */
+void scenario_node_config(struct edgelb_node_config *cfg);
+
 /* Programs everything into e; 0 or -1 (with a message). */
 int scenario_load(struct scenario *sc, struct lbenv *e);
 void scenario_free(struct scenario *sc);

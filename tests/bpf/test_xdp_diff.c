@@ -5,8 +5,8 @@
  * DPDK must agree, verdict and every output byte, on random packets: valid
  * VIP traffic of every shape, non-VIP traffic, ICMP errors, and all of
  * them mangled (cut short, bytes flipped, length fields rewritten). All
- * see the same sequence, including backend changes along the way, so
- * their flow tables evolve alike. Without root (no XDP program) the DPDK
+ * see the same sequence, including backend changes and a stretch under the
+ * new-flow guard along the way, so their flow tables evolve alike. Without root (no XDP program) the DPDK
  * build compares host and DPDK.
  *
  * usage: test_xdp_diff [COUNT [SEED]]   (default 10000, seed from
@@ -175,6 +175,31 @@ static void toggle_backend(void)
 	}
 }
 
+/*
+ * The new-flow guard on every target for packets [GUARD_FROM, GUARD_TO):
+ * 1 flow-table write a second, a burst of GUARD_BURST. The segment takes
+ * milliseconds, far less than the second one more write would need, so
+ * every target saves the same first GUARD_BURST new flows and none after
+ * (the host twin's clock barely moves); the flow tables then differ from
+ * a run without the guard, alike on every target.
+ */
+#define GUARD_FROM 500
+#define GUARD_TO 800
+#define GUARD_BURST 40
+
+static int set_guard(uint32_t rate, uint32_t burst)
+{
+	struct edgelb_node_config cfg;
+
+	scenario_node_config(&cfg);
+	cfg.new_flow_rate = rate;
+	cfg.new_flow_burst = burst;
+	for (int e = 0; e < n_envs; e++)
+		if (lbenv_node_config(envs[e], &cfg))
+			return -1;
+	return 0;
+}
+
 /* BPF when root can load it, the host twin, DPDK when linked in. */
 static int open_envs(void)
 {
@@ -249,6 +274,11 @@ int main(int argc, char **argv)
 
 		if (i && i % 1000 == 0)
 			toggle_backend();
+		if ((i == GUARD_FROM || i == GUARD_TO) &&
+		    set_guard(i == GUARD_FROM ? 1 : 0, i == GUARD_FROM ? GUARD_BURST : 0)) {
+			fprintf(stderr, "packet %ld: setting the new-flow guard failed\n", i);
+			goto out;
+		}
 		random_flow(&f);
 		if (below(10) == 0 ? random_icmp(&f, &frame) : golden_input(&f, &frame))
 			continue; /* a combination the builder refuses: not a packet */
@@ -298,6 +328,11 @@ int main(int argc, char **argv)
 	if (count >= 1000 && (verdicts[XDP_DROP] < count / 50 || verdicts[XDP_PASS] < count / 50 ||
 			      verdicts[XDP_TX] < count / 10)) {
 		fprintf(stderr, "the packet mix is too narrow to prove anything\n");
+		mismatches++;
+	}
+	/* the guard segment must have had new flows over its budget, or it proved nothing */
+	if (count > GUARD_TO && !lbenv_counter(envs[0], EDGELB_EV_NEW_FLOW_UNSAVED)) {
+		fprintf(stderr, "the new-flow guard never held a flow back\n");
 		mismatches++;
 	}
 	rc = mismatches ? 1 : 0;

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -848,6 +849,71 @@ static void test_icmp_rate_limit(void **state)
 }
 
 /*
+ * The new-flow guard: with 1 flow-table write a second and a burst of 2,
+ * three new clients in a row all go to the ring's backend (known
+ * answers), the first two are saved in the flow table, the third is not
+ * and counts as new_flow_unsaved. A saved flow's packets (hits) take
+ * nothing from the budget; the unsaved flow's next packet misses, takes
+ * the ring again (same backend) and is still not saved; with the guard
+ * off (rate 0) it is. Budgets are per CPU: the test stays on one, so
+ * the XDP program's runs all see the same bucket.
+ */
+static void test_new_flow_guard(void **state)
+{
+	struct edgelb_node_config cfg;
+	struct edgelb_flow_state st;
+	struct edgelb_flow_key k;
+	struct flow_spec f[3];
+	cpu_set_t was, one;
+	uint64_t unsaved;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	scenario_node(&cfg);
+	cfg.new_flow_rate = 1;
+	cfg.new_flow_burst = 2;
+	assert_int_equal(lbenv_node_config(env, &cfg), 0);
+
+	for (int i = 0; i < 3; i++) {
+		f[i] = (struct flow_spec)V4(.dst = "192.0.2.10", .dport = 80,
+					    .sport = (uint16_t)(60010 + i),
+					    .tcp_flags = PKT_TCP_SYN);
+		unsaved = lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED);
+		assert_int_equal(sent_to(&f[i]), kat_pick4(f[i].sport, KAT_RING_V4));
+		assert_int_equal(lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED),
+				 unsaved + (i == 2));
+		golden_flow_key(&f[i], SC_VIP_TCP4_IPIP, &k);
+		assert_int_equal(lbenv_flow(env, &k, &st), i < 2 ? 0 : -ENOENT);
+		if (i < 2)
+			assert_int_equal(st.backend_id, kat_pick4(f[i].sport, KAT_RING_V4));
+	}
+
+	/* a hit costs no budget */
+	f[0].tcp_flags = 0;
+	unsaved = lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED);
+	assert_int_equal(sent_to(&f[0]), kat_pick4(f[0].sport, KAT_RING_V4));
+	assert_int_equal(lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED), unsaved);
+
+	/* the unsaved flow goes on to the same backend, unsaved while over the budget */
+	f[2].tcp_flags = 0;
+	assert_int_equal(sent_to(&f[2]), kat_pick4(f[2].sport, KAT_RING_V4));
+	assert_int_equal(lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED), unsaved + 1);
+	golden_flow_key(&f[2], SC_VIP_TCP4_IPIP, &k);
+	assert_int_equal(lbenv_flow(env, &k, &st), -ENOENT);
+
+	scenario_node(&cfg);
+	assert_int_equal(lbenv_node_config(env, &cfg), 0);
+	assert_int_equal(sent_to(&f[2]), kat_pick4(f[2].sport, KAT_RING_V4));
+	assert_int_equal(lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED), unsaved + 1);
+	assert_int_equal(lbenv_flow(env, &k, &st), 0);
+	assert_int_equal(st.backend_id, kat_pick4(f[2].sport, KAT_RING_V4));
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+}
+
+/*
  * Outer IPv4 identification (RFC 6864): 0 when the inner packet has DF
  * (atomic), else different for consecutive packets, also of one flow.
  */
@@ -905,6 +971,7 @@ static int run_on(enum lbenv_kind kind)
 		cmocka_unit_test(test_icmp_error_to_other_address_passes),
 		cmocka_unit_test(test_flow_entry_only_when_forwarded),
 		cmocka_unit_test(test_icmp_rate_limit),
+		cmocka_unit_test(test_new_flow_guard),
 		cmocka_unit_test(test_outer_ip_id),
 	};
 	int failed;

@@ -17,7 +17,10 @@
  *                   VIP -> client), sent back to its source inside an ICMP
  *                   "fragmentation needed" (IPv4) or "packet too big"
  *                   (IPv6) from a router, in a frame client MAC -> us
- *            bits 3, 7..4 when bit 0 is clear: unused
+ *            bit 3  new-flow guard: the node's guard is on for this frame
+ *                   (1 write a second, burst 1: after the first, every new
+ *                   flow is forwarded but not saved, new_flow_unsaved)
+ *            bits 7..4 when bit 0 is clear: unused
  *   rest:    the frame (or, with bit 2, the quoted IP packet); frames
  *            longer than host_dp_run() takes are skipped
  *
@@ -63,6 +66,7 @@
 #define V_FIX_LEN 0x01
 #define V_SMALL_MTU 0x02
 #define V_ICMP_WRAP 0x04
+#define V_GUARD 0x08
 
 #define SMALL_MTU 576
 #define ROUTER4 "203.0.113.1"
@@ -145,6 +149,17 @@ static void dp_init(void)
 		be_macs[n_be] = d->mac;
 	}
 	dp_create();
+}
+
+/* The new-flow guard at 1 write a second (on), or the scenario's node config (off). */
+static void set_guard(int on)
+{
+	struct edgelb_node_config cfg;
+
+	scenario_node_config(&cfg);
+	cfg.new_flow_rate = on ? 1 : 0;
+	cfg.new_flow_burst = on ? 1 : 0;
+	host_dp_set_node_config(env.host, &cfg);
 }
 
 /* Set every VIP's MTU to mtu, or back to the scenario's with 0. */
@@ -806,10 +821,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (r.small_mtu)
 		set_vip_mtu(SMALL_MTU);
+	if (variant & V_GUARD)
+		set_guard(1);
 	r.verdict = host_dp_run(env.host, frame, len, out, &r.out_len);
 	totals(&t1);
 	if (r.small_mtu)
 		set_vip_mtu(0);
+	if (variant & V_GUARD)
+		set_guard(0);
 
 	if (r.verdict == -EMSGSIZE)
 		return 0; /* larger than the host target takes */

@@ -48,9 +48,13 @@ static void test_layouts(void **state)
 	assert_int_equal(offsetof(struct edgelb_node_config, ifindex), 48);
 	assert_int_equal(offsetof(struct edgelb_node_config, icmp_rate), 52);
 	assert_int_equal(offsetof(struct edgelb_node_config, icmp_burst), 56);
+	assert_int_equal(offsetof(struct edgelb_node_config, new_flow_rate), 60);
+	assert_int_equal(offsetof(struct edgelb_node_config, new_flow_burst), 64);
+	assert_int_equal(offsetof(struct edgelb_cpu_state, flow_credit), 24);
+	assert_int_equal(offsetof(struct edgelb_cpu_state, flow_last_ns), 32);
 	assert_int_equal(offsetof(struct edgelb_cpu_state, ip_id), 16);
 	assert_int_equal(EDGELB_DROP_MAX, 13);
-	assert_int_equal(EDGELB_COUNTER_MAX, 21);
+	assert_int_equal(EDGELB_COUNTER_MAX, 22);
 }
 
 int main(void)
