@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * edgelb.conf's "dataplane" group (config_priv.h): the data plane's mode,
- * the XDP mode, interfaces, flow table size, ICMP "too big" limits and
- * DPDK's tables file and arguments.
+ * the XDP mode, interfaces, flow table size, ICMP "too big" limits, the
+ * new-flow guard and DPDK's tables file and arguments.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -18,9 +18,28 @@
 #define EDGELB_CONFIG_ICMP_TOO_BIG_RATE_DEFAULT 1000
 #define EDGELB_CONFIG_ICMP_TOO_BIG_BURST_DEFAULT 50
 
+/*
+ * The new-flow guard: flow-table writes per second and per CPU, and the
+ * bucket's depth. 125 000/s is the reference balancer's default (Katran's
+ * max_conn_rate); the burst defaults to a tenth of a second of the rate,
+ * so that a CPU takes a short spike of real clients at once. The maximum
+ * keeps the data plane's arithmetic (forward.h: elapsed ns x rate, and
+ * burst x 10^9) within 64 bits.
+ */
+#define EDGELB_CONFIG_NEW_FLOW_RATE_DEFAULT 125000
+#define EDGELB_CONFIG_NEW_FLOW_BURST_DIVISOR 10
+#define EDGELB_CONFIG_NEW_FLOW_MAX 10000000
+/*
+ * The XDP clock the guard reads ticks every 1 to 4 ms (CONFIG_HZ): a
+ * bucket shallower than 4 ms of its rate would cap what it lets through
+ * below the rate.
+ */
+#define EDGELB_CONFIG_CLOCK_TICK_DIVISOR 250
+
 static const char *const edgelb_config_dataplane_keys[] = {
 	"mode", "xdp_mode", "interfaces", "flow_table_size", "dpdk_args",
-	"icmp_too_big_rate", "icmp_too_big_burst", "tables", NULL,
+	"icmp_too_big_rate", "icmp_too_big_burst", "new_flow_rate", "new_flow_burst", "tables",
+	NULL,
 };
 
 static const struct edgelb_config_keyword edgelb_config_kw_dp_mode[] = {
@@ -133,6 +152,40 @@ static void edgelb_config_parse_tables(struct edgelb_config_ctx *ctx,
 				    EDGELB_CONFIG_TABLES_DIR, instance ? instance : "INSTANCE");
 }
 
+/*
+ * The new-flow guard: rate 0 turns it off, and a burst then means nothing
+ * (a warning: the operator may think the guard is on); a burst under one
+ * clock tick of the rate is a warning too.
+ */
+static void edgelb_config_parse_new_flow(struct edgelb_config_ctx *ctx,
+					 const struct edgelb_config_node *dp,
+					 struct edgelb_config_dataplane *out)
+{
+	struct edgelb_config_node n;
+	int burst_ret;
+
+	edgelb_config_u32(ctx, dp, "new_flow_rate", false, 0, EDGELB_CONFIG_NEW_FLOW_MAX,
+			  &out->new_flow_rate);
+	out->new_flow_burst = out->new_flow_rate / EDGELB_CONFIG_NEW_FLOW_BURST_DIVISOR;
+	if (!out->new_flow_burst)
+		out->new_flow_burst = 1;
+	burst_ret = edgelb_config_u32(ctx, dp, "new_flow_burst", false, 1,
+				      EDGELB_CONFIG_NEW_FLOW_MAX, &out->new_flow_burst);
+	if (burst_ret <= 0)
+		return;
+	edgelb_config_node_key(dp, "new_flow_burst", &n);
+	if (!out->new_flow_rate)
+		edgelb_config_warning(ctx, &n, "has no effect: new_flow_rate = 0 turns the "
+					       "new-flow guard off");
+	else if (out->new_flow_burst < out->new_flow_rate / EDGELB_CONFIG_CLOCK_TICK_DIVISOR)
+		edgelb_config_warning(ctx, &n,
+				      "%u is under 4 ms of new_flow_rate (%u): the data plane's "
+				      "clock ticks every 1-4 ms, so fewer than new_flow_rate new "
+				      "flows a second would be saved",
+				      out->new_flow_burst,
+				      out->new_flow_rate / EDGELB_CONFIG_CLOCK_TICK_DIVISOR);
+}
+
 void edgelb_config_parse_dataplane(struct edgelb_config_ctx *ctx,
 				   const struct edgelb_config_node *root, const char *instance,
 				   struct edgelb_config_dataplane *out)
@@ -146,6 +199,9 @@ void edgelb_config_parse_dataplane(struct edgelb_config_ctx *ctx,
 	out->flow_table_size = EDGELB_FLOW_TABLE_SIZE;
 	out->icmp_too_big_rate = EDGELB_CONFIG_ICMP_TOO_BIG_RATE_DEFAULT;
 	out->icmp_too_big_burst = EDGELB_CONFIG_ICMP_TOO_BIG_BURST_DEFAULT;
+	out->new_flow_rate = EDGELB_CONFIG_NEW_FLOW_RATE_DEFAULT;
+	out->new_flow_burst = EDGELB_CONFIG_NEW_FLOW_RATE_DEFAULT /
+			      EDGELB_CONFIG_NEW_FLOW_BURST_DIVISOR;
 	if (edgelb_config_group(ctx, root, "dataplane", true, &dp) <= 0)
 		return;
 	edgelb_config_check_keys(ctx, &dp, edgelb_config_dataplane_keys);
@@ -170,6 +226,7 @@ void edgelb_config_parse_dataplane(struct edgelb_config_ctx *ctx,
 			  &out->icmp_too_big_rate);
 	edgelb_config_u32(ctx, &dp, "icmp_too_big_burst", false, 1, 100000,
 			  &out->icmp_too_big_burst);
+	edgelb_config_parse_new_flow(ctx, &dp, out);
 	edgelb_config_parse_dpdk_args(ctx, &dp, out, mode_ret >= 0);
 	edgelb_config_parse_tables(ctx, &dp, instance, out, mode_ret >= 0);
 }

@@ -90,6 +90,8 @@ void edgelb_model_icmp_budget(struct edgelb_node_config *node, const struct edge
 {
 	node->icmp_rate = cfg->dataplane.icmp_too_big_rate;
 	node->icmp_burst = cfg->dataplane.icmp_too_big_burst;
+	node->new_flow_rate = cfg->dataplane.new_flow_rate;
+	node->new_flow_burst = cfg->dataplane.new_flow_burst;
 }
 
 static void lb_icmp_budget(struct lb *lb, const struct edgelb_config *cfg)

@@ -88,7 +88,11 @@ void edgelb_model_changed(struct edgelb_model *m, bool structural);
  */
 int edgelb_model_reload(struct edgelb_model *m, char *msg, size_t msg_len);
 
-/* The ICMP too-big budget of node from cfg (dataplane.icmp_too_big_*). */
+/*
+ * The per-CPU budgets of node from cfg: ICMP too-big replies
+ * (dataplane.icmp_too_big_*) and flow-table writes of new flows
+ * (dataplane.new_flow_*, the new-flow guard). A reload applies both.
+ */
 void edgelb_model_icmp_budget(struct edgelb_node_config *node, const struct edgelb_config *cfg);
 
 #endif /* EDGELB_MODEL_H */

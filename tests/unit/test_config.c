@@ -126,6 +126,26 @@ static const struct bad_case bad_cases[] = {
 	  "dataplane = { interfaces = [ \"eth0\" ];\n"
 	  "  icmp_too_big_rat = 10; };\n",
 	  3, "dataplane.icmp_too_big_rat: unknown setting; did you mean \"icmp_too_big_rate\"?" },
+	{ "new_flow_rate_too_big",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  new_flow_rate = 10000001; };\n",
+	  3, "dataplane.new_flow_rate: 10000001 is out of range 0..10000000" },
+	{ "new_flow_rate_not_integer",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  new_flow_rate = \"125k\"; };\n",
+	  3, "dataplane.new_flow_rate: expected an integer, got a string" },
+	{ "new_flow_burst_zero",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  new_flow_burst = 0; };\n",
+	  3, "dataplane.new_flow_burst: 0 is out of range 1..10000000" },
+	{ "new_flow_rate_misspelt",
+	  "instance = \"t\";\n"
+	  "dataplane = { interfaces = [ \"eth0\" ];\n"
+	  "  new_flows_rate = 10; };\n",
+	  3, "dataplane.new_flows_rate: unknown setting; did you mean \"new_flow_rate\"?" },
 	{ "icmp_too_big_burst_zero",
 	  "instance = \"t\";\n"
 	  "dataplane = { interfaces = [ \"eth0\" ];\n"
@@ -745,6 +765,9 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(cfg.dataplane.flow_table_size, 65536);
 	assert_int_equal(cfg.dataplane.icmp_too_big_rate, 1000);
 	assert_int_equal(cfg.dataplane.icmp_too_big_burst, 50);
+	/* the reference balancer's default, and a tenth of a second of it */
+	assert_int_equal(cfg.dataplane.new_flow_rate, 125000);
+	assert_int_equal(cfg.dataplane.new_flow_burst, 12500);
 	assert_int_equal(cfg.n_services, 0);
 	assert_int_equal(cfg.n_vrrp, 0);
 	assert_int_equal(errs.count, 0);
@@ -918,6 +941,66 @@ static void test_icmp_too_big_limits(void **state)
 	assert_int_equal(cfg.dataplane.icmp_too_big_rate, 1000000);
 	assert_int_equal(cfg.dataplane.icmp_too_big_burst, 1);
 	assert_int_equal(errs.count, 0);
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_free(&errs);
+}
+
+/*
+ * The new-flow guard: off with rate 0 (a burst then only warns), the burst
+ * a tenth of the rate unless given, and a warning for a burst shallower
+ * than the data plane's clock tick (4 ms of the rate).
+ */
+static void test_new_flow_guard(void **state)
+{
+	struct edgelb_config_errors errs = { 0 };
+	struct edgelb_config cfg;
+
+	(void)state;
+	parse_ok("instance = \"t\";\n"
+		 "dataplane = { interfaces = [ \"eth0\" ];\n"
+		 "  new_flow_rate = 0; };\n",
+		 &cfg, &errs);
+	assert_int_equal(cfg.dataplane.new_flow_rate, 0);
+	assert_int_equal(errs.count, 0);
+	edgelb_config_free(&cfg);
+
+	parse_ok("instance = \"t\";\n"
+		 "dataplane = { interfaces = [ \"eth0\" ];\n"
+		 "  new_flow_rate = 1000000; };\n",
+		 &cfg, &errs);
+	assert_int_equal(cfg.dataplane.new_flow_rate, 1000000);
+	assert_int_equal(cfg.dataplane.new_flow_burst, 100000);
+	assert_int_equal(errs.n_warnings, 0);
+	edgelb_config_free(&cfg);
+
+	parse_ok("instance = \"t\";\n"
+		 "dataplane = { interfaces = [ \"eth0\" ];\n"
+		 "  new_flow_rate = 9; new_flow_burst = 1; };\n",
+		 &cfg, &errs);
+	assert_int_equal(cfg.dataplane.new_flow_rate, 9);
+	assert_int_equal(cfg.dataplane.new_flow_burst, 1);
+	assert_int_equal(errs.n_warnings, 0);
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_free(&errs);
+
+	parse_ok("instance = \"t\";\n"
+		 "dataplane = { interfaces = [ \"eth0\" ];\n"
+		 "  new_flow_rate = 0; new_flow_burst = 5; };\n",
+		 &cfg, &errs);
+	assert_int_equal(errs.n_warnings, 1);
+	assert_non_null(find_message(&errs, FILE_NAME ":3: dataplane.new_flow_burst: warning: "
+						    "has no effect: new_flow_rate = 0"));
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_free(&errs);
+
+	/* 250 000/s: 4 ms of it is 1000 */
+	parse_ok("instance = \"t\";\n"
+		 "dataplane = { interfaces = [ \"eth0\" ];\n"
+		 "  new_flow_rate = 250000; new_flow_burst = 999; };\n",
+		 &cfg, &errs);
+	assert_int_equal(errs.n_warnings, 1);
+	assert_non_null(find_message(&errs, FILE_NAME ":3: dataplane.new_flow_burst: warning: "
+						    "999 is under 4 ms of new_flow_rate (1000)"));
 	edgelb_config_free(&cfg);
 	edgelb_config_errors_free(&errs);
 }
@@ -1529,6 +1612,7 @@ int main(void)
 		cmocka_unit_test(test_service_values),
 		cmocka_unit_test(test_service_options),
 		cmocka_unit_test(test_icmp_too_big_limits),
+		cmocka_unit_test(test_new_flow_guard),
 		cmocka_unit_test(test_mtu_min),
 		cmocka_unit_test(test_mtu_at_minimum),
 		cmocka_unit_test(test_addr_check),
