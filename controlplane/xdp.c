@@ -25,6 +25,7 @@
 
 #include "edgelb.skel.h"
 #include "if_mac.h"
+#include "log.h"
 #include "ring_store.h"
 #include "xdp.h"
 
@@ -94,20 +95,57 @@ static int mkdir_p(const char *path)
 	return mkdir(buf, 0700) && errno != EEXIST ? -errno : 0;
 }
 
+/* The map pinned at path: 0 and *info, or -errno (-ENOENT: none). */
+static int pinned_info(const char *path, struct bpf_map_info *info)
+{
+	uint32_t len = sizeof(*info);
+	int fd = bpf_obj_get(path), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* max_entries of the map pinned at path, or 0 when there is none. */
 static uint32_t pinned_max_entries(const char *path)
 {
 	struct bpf_map_info info;
-	uint32_t len = sizeof(info);
-	int fd = bpf_obj_get(path);
 
-	if (fd < 0)
+	return pinned_info(path, &info) ? 0 : info.max_entries;
+}
+
+/*
+ * Maps that hold no state worth keeping across a restart: the node config
+ * (edgelbd writes every slot at start) and the per-CPU scratch (token
+ * buckets, IPv4 ids). When an upgrade changed their layout (abi.h: the
+ * node config grew for the new-flow guard) the pinned one cannot be
+ * reused; it is unpinned so that this build creates its own, rather than
+ * refuse to start and make the operator drop every flow with
+ * `edgelbd --cleanup`. The old program keeps its copy until its link is
+ * swapped to ours, and a slot is written before that swap (attach).
+ */
+static bool map_is_scratch(const char *name)
+{
+	return !strcmp(name, "node_config") || !strcmp(name, "cpu_state");
+}
+
+static int replace_stale_scratch(const struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info;
+
+	if (pinned_info(path, &info))
+		return 0; /* none pinned (or unreadable: the reuse then says why) */
+	if (info.value_size == bpf_map__value_size(map) &&
+	    info.max_entries == bpf_map__max_entries(map) && info.type == bpf_map__type(map))
 		return 0;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.max_entries = 0;
-	close(fd);
-	return info.max_entries;
+	pr_info("xdp", "pinned map %s has %u-byte entries, this build %u: replaced (it is "
+		       "rewritten at start; no flow is lost)",
+		path, info.value_size, bpf_map__value_size(map));
+	return unlink(path) ? -errno : 0;
 }
 
 /*
@@ -131,6 +169,12 @@ static int pin_maps(struct edgelb_xdp *x)
 			return -ENAMETOOLONG;
 		if (!strcmp(name, "vips") && access(path, F_OK) == 0)
 			x->adopted = true;
+		if (map_is_scratch(name)) {
+			int err = replace_stale_scratch(map, path);
+
+			if (err)
+				return err;
+		}
 		if (!strcmp(name, "flows") || !strcmp(name, "rings")) {
 			uint32_t pinned = pinned_max_entries(path);
 
@@ -386,12 +430,24 @@ int edgelb_xdp_attach(struct edgelb_xdp *x, const char *ifname, int ifindex, boo
 {
 	LIBBPF_OPTS(bpf_link_create_opts, o, .flags = generic ? XDP_FLAGS_SKB_MODE
 							      : XDP_FLAGS_DRV_MODE);
-	int prog = edgelb_xdp_prog_fd(x), fd = -1, err;
+	int prog = edgelb_xdp_prog_fd(x), fd = -1, err, slot_err = 0;
 	char path[4096];
 
 	*replaced = false;
 	if (x->n_links == (int)(sizeof(x->links) / sizeof(x->links[0])))
 		return -ENOSPC;
+	/*
+	 * The slot before the program: a swapped-in program whose node config
+	 * map is new (replace_stale_scratch) must not see an empty slot and
+	 * drop as drop_no_config until we get to it. An adopted slot stays as
+	 * the previous run wrote it until we know better.
+	 */
+	if (x->node_set) {
+		struct xdp_link l = { .ifindex = ifindex };
+
+		snprintf(l.ifname, sizeof(l.ifname), "%s", ifname);
+		slot_err = write_link_slot(x, &l); /* reported once attached, as before */
+	}
 	if (!link_path(x, ifname, path, sizeof(path))) {
 		fd = bpf_obj_get(path);
 		if (fd >= 0) {
@@ -417,10 +473,7 @@ int edgelb_xdp_attach(struct edgelb_xdp *x, const char *ifname, int ifindex, boo
 	snprintf(x->links[x->n_links].ifname, sizeof(x->links[0].ifname), "%s", ifname);
 	x->links[x->n_links].ifindex = ifindex;
 	x->links[x->n_links++].fd = fd;
-	/* an adopted slot stays as the previous run wrote it until we know better */
-	if (x->node_set)
-		return write_link_slot(x, &x->links[x->n_links - 1]);
-	return 0;
+	return slot_err;
 }
 
 int edgelb_xdp_detach(struct edgelb_xdp *x, const char *ifname)
