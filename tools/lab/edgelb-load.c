@@ -325,6 +325,7 @@ static int open_control(struct run *r)
 static int setup(struct run *r, int64_t start_us)
 {
 	static char req[1100];
+	unsigned long history;
 	sigset_t sigs;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -348,8 +349,10 @@ static int setup(struct run *r, int64_t start_us)
 	if (load_pool_init(&r->pool, (uint32_t)r->o.max_inflight, r->epfd, &r->o.dst, r->o.dst_len,
 			   req, (int64_t)r->o.timeout_ms * 1000) < 0)
 		goto err;
-	/* replies of the last --timeout: see "history" in load_stats.h */
-	r->stats = load_stats_new(start_us, r->o.rate * r->o.timeout_ms / 1000 + r->o.max_inflight + 64);
+	/* replies of the last --timeout: see "history" in load_stats.h; at
+	 * most 16 MB (above 10 000 replies a second for 100 s) */
+	history = r->o.rate * r->o.timeout_ms / 1000 + r->o.max_inflight + 64;
+	r->stats = load_stats_new(start_us, history < (1ul << 20) ? history : 1ul << 20);
 	if (!r->stats)
 		goto err;
 	return 0;
@@ -461,24 +464,29 @@ static void pace(struct run *r, int64_t now)
 	}
 }
 
-/* The timer fires at the next start, deadline or end, whichever is first. */
+/*
+ * The timer fires at the next start, deadline or end of the run, whichever
+ * comes first; once stopping, only at deadlines (the end is past: arming
+ * it would fire at once, again and again).
+ */
 static void arm_timer(struct run *r)
 {
-	int64_t t = r->end_us, d = load_pool_next_deadline(&r->pool);
+	int64_t t = INT64_MAX, d = load_pool_next_deadline(&r->pool);
 	struct itimerspec its = { 0 };
 
 	if (!r->stopping) {
 		int64_t next = r->pace_t0_us + (int64_t)(r->started * 1000000 / r->o.rate);
 
-		if (next < t)
-			t = next;
+		t = next < r->end_us ? next : r->end_us;
 	}
 	if (d >= 0 && d < t)
 		t = d;
-	if (t < 1)
-		t = 1; /* 0 would disarm it */
-	its.it_value.tv_sec = t / 1000000;
-	its.it_value.tv_nsec = (t % 1000000) * 1000;
+	if (t != INT64_MAX) {
+		if (t < 1)
+			t = 1; /* 0 would disarm it */
+		its.it_value.tv_sec = t / 1000000;
+		its.it_value.tv_nsec = (t % 1000000) * 1000;
+	}
 	timerfd_settime(r->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 

@@ -248,8 +248,12 @@ void load_pool_event(struct load_pool *p, struct load_stats *s, uint64_t data, u
 			fail_errno(p, s, i, now_us, err);
 			return;
 		}
-		if (!(events & (EPOLLOUT | EPOLLIN)))
+		if (!(events & (EPOLLOUT | EPOLLIN))) {
+			/* hung up without an error: would wake us until the deadline */
+			if (events & (EPOLLHUP | EPOLLERR))
+				fail_errno(p, s, i, now_us, ECONNRESET);
 			return;
+		}
 		c->connected = true;
 	}
 	if (c->sent < p->req_len) {
