@@ -150,8 +150,11 @@ kill_line=$(line "period kill ")
 echo "$kill_line"
 f=$(field "$kill_line" failed)
 check "kill: failures counted ($f)" between "$f" 1 1000000
-check "kill: refused ($(field "$kill_line" refused)) are all of them" \
-	[ "$(field "$kill_line" refused)" = "$f" ]
+# refused: connects while nothing listened; reset: a request nginx had
+# accepted (or had in its backlog) when it died, a 1-in-5 chance at 200/s
+ref=$(field "$kill_line" refused) rst=$(field "$kill_line" reset)
+check "kill: refused ($ref) > 0, and refused + reset ($rst) are all the failures" \
+	eval '[ "$ref" -gt 0 ] && [ $((ref + rst)) -eq "$f" ]'
 o=$(field "$kill_line" outage_ms)
 check "kill: outage $o ms covers the ${DOWN_S} s nginx was down, under $OUTAGE_MAX ms" \
 	between "$o" "$(s_to_ms "$DOWN_S")" "$OUTAGE_MAX"
