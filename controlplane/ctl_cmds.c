@@ -467,6 +467,32 @@ static struct json_object *ctl_flow_json(const struct lb *lb, const struct edgel
 	return o;
 }
 
+/*
+ * The flow table's fill level into r as "fill": {entries, capacity,
+ * complete}. Counting walks the table (dataplane.h: flow_fill), so only
+ * the first page of a listing pays it, and at most EDGELB_CTL_FILL_MAX
+ * entries are counted. Nothing is added when the data plane cannot tell.
+ */
+static int ctl_flow_fill(const struct edgelb_dataplane *dp, const struct ctl_request *req,
+			 struct json_object *r)
+{
+	uint64_t used, capacity;
+	struct json_object *o;
+	bool complete;
+
+	if (!dp->ops->flow_fill || (req->paged && req->offset))
+		return 0;
+	if (dp->ops->flow_fill(dp->dp, EDGELB_CTL_FILL_MAX, &used, &capacity, &complete))
+		return 0; /* the listing stands without it */
+	o = json_object_new_object();
+	if (!o || juint(o, "entries", used) || juint(o, "capacity", capacity) ||
+	    jbool(o, "complete", complete)) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	return jset(r, "fill", o);
+}
+
 static struct json_object *ctl_flows(struct edgelb_model *d, const struct ctl_request *req)
 {
 	const struct edgelb_dataplane *dp = &d->lb.dp;
@@ -504,7 +530,7 @@ static struct json_object *ctl_flows(struct edgelb_model *d, const struct ctl_re
 		goto nomem;
 	}
 	a = NULL;
-	if (jbool(r, "truncated", n > req->max))
+	if (jbool(r, "truncated", n > req->max) || ctl_flow_fill(dp, req, r))
 		goto nomem;
 	goto out;
 nomem:

@@ -147,7 +147,11 @@
  *     -> messages [lines]; failure: an error reply with "messages"
  * flows  [max (1..EDGELB_CTL_FLOWS_MAX, 100)] [offset, limit (within max)]
  *     -> flows: [{src, sport, dst, dport, protocol, service, backend,
- *                 vip_id, backend_id, age_ms}], truncated (more may exist)
+ *                 vip_id, backend_id, age_ms}], truncated (more may exist),
+ *        fill: {entries, capacity, complete} (the table's fill level, every
+ *        CPU's together, on the first page; absent when the data plane
+ *        cannot count; complete false: counting stopped at
+ *        EDGELB_CTL_FILL_MAX entries)
  * health  [service] [offset, limit]
  *     -> time_unix_ms, checks (backends with a check), running,
  *        max_late_ms, backends: [{service, name, address, port, id,
@@ -200,6 +204,8 @@
 #define EDGELB_CTL_PAGE_BYTES (1024 * 1024) /* item text in a page without limit */
 #define EDGELB_CTL_PAGE_ITEMS_MAX 100000
 #define EDGELB_CTL_FLOWS_MAX 10000
+/* Flow-table entries counted at most for flows' fill level (a walk of the table). */
+#define EDGELB_CTL_FILL_MAX (1u << 24)
 #define EDGELB_CTL_FLOWS_DEFAULT 100
 
 /*

@@ -53,6 +53,15 @@ struct edgelb_dataplane_ops {
 	int (*flows)(void *dp, struct edgelb_flow_key *keys, struct edgelb_flow_state *states,
 		     size_t max, size_t *n);
 	/*
+	 * How full the flow table is: *used entries of *capacity, every CPU's
+	 * table together. Counting walks the table (XDP: batched lookups of
+	 * the LRU hash, docs/lbctl.8 says the cost), so at most limit entries
+	 * are counted; *complete is false when the walk stopped there. NULL
+	 * when the data plane cannot tell.
+	 */
+	int (*flow_fill)(void *dp, uint64_t limit, uint64_t *used, uint64_t *capacity,
+			 bool *complete);
+	/*
 	 * What the data plane holds for backend id now (after a restart: what
 	 * the previous edgelbd left). NULL when it cannot tell.
 	 */

@@ -15,6 +15,7 @@
 #include <net/if.h>
 
 #include "dpdk.h"
+#include "flow_table.h"
 #include "if_mac.h"
 #include "log.h"
 #include "ring_store.h"
@@ -152,6 +153,22 @@ static int tables_open(struct edgelb_dpdk *d, uint32_t ring_slots)
 	return 0;
 }
 
+/*
+ * One line at start: the flow tables are edgelb-dpdk's own (its --flows,
+ * per lcore: flow_table.h), not in the file; say what the config's size
+ * costs there, sets rounded up to a power of two as edgelb-dpdk does.
+ */
+static void log_flow_table(uint32_t per_lcore)
+{
+	uint64_t ways = (uint64_t)edgelb_flow_table_sets(per_lcore) * EDGELB_FLOW_WAYS;
+
+	pr_info("dpdk", "flow table: edgelb-dpdk's own, per lcore, sized by its --flows; "
+			"dataplane.flow_table_size = %u there is %llu entries x %zu bytes = "
+			"%.1f MiB per lcore",
+		per_lcore, (unsigned long long)ways, sizeof(struct edgelb_flow_way),
+		(double)(ways * sizeof(struct edgelb_flow_way)) / (1024.0 * 1024.0));
+}
+
 static int dpdk_open(const struct edgelb_dataplane_opts *o, struct edgelb_dataplane *dp)
 {
 	struct edgelb_dpdk *d;
@@ -177,6 +194,7 @@ static int dpdk_open(const struct edgelb_dataplane_opts *o, struct edgelb_datapl
 		dpdk_close(d);
 		return err;
 	}
+	log_flow_table(d->flows_per_cpu);
 	*dp = (struct edgelb_dataplane){ .ops = &edgelb_dpdk_ops, .dp = d };
 	return 0;
 }

@@ -808,6 +808,58 @@ int edgelb_xdp_flows(const struct edgelb_xdp *x, struct edgelb_flow_key *keys,
 	return 0;
 }
 
+/*
+ * Entries in the flows map, counted with BPF_MAP_LOOKUP_BATCH (a few
+ * thousand entries per syscall: the kernel walks the hash buckets and
+ * copies keys and states out), at most limit of them. An LRU hash keeps
+ * no count of its own; the walk is what it costs (docs/lbctl.8).
+ */
+#define XDP_FILL_CHUNK 4096
+
+int edgelb_xdp_flow_fill(const struct edgelb_xdp *x, uint64_t limit, uint64_t *used,
+			 uint64_t *capacity, bool *complete)
+{
+	int fd = bpf_map__fd(x->skel->maps.flows), err = 0;
+	struct edgelb_flow_key *keys = calloc(XDP_FILL_CHUNK, sizeof(*keys));
+	struct edgelb_flow_state *states = calloc(XDP_FILL_CHUNK, sizeof(*states));
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	__u32 token = 0;
+	bool first = true;
+
+	*used = 0;
+	*complete = false;
+	*capacity = bpf_map__max_entries(x->skel->maps.flows);
+	if (!keys || !states) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (*used < limit) {
+		__u32 n = limit - *used < XDP_FILL_CHUNK ? (__u32)(limit - *used) : XDP_FILL_CHUNK;
+
+		/* the batch token of a hash map is a bucket index: in and out may alias */
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, states, &n, &o)) {
+			*used += n;
+			if (errno == ENOENT)
+				*complete = true; /* the last buckets: n counts them */
+			else if (errno != ENOSPC) /* ENOSPC: a bucket larger than what is left */
+				err = -errno;
+			break;
+		}
+		*used += n;
+		first = false;
+	}
+out:
+	free(keys);
+	free(states);
+	return err;
+}
+
+static int op_flow_fill(void *dp, uint64_t limit, uint64_t *used, uint64_t *capacity,
+			bool *complete)
+{
+	return edgelb_xdp_flow_fill(dp, limit, used, capacity, complete);
+}
+
 static int op_flows(void *dp, struct edgelb_flow_key *keys, struct edgelb_flow_state *states,
 		    size_t max, size_t *n)
 {
@@ -838,11 +890,54 @@ const struct edgelb_dataplane_ops edgelb_xdp_ops = {
 	.backend_counters = op_backend_counters,
 	.counter = op_counter,
 	.flows = op_flows,
+	.flow_fill = op_flow_fill,
 	.get_backend = op_get_backend,
 	.get_node_config = op_get_node_config,
 };
 
 /* ---- struct edgelb_dataplane_lifecycle ---------------------------------- */
+
+/*
+ * What the kernel charges for map fd ("memlock:" of /proc/self/fdinfo:
+ * for a hash, its elements with their hash and LRU nodes, the buckets and
+ * the free lists), or 0 when it does not say.
+ */
+static uint64_t map_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* One line at start: how many flows the table holds, and what that costs. */
+static void log_flow_table(const struct edgelb_xdp *x)
+{
+	uint32_t total = bpf_map__max_entries(x->skel->maps.flows);
+	uint64_t bytes = map_memlock(bpf_map__fd(x->skel->maps.flows));
+	const char *how = "the kernel's count";
+
+	if (!bytes || !total) {
+		/* an older kernel: the key and state alone, a lower bound */
+		bytes = (uint64_t)total *
+			(sizeof(struct edgelb_flow_key) + sizeof(struct edgelb_flow_state));
+		how = "key and state only";
+	}
+	pr_info("xdp", "flow table: %u entries per CPU x %d CPUs = %u entries x %llu bytes "
+		       "(%s) = %.1f MiB",
+		total / (uint32_t)x->ncpus, x->ncpus, total,
+		(unsigned long long)(total ? bytes / total : 0), how,
+		(double)bytes / (1024.0 * 1024.0));
+}
 
 static int life_open(const struct edgelb_dataplane_opts *o, struct edgelb_dataplane *dp)
 {
@@ -854,6 +949,7 @@ static int life_open(const struct edgelb_dataplane_opts *o, struct edgelb_datapl
 
 	if (err)
 		return err;
+	log_flow_table(x);
 	*dp = (struct edgelb_dataplane){ .ops = &edgelb_xdp_ops, .dp = x };
 	return 0;
 }

@@ -130,4 +130,12 @@ struct edgelb_bpf *edgelb_xdp_skeleton(struct edgelb_xdp *x);
 int edgelb_xdp_flows(const struct edgelb_xdp *x, struct edgelb_flow_key *keys,
 		     struct edgelb_flow_state *states, size_t max, size_t *n);
 
+/*
+ * Fill level of the flow table (struct edgelb_dataplane_ops.flow_fill):
+ * entries counted with batched lookups, at most limit; *capacity is the
+ * map's max_entries (every CPU's share). 0 or a negative errno.
+ */
+int edgelb_xdp_flow_fill(const struct edgelb_xdp *x, uint64_t limit, uint64_t *used,
+			 uint64_t *capacity, bool *complete);
+
 #endif /* EDGELB_XDP_H */

@@ -899,6 +899,20 @@ static int cmd_stats(struct lbctl *l, int argc, char **argv)
 
 /* ---- flows ---- */
 
+/* The table's fill level, when edgelbd could count it. */
+static void print_flow_fill(struct json_object *fill)
+{
+	uint64_t used, cap;
+
+	if (!fill)
+		return;
+	used = juint(fill, "entries");
+	cap = juint(fill, "capacity");
+	printf("flow table: %s%llu of %llu entries in use (%.1f%%, every CPU's table together)\n",
+	       jbool(fill, "complete") ? "" : "at least ", (unsigned long long)used,
+	       (unsigned long long)cap, cap ? 100.0 * (double)used / (double)cap : 0.0);
+}
+
 static void print_flows(struct json_object *r)
 {
 	struct json_object *a = jget(r, "flows");
@@ -920,6 +934,7 @@ static void print_flows(struct json_object *r)
 	table_print(&t);
 	printf("%zu flow%s%s\n", n, n == 1 ? "" : "s",
 	       jbool(r, "truncated") ? " shown; the table holds more (--max N)" : "");
+	print_flow_fill(jget(r, "fill"));
 }
 
 static int cmd_flows(struct lbctl *l, int argc, char **argv)

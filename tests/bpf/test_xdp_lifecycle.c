@@ -2,17 +2,24 @@
 /*
  * The XDP data plane through controlplane/dataplane.h only, as edgelbd
  * drives it: its life cycle (open, sizes, close, the --cleanup calls; not
- * attach and not pinning, which need an interface and a bpffs: the
- * namespace tests run them) and the table contracts main.c and lb.c rely
- * on: set_vip ignores the caller's ring_base, get_node_config reads back.
+ * attach, which needs an interface: the namespace tests run it; pinning
+ * only for a pinned map of an older layout, on a bpffs of our own in a
+ * mount namespace of our own) and the table contracts main.c, lb.c and
+ * ctl rely on: set_vip ignores the caller's ring_base, get_node_config
+ * reads back, flow_fill counts the flow table.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
 #include <cmocka.h>
 
 #include <bpf/bpf.h>
@@ -144,6 +151,80 @@ static void test_ring_base_is_the_data_planes(void **state)
 	assert_int_equal(got.mtu, 1400);
 }
 
+/*
+ * The fill level counts what is in the table, every CPU's part, up to the
+ * limit asked: entries written from here (userspace updates go to this
+ * CPU's LRU list), counted against the number written.
+ */
+static void test_flow_fill(void **state)
+{
+	struct edgelb_dataplane *dp = *state;
+	int fd = edgelb_xdp_flows_fd(dp->dp);
+	uint64_t used, cap;
+	bool complete;
+
+	assert_non_null(dp->ops->flow_fill);
+	assert_int_equal(dp->ops->flow_fill(dp->dp, 1u << 24, &used, &cap, &complete), 0);
+	assert_int_equal(used, 0);
+	assert_true(complete);
+	assert_int_equal(cap, 1024u * (uint64_t)libbpf_num_possible_cpus());
+	for (uint32_t i = 0; i < 300; i++) {
+		struct edgelb_flow_key k = { .src.v4 = htonl(0x0a000000 + i), .sport = 1,
+					     .dport = 80, .proto = 6, .family = EDGELB_AF_INET };
+		struct edgelb_flow_state st = { .backend_id = 1 };
+
+		assert_int_equal(bpf_map_update_elem(fd, &k, &st, BPF_NOEXIST), 0);
+	}
+	assert_int_equal(dp->ops->flow_fill(dp->dp, 1u << 24, &used, &cap, &complete), 0);
+	assert_int_equal(used, 300);
+	assert_true(complete);
+	/* a limit below the count: the walk stops there, and says so */
+	assert_int_equal(dp->ops->flow_fill(dp->dp, 10, &used, &cap, &complete), 0);
+	assert_true(used >= 10 && used <= 300);
+	assert_false(complete);
+}
+
+/*
+ * A node_config map pinned by an older build (64-byte entries, before the
+ * new-flow guard) is replaced at open, not refused: the data plane opens
+ * on the pin dir and its node_config has this build's entries. Needs a
+ * bpffs: ours, in a mount namespace of our own (nothing leaks out).
+ */
+static void test_stale_scratch_map_replaced(void **state)
+{
+	char dir[] = "/tmp/edgelb-lifecycle-XXXXXX", path[128];
+	struct edgelb_dataplane_opts o = { .flow_table_size = 1024, .ring_slots = 4000 };
+	struct edgelb_dataplane dp;
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	int old, fd;
+
+	(void)state;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    !mkdtemp(dir) || mount("bpf", dir, "bpf", 0, NULL)) {
+		fprintf(stderr, "skip: no bpffs of our own: %s\n", strerror(errno));
+		skip();
+	}
+	o.pin_dir = dir;
+	snprintf(path, sizeof(path), "%s/node_config", dir);
+	old = bpf_map_create(BPF_MAP_TYPE_ARRAY, "node_config", 4, 64, EDGELB_NODE_SLOTS, NULL);
+	assert_true(old >= 0);
+	assert_int_equal(bpf_obj_pin(old, path), 0);
+	close(old);
+
+	assert_int_equal(life->open(&o, &dp), 0);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	assert_int_equal(info.value_size, sizeof(struct edgelb_node_config));
+	close(fd);
+	life->close(dp.dp);
+	/* the pins go with the bpffs */
+	assert_int_equal(umount(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_cleanup_calls(void **state)
 {
 	(void)state;
@@ -161,6 +242,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_node_config_reads_back, dp_open, dp_close),
 		cmocka_unit_test_setup_teardown(test_ring_base_is_the_data_planes, dp_open,
 						dp_close),
+		cmocka_unit_test_setup_teardown(test_flow_fill, dp_open, dp_close),
+		cmocka_unit_test(test_stale_scratch_map_replaced),
 		cmocka_unit_test(test_cleanup_calls),
 	};
 	char why[128];

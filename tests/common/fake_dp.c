@@ -163,6 +163,19 @@ static int f_flows(void *dp, struct edgelb_flow_key *keys, struct edgelb_flow_st
 	return 0;
 }
 
+/* The listing's flows, of a table of FAKE_DP_FLOW_CAPACITY. */
+static int f_flow_fill(void *dp, uint64_t limit, uint64_t *used, uint64_t *capacity,
+		       bool *complete)
+{
+	const struct lb *lb = fake_of(dp)->flows_of;
+	size_t n = lb && lb->n_services ? lb->services[0].n_backends : 0;
+
+	*used = n < limit ? n : limit;
+	*capacity = FAKE_DP_FLOW_CAPACITY;
+	*complete = n <= limit;
+	return 0;
+}
+
 const struct edgelb_dataplane_ops fake_dp_ops = {
 	.set_node_config = f_node,
 	.set_vip = f_set_vip,
@@ -173,4 +186,5 @@ const struct edgelb_dataplane_ops fake_dp_ops = {
 	.backend_counters = f_counters,
 	.counter = f_counter,
 	.flows = f_flows,
+	.flow_fill = f_flow_fill,
 };

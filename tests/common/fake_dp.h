@@ -38,9 +38,14 @@ struct fake_dp {
 	 */
 	bool synthetic_counters;
 	uint64_t reads;
-	/* The flow listing: one flow per backend of flows_of's first service; NULL: none. */
+	/*
+	 * The flow listing: one flow per backend of flows_of's first service;
+	 * NULL: none. The fill level: those flows, of FAKE_DP_FLOW_CAPACITY.
+	 */
 	const struct lb *flows_of;
 };
+
+#define FAKE_DP_FLOW_CAPACITY 131072
 
 extern struct fake_dp fdp;
 extern const struct edgelb_dataplane_ops fake_dp_ops;

@@ -214,6 +214,8 @@ check "stats --json" 0 '"new_flows":' -- root --json stats
 check "stats --watch redraws with rates" 0 "PKT/S" -- timeout --foreground --preserve-status -s INT 3 "$lbctl" -s "$sock" stats --watch 1
 check "flows" 0 "tcp    198.51.100.1  40000  192.0.2.10     443  web-https  web1" -- outsider flows
 check "flows --max" 0 "1 flow shown; the table holds more" -- root flows --max 1
+check "flows shows the fill level" 0 "of 131072 entries in use" -- root flows
+check "flows --json has the fill level" 0 '"capacity": 131072' -- root flows --json
 check "flows --max 0" 2 'lbctl: max: "0" is not a number in 1..10000' -- root flows --max 0
 
 # ---- config --------------------------------------------------------------
