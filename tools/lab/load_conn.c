@@ -270,6 +270,12 @@ void load_pool_expire(struct load_pool *p, struct load_stats *s, int64_t now_us)
 		finish(p, s, p->head, now_us, LOAD_TIMEOUT, NULL, false, 0);
 }
 
+void load_pool_abort(struct load_pool *p, struct load_stats *s, int64_t now_us)
+{
+	while (p->head >= 0)
+		finish(p, s, p->head, now_us, LOAD_TIMEOUT, NULL, false, 0);
+}
+
 int64_t load_pool_next_deadline(const struct load_pool *p)
 {
 	return p->head >= 0 ? p->conn[p->head].deadline_us : -1;

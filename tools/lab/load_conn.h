@@ -73,6 +73,9 @@ bool load_pool_owns(uint64_t data);
 /* End every request whose deadline is at or before now_us (timeout). */
 void load_pool_expire(struct load_pool *p, struct load_stats *s, int64_t now_us);
 
+/* End every request in flight as a timeout: the loop cannot wait on them. */
+void load_pool_abort(struct load_pool *p, struct load_stats *s, int64_t now_us);
+
 /* The earliest deadline in flight, or -1 if nothing is in flight. */
 int64_t load_pool_next_deadline(const struct load_pool *p);
 
