@@ -44,6 +44,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "netlink.h"
+#include "notify.h"
 #include "ring_store.h"
 #include "state.h"
 #include "vrrp/saved.h"
@@ -141,6 +142,7 @@ struct edgelbd {
 	struct loop_timer *resync;	/* coalesces netlink changes into one sync */
 	struct loop_timer *nh_retry;	/* asks again for unresolved next hops */
 	struct loop_timer *pin_check;	/* the pins that let the data plane outlive us */
+	struct loop_timer *watchdog;	/* systemd's WatchdogSec, when set */
 	int sigfd;
 };
 
@@ -482,6 +484,60 @@ static void warn_lost_state(struct edgelb_model *d, const struct edgelb_backend 
 		pr_warn("state", "  %s", line);
 }
 
+/* ---- systemd ------------------------------------------------------------- */
+
+/* What `systemctl status edgelbd` shows: what is served, and by which data plane. */
+static void status_line(const struct edgelbd *p, char *buf, size_t len)
+{
+	const struct edgelb_config *cfg = &p->model.cfg;
+	int n = snprintf(buf, len, "serving %zu services, %zu backends; data plane %s (%s) on",
+			 p->model.lb.n_services, lb_backend_count(&p->model.lb), p->life->name,
+			 p->model.adopted ? "adopted" : p->life->created);
+
+	for (size_t i = 0; i < cfg->dataplane.n_interfaces && n > 0 && (size_t)n < len; i++)
+		n += snprintf(buf + n, len - (size_t)n, "%s%s", i ? ", " : " ",
+			      cfg->dataplane.interfaces[i]);
+}
+
+/* Services added or removed at run time, or a reload: a new status line. */
+static void notify_follow_model(void *arg, bool structural)
+{
+	struct edgelbd *p = arg;
+	char status[256];
+
+	if (!structural)
+		return;
+	status_line(p, status, sizeof(status));
+	edgelb_notify_status(status);
+}
+
+/*
+ * The loop turned, so edgelbd is not hung: systemd's watchdog (WatchdogSec)
+ * restarts a hung edgelbd, and the pinned data plane forwards meanwhile.
+ */
+static void watchdog_tick(void *arg)
+{
+	(void)arg;
+	edgelb_notify_watchdog();
+}
+
+static int start_systemd(struct edgelbd *p)
+{
+	struct edgelb_model_observer follow = { .model_changed = notify_follow_model, .arg = p };
+	uint64_t every = edgelb_notify_watchdog_interval_ms();
+	int err = edgelb_model_observe(&p->model, &follow);
+
+	if (err || !every)
+		return err;
+	err = loop_timer_new(p->loop, watchdog_tick, p, &p->watchdog);
+	if (!err)
+		err = loop_timer_arm(p->watchdog, every, every);
+	if (!err)
+		pr_info("systemd", "watchdog: telling systemd every %llu ms that edgelbd is alive",
+			(unsigned long long)every);
+	return err;
+}
+
 static void signal_readable(void *arg, int fd, uint32_t events)
 {
 	struct edgelbd *p = arg;
@@ -490,8 +546,15 @@ static void signal_readable(void *arg, int fd, uint32_t events)
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			char status[256];
+
 			pr_info("config", "SIGHUP: reloading %s", p->model.config_path);
+			/* systemd shows the unit reloading from RELOADING=1 to READY=1 */
+			edgelb_notify_reloading();
 			edgelb_model_reload(&p->model, NULL, 0);
+			/* a rejected config leaves the running one: ready either way */
+			status_line(p, status, sizeof(status));
+			edgelb_notify_ready(status);
 		} else {
 			pr_info(NULL, "signal %u: stopping; the data plane keeps forwarding "
 				      "(its %s in %s)",
@@ -855,6 +918,7 @@ static int start_signals(struct edgelbd *p)
 static int start(struct edgelbd *p)
 {
 	struct edgelb_model *m = &p->model;
+	char status[256];
 	int err;
 
 	p->life = dataplane_of(&m->cfg);
@@ -881,6 +945,8 @@ static int start(struct edgelbd *p)
 		err = start_operator(p);
 	if (!err)
 		err = start_signals(p);
+	if (!err)
+		err = start_systemd(p);
 	if (err)
 		return err;
 	/* the model's counts: lbctl status says the same (runtime changes included) */
@@ -888,6 +954,13 @@ static int start(struct edgelbd *p)
 		m->cfg.instance, m->lb.n_services, lb_backend_count(&m->lb));
 	if (p->life == &edgelb_xdp_lifecycle)
 		loop_timer_arm(p->pin_check, PIN_CHECK_MS, 0);
+	/*
+	 * Only now: the data plane forwards on every interface, the checks
+	 * and VRRP run, and lbctl and /metrics are answered. A unit that
+	 * orders itself After=edgelbd.service may rely on all of it.
+	 */
+	status_line(p, status, sizeof(status));
+	edgelb_notify_ready(status);
 	return 0;
 }
 
@@ -908,6 +981,7 @@ static void stop(struct edgelbd *p)
 	loop_timer_free(p->resync);
 	loop_timer_free(p->nh_retry);
 	loop_timer_free(p->pin_check);
+	loop_timer_free(p->watchdog);
 	if (p->nl && p->loop)
 		loop_del_fd(p->loop, edgelb_nl_fd(p->nl));
 	/* links are pinned: closing our fds leaves the program attached */
@@ -991,6 +1065,8 @@ int main(int argc, char **argv)
 	err = start(&p);
 	if (!err)
 		err = loop_run(p.loop);
+	/* the stop may take seconds (a VRRP master waits for its peer) */
+	edgelb_notify_stopping();
 	stop(&p);
 	if (err == -EINVAL)
 		return EDGELBD_EXIT_INVALID;

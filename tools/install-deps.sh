@@ -9,6 +9,9 @@ packages=(
 	meson ninja-build pkg-config gcc clang llvm
 	libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev
 	libconfig-dev libnl-3-dev libnl-route-3-dev libjson-c-dev libmicrohttpd-dev libhttp-parser-dev
+	# edgelbd's sd_notify (Type=notify); systemd.pc names the unit directory
+	# and systemd-analyze verifies the units (tests/integration/test_systemd.sh)
+	libsystemd-dev systemd
 	# edgelb-dpdk and its tests (tests/dpdk; under CI a build without DPDK
 	# fails them): DPDK 22.11, its headers, every PMD the tests and the lab
 	# use (net_null, net_ring, net_tap, net_af_packet, net_af_xdp, net_pcap
