@@ -12,7 +12,8 @@
 #     least the 0.5 s nginx was down (the client's own clock: the mark is
 #     taken when it reads the line) and below a generous bound;
 #  3. "mark after" once nginx listens again: no failure;
-#  4. "stop": the total line; and a short run toward [::1] (IPv6 target).
+#  4. "stop": the total line, no TIME_WAIT left on the client's side; and
+#     a short run toward [::1] (IPv6 target).
 #
 # usage: test_load.sh BUILDDIR     (root; exits 77 when it cannot run,
 # 1 under CI=true: check.sh's skip_or_fail)
@@ -179,6 +180,11 @@ echo "$total"
 check "the total line" [ -n "$total" ]
 check "total: failures are the kill period's" [ "$(field "$total" failed)" = "$f" ]
 check "total: the longest outage is the kill period's" [ "$(field "$total" outage_ms)" = "$o" ]
+# the server closed first every time: the TIME_WAITs are all nginx's
+# (port 80), none is the client's (toward port 80)
+tw_client=$(ip netns exec "$NS" ss -Htan state time-wait "dport = :80" | wc -l)
+tw_server=$(ip netns exec "$NS" ss -Htan state time-wait "sport = :80" | wc -l)
+check "no TIME_WAIT on the client's side ($tw_client; nginx's: $tw_server)" [ "$tw_client" -eq 0 ]
 # nothing to say on stderr but the stop
 check "stderr: only the stop" eval '[ "$(grep -cv "^edgelb-load: stopping" "$T/err")" = 0 ]'
 [ "$failed" -eq 0 ] || { echo "stderr:"; cat "$T/err"; }

@@ -377,6 +377,34 @@ static void test_p99(void **state)
 	load_stats_free(s);
 }
 
+/*
+ * A history too short for the load errs late, never early: room for 2
+ * replies; a (10) times out at 1010; meanwhile b (20, done 21), c (30,
+ * 31), d (40, 41) were answered, and b's reply has been pushed out. The
+ * true outage is 21 ms (b's reply); with b forgotten it is c's: 31.
+ */
+static void test_short_history(void **state)
+{
+	struct load_stats *s = load_stats_new(0, 2);
+	struct load_ticket a, b, c, d;
+
+	(void)state;
+	a = start(s, 10);
+	b = start(s, 20);
+	ok(s, &b, 21, "be1", "dc1");
+	c = start(s, 30);
+	ok(s, &c, 31, "be1", "dc1");
+	d = start(s, 40);
+	ok(s, &d, 41, "be1", "dc1");
+	failed_at(s, &a, 1010, LOAD_TIMEOUT);
+	load_stats_end(s, MS(2000));
+	assert_string_equal(report(s), "period start requests=4 ok=3 failed=1 timeout=1 refused=0"
+				       " reset=0 unreachable=0 status=0 overload=0 other=0"
+				       " outage_ms=31 first_fail_ms=10 last_fail_ms=10"
+				       " max_latency_ms=1 p99_latency_ms=1 spread be1=3 site dc1=3\n");
+	load_stats_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_spread),
 		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_p99),
+		cmocka_unit_test(test_short_history),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
