@@ -89,6 +89,7 @@ nginx_start() {
 }
 # ctl LINE: one line to edgelb-load's FIFO; bounded, should the client be
 # gone (a FIFO without a reader would block the writer's open forever)
+# shellcheck disable=SC2016 # expanded by the inner bash
 ctl() { timeout 2 bash -c 'echo "$1" >"$2"' _ "$1" "$T/ctl"; }
 # line PREFIX: the first output line starting with PREFIX
 line() { grep -m1 "^$1" "$T/out"; }
@@ -154,14 +155,17 @@ check "kill: failures counted ($f)" between "$f" 1 1000000
 # refused: connects while nothing listened; reset: a request nginx had
 # accepted (or had in its backlog) when it died, a 1-in-5 chance at 200/s
 ref=$(field "$kill_line" refused) rst=$(field "$kill_line" reset)
+refused_or_reset() { [ "$ref" -gt 0 ] && [ $((ref + rst)) -eq "$f" ]; }
 check "kill: refused ($ref) > 0, and refused + reset ($rst) are all the failures" \
-	eval '[ "$ref" -gt 0 ] && [ $((ref + rst)) -eq "$f" ]'
+	refused_or_reset
 o=$(field "$kill_line" outage_ms)
 check "kill: outage $o ms covers the ${DOWN_S} s nginx was down, under $OUTAGE_MAX ms" \
 	between "$o" "$(s_to_ms "$DOWN_S")" "$OUTAGE_MAX"
-check "kill: first failure after the mark, last one before the outage's end" \
-	eval '[ "$(field "$kill_line" first_fail_ms)" -ge 0 ] &&
-	      [ "$(field "$kill_line" last_fail_ms)" -lt "$o" ]'
+fail_times_ok() {
+	between "$(field "$kill_line" first_fail_ms)" 0 "$o" &&
+		between "$(field "$kill_line" last_fail_ms)" 0 $((o - 1))
+}
+check "kill: first failure after the mark, last one before the outage's end" fail_times_ok
 check "kill: not unresolved" [ "$(field "$kill_line" unresolved)" = missing ]
 
 # a second of good traffic, then the end
@@ -186,7 +190,8 @@ tw_client=$(ip netns exec "$NS" ss -Htan state time-wait "dport = :80" | wc -l)
 tw_server=$(ip netns exec "$NS" ss -Htan state time-wait "sport = :80" | wc -l)
 check "no TIME_WAIT on the client's side ($tw_client; nginx's: $tw_server)" [ "$tw_client" -eq 0 ]
 # nothing to say on stderr but the stop
-check "stderr: only the stop" eval '[ "$(grep -cv "^edgelb-load: stopping" "$T/err")" = 0 ]'
+only_the_stop() { ! grep -qv "^edgelb-load: stopping" "$T/err"; }
+check "stderr: only the stop" only_the_stop
 [ "$failed" -eq 0 ] || { echo "stderr:"; cat "$T/err"; }
 
 # 4. an IPv6 target, without a control FIFO, for 1 s
@@ -194,9 +199,9 @@ ip netns exec "$NS" timeout 10 "$LOAD" --target "[::1]:80" --rate 50 --duration 
 check "IPv6: exit status 0" [ $? -eq 0 ]
 total=$(line "total ")
 echo "$total"
-check "IPv6: ready, then 'period start' and 'total'" \
-	eval 'has_line ready && has_line "period start " && [ -n "$total" ]'
-check "IPv6: ~50 requests, none failed" \
-	eval 'between "$(field "$total" requests)" 40 60 && [ "$(field "$total" failed)" = 0 ]'
+v6_lines() { has_line ready && has_line "period start " && [ -n "$total" ]; }
+check "IPv6: ready, then 'period start' and 'total'" v6_lines
+v6_counts() { between "$(field "$total" requests)" 40 60 && [ "$(field "$total" failed)" = 0 ]; }
+check "IPv6: ~50 requests, none failed" v6_counts
 
 check_summary
