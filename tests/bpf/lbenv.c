@@ -35,6 +35,11 @@ int lbenv_has(enum lbenv_kind kind)
 
 struct lbenv *lbenv_new(enum lbenv_kind kind)
 {
+	return lbenv_new_sized(kind, 65536);
+}
+
+struct lbenv *lbenv_new_sized(enum lbenv_kind kind, uint32_t flows_per_cpu)
+{
 	struct lbenv *e = calloc(1, sizeof(*e));
 	int err;
 
@@ -53,7 +58,7 @@ struct lbenv *lbenv_new(enum lbenv_kind kind)
 			return e;
 		fprintf(stderr, "lbenv: out of memory\n");
 	} else {
-		struct edgelb_xdp_opts o = { .flow_table_size = 65536 };
+		struct edgelb_xdp_opts o = { .flow_table_size = flows_per_cpu };
 
 		err = edgelb_xdp_open(&o, &e->xdp);
 		if (!err)
@@ -73,6 +78,16 @@ void lbenv_free(struct lbenv *e)
 	edgelb_xdp_close(e->xdp);
 	host_dp_free(e->host);
 	free(e);
+}
+
+struct host_dp *lbenv_host(struct lbenv *e)
+{
+	return e->host;
+}
+
+int lbenv_prog_fd(const struct lbenv *e)
+{
+	return e->xdp ? edgelb_xdp_prog_fd(e->xdp) : -1;
 }
 
 const char *lbenv_name(const struct lbenv *e)

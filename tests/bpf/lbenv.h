@@ -54,8 +54,20 @@ struct lbenv;
 
 /* NULL on failure, with the reason printed. */
 struct lbenv *lbenv_new(enum lbenv_kind kind);
+/*
+ * The same with a flow table of flows_per_cpu entries per CPU (the XDP
+ * target; the others keep their own size). lbenv_new() takes 65536.
+ */
+struct lbenv *lbenv_new_sized(enum lbenv_kind kind, uint32_t flows_per_cpu);
 void lbenv_free(struct lbenv *e);
 const char *lbenv_name(const struct lbenv *e);
+
+/* The host twin of an LBENV_HOST environment (its clock: host_dp.h), else NULL. */
+struct host_dp;
+struct host_dp *lbenv_host(struct lbenv *e);
+
+/* The XDP program of an LBENV_BPF environment, for BPF_PROG_TEST_RUN; else -1. */
+int lbenv_prog_fd(const struct lbenv *e);
 
 int lbenv_node_config(struct lbenv *e, const struct edgelb_node_config *cfg);
 int lbenv_vip(struct lbenv *e, const struct edgelb_vip_key *key, const struct edgelb_vip_meta *meta);
