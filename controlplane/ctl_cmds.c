@@ -470,8 +470,9 @@ static struct json_object *ctl_flow_json(const struct lb *lb, const struct edgel
 /*
  * The flow table's fill level into r as "fill": {entries, capacity,
  * complete}. Counting walks the table (dataplane.h: flow_fill), so only
- * the first page of a listing pays it, and at most EDGELB_CTL_FILL_MAX
- * entries are counted. Nothing is added when the data plane cannot tell.
+ * the first page of a listing pays it, and past EDGELB_CTL_FILL_MAX
+ * entries it is an estimate. Nothing is added when the data plane cannot
+ * tell.
  */
 static int ctl_flow_fill(const struct edgelb_dataplane *dp, const struct ctl_request *req,
 			 struct json_object *r)

@@ -150,8 +150,8 @@
  *                 vip_id, backend_id, age_ms}], truncated (more may exist),
  *        fill: {entries, capacity, complete} (the table's fill level, every
  *        CPU's together, on the first page; absent when the data plane
- *        cannot count; complete false: counting stopped at
- *        EDGELB_CTL_FILL_MAX entries)
+ *        cannot count; complete false: counting stopped after
+ *        EDGELB_CTL_FILL_MAX entries and entries is an estimate)
  * health  [service] [offset, limit]
  *     -> time_unix_ms, checks (backends with a check), running,
  *        max_late_ms, backends: [{service, name, address, port, id,
@@ -204,8 +204,12 @@
 #define EDGELB_CTL_PAGE_BYTES (1024 * 1024) /* item text in a page without limit */
 #define EDGELB_CTL_PAGE_ITEMS_MAX 100000
 #define EDGELB_CTL_FLOWS_MAX 10000
-/* Flow-table entries counted at most for flows' fill level (a walk of the table). */
-#define EDGELB_CTL_FILL_MAX (1u << 24)
+/*
+ * Flow-table entries counted for flows' fill level before it is estimated
+ * from the part walked: the walk runs on edgelbd's loop (about a
+ * microsecond an entry), which must stay free for VRRP.
+ */
+#define EDGELB_CTL_FILL_MAX (1u << 16)
 #define EDGELB_CTL_FLOWS_DEFAULT 100
 
 /*

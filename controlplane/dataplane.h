@@ -55,9 +55,9 @@ struct edgelb_dataplane_ops {
 	/*
 	 * How full the flow table is: *used entries of *capacity, every CPU's
 	 * table together. Counting walks the table (XDP: batched lookups of
-	 * the LRU hash, docs/lbctl.8 says the cost), so at most limit entries
-	 * are counted; *complete is false when the walk stopped there. NULL
-	 * when the data plane cannot tell.
+	 * the LRU hash, docs/lbctl.8 says the cost), so it stops after about
+	 * limit entries: *complete is then false and *used an estimate from
+	 * the part walked. NULL when the data plane cannot tell.
 	 */
 	int (*flow_fill)(void *dp, uint64_t limit, uint64_t *used, uint64_t *capacity,
 			 bool *complete);

@@ -811,8 +811,12 @@ int edgelb_xdp_flows(const struct edgelb_xdp *x, struct edgelb_flow_key *keys,
 /*
  * Entries in the flows map, counted with BPF_MAP_LOOKUP_BATCH (a few
  * thousand entries per syscall: the kernel walks the hash buckets and
- * copies keys and states out), at most limit of them. An LRU hash keeps
- * no count of its own; the walk is what it costs (docs/lbctl.8).
+ * copies keys and states out). An LRU hash keeps no count of its own, and
+ * the walk costs about a microsecond per entry (docs/lbctl.8), on
+ * edgelbd's loop: past limit entries it stops, and the count is
+ * extrapolated from the buckets walked (the batch token is the next
+ * bucket; the kernel has the next power of two of max_entries), which
+ * the flow hash spreads evenly.
  */
 #define XDP_FILL_CHUNK 4096
 
@@ -847,6 +851,15 @@ int edgelb_xdp_flow_fill(const struct edgelb_xdp *x, uint64_t limit, uint64_t *u
 		}
 		*used += n;
 		first = false;
+	}
+	if (!err && !*complete && token) {
+		uint64_t buckets = 1;
+
+		while (buckets < *capacity)
+			buckets <<= 1;
+		*used = *used * buckets / token;
+		if (*used > *capacity)
+			*used = *capacity;
 	}
 out:
 	free(keys);

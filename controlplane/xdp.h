@@ -132,7 +132,8 @@ int edgelb_xdp_flows(const struct edgelb_xdp *x, struct edgelb_flow_key *keys,
 
 /*
  * Fill level of the flow table (struct edgelb_dataplane_ops.flow_fill):
- * entries counted with batched lookups, at most limit; *capacity is the
+ * entries counted with batched lookups, about limit at most, then
+ * estimated from the buckets walked (*complete false); *capacity is the
  * map's max_entries (every CPU's share). 0 or a negative errno.
  */
 int edgelb_xdp_flow_fill(const struct edgelb_xdp *x, uint64_t limit, uint64_t *used,

@@ -909,7 +909,7 @@ static void print_flow_fill(struct json_object *fill)
 	used = juint(fill, "entries");
 	cap = juint(fill, "capacity");
 	printf("flow table: %s%llu of %llu entries in use (%.1f%%, every CPU's table together)\n",
-	       jbool(fill, "complete") ? "" : "at least ", (unsigned long long)used,
+	       jbool(fill, "complete") ? "" : "about ", (unsigned long long)used,
 	       (unsigned long long)cap, cap ? 100.0 * (double)used / (double)cap : 0.0);
 }
 

@@ -178,10 +178,14 @@ static void test_flow_fill(void **state)
 	assert_int_equal(dp->ops->flow_fill(dp->dp, 1u << 24, &used, &cap, &complete), 0);
 	assert_int_equal(used, 300);
 	assert_true(complete);
-	/* a limit below the count: the walk stops there, and says so */
-	assert_int_equal(dp->ops->flow_fill(dp->dp, 10, &used, &cap, &complete), 0);
-	assert_true(used >= 10 && used <= 300);
+	/*
+	 * A limit below the count: the walk stops there, says so, and the
+	 * rest is estimated from the buckets walked: 300 entries hashed over
+	 * 2048 buckets, 100 of them counted, leave a wide margin.
+	 */
+	assert_int_equal(dp->ops->flow_fill(dp->dp, 100, &used, &cap, &complete), 0);
 	assert_false(complete);
+	assert_true(used >= 150 && used <= 600);
 }
 
 /*
