@@ -9,7 +9,7 @@
 #     (and one backup);
 #  2. every balancer sees all six backends up, its own site's and the
 #     other's (health checks through the router), with next hops resolved;
-#  3. the same 300 flows (fixed source ports), sent through each of the
+#  3. the same 1000 flows (fixed source ports), sent through each of the
 #     four balancers in turn (the router's VIP route pinned to one), are
 #     all answered and land on the same backend on every balancer: 0
 #     disagreements, across sites (DESIGN.md, principle 2);
@@ -36,7 +36,7 @@ need_tools ip bridge ethtool ss jq nginx sysctl
 [ -x /usr/bin/python3 ] || skip_or_fail "/usr/bin/python3 is missing (Debian package python3)"
 trap sites_down EXIT
 
-FIRST=20000 COUNT=300
+FIRST=20000 COUNT=1000
 T=$SITES_DIR/t
 
 vrrp_state() { # LB: MASTER, BACKUP, ...

@@ -181,15 +181,22 @@ sites_vip_route() {
 sites_cut() { ip -n "$(sites_ns "$1")" link set "p-router" down; }
 sites_mend() { ip -n "$(sites_ns "$1")" link set "p-router" up; }
 
+# sites_balancer_route LB: the other site's backends are reached through
+# the router, whose MAC edgelbd takes from this route's gateway (the
+# kernel drops the route when eth0 goes down: set again when it is back)
+sites_balancer_route() {
+	local site
+	site=$(sites_site "$1")
+	ip -n "$(sites_ns "$1")" route replace "$(sites_net "$(sites_other "$site")")" \
+		via "$(sites_gw "$site")" dev eth0
+}
+
 sites_balancer() {
 	local lb=$1 site ns
 	site=$(sites_site "$lb")
 	ns=$(sites_ns "$lb")
 	sites_host "$lb" "$site" "$(sites_addr "$lb")/26" "$SITES_MTU" || return 1
-	# the other site's backends: through the router, whose MAC edgelbd
-	# takes from this route's gateway
-	ip -n "$ns" route add "$(sites_net "$(sites_other "$site")")" via "$(sites_gw "$site")" dev eth0 ||
-		return 1
+	sites_balancer_route "$lb" || return 1
 	# XDP_TX into a veth is delivered only if the peer runs XDP too
 	ip -n "$(sites_ns "$site")" link set dev "p-$lb" xdp obj "$BUILD/bpf/pass.bpf.o" sec xdp ||
 		return 1
