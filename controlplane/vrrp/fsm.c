@@ -370,8 +370,11 @@ struct vrrp_fsm_actions vrrp_fsm_timer(struct vrrp_fsm *f, uint64_t now)
 		break;
 	case VRRP_STATE_BACKUP:
 		/* §6.4.2: "If the Master_Down_Timer fires, then" become master. */
-		if (now >= f->master_down_at)
+		if (now >= f->master_down_at) {
+			a.master_down = true;
+			a.master_down_late_ms = now - f->master_down_at;
 			to_master(f, now, &a);
+		}
 		break;
 	default:
 		break;

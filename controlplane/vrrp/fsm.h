@@ -97,6 +97,8 @@ struct vrrp_fsm_actions {
 	bool become_backup;		/* remove VIPs (left MASTER, or entered BACKUP) */
 	bool reassert;			/* still MASTER: GARP/NA burst again (split brain healed) */
 	const char *notify;		/* name of the new state, or NULL if unchanged */
+	bool master_down;		/* the Master_Down_Timer fired (no master heard) ... */
+	uint64_t master_down_late_ms;	/* ... this long after its deadline (the loop's delay) */
 };
 
 /* Check a configuration. Returns 0, or -EINVAL (reason in err, if given). */

@@ -474,7 +474,14 @@ static void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
 		send_advert(in, act.advert_priority);
 	if (act.notify) {
 		in->since_ms = loop_now_ms();
-		pr_info(in->tag, "%s (priority %u)", act.notify, in->fsm.priority);
+		if (act.master_down)
+			pr_info(in->tag, "%s (priority %u): no advertisement for the master down "
+					 "interval, %llu ms; its timer ran %llu ms late",
+				act.notify, in->fsm.priority,
+				(unsigned long long)vrrp_fsm_master_down_ms(&in->fsm),
+				(unsigned long long)act.master_down_late_ms);
+		else
+			pr_info(in->tag, "%s (priority %u)", act.notify, in->fsm.priority);
 		vrrp_notify(in, act.notify);
 	}
 	rearm(in);
