@@ -1,175 +1,169 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The demo: installs the dependencies, builds edgelb and shows it at work in
-# network namespaces (tools/lab/lab.sh): a client, two balancers running
-# edgelbd with the XDP program and sharing the VIP with VRRP, three
-# backends that decapsulate and answer the client directly; at the end the
-# same lab served by edgelb-dpdk instead of XDP. Everything is removed at
-# the end. Needs root.
-set -euo pipefail
+# The demo: installs the dependencies, builds edgelb and shows the world it
+# is made for, in network namespaces (tools/lab/sites.sh): a web platform
+# at two sites, dc1 and dc2, each with a VRRP pair of edgelb balancers (XDP)
+# and three nginx backends; an edge router that spreads the VIP over both
+# sites by ECMP; a client sending real HTTP load (edgelb-load: a new
+# connection per request, every failed request counted). Then what
+# operators do, step by step, under that load: a rolling upgrade of the
+# six backends, a VRRP handover at each site, an upgrade of edgelbd and of
+# its XDP program on all four balancers, a master balancer dying, a whole
+# site lost, the counters. It ends with a table: step, requests, failed
+# requests, longest outage. Everything is removed at the end, also on
+# Ctrl-C. Needs root. The one-site lab with the DPDK data plane:
+# tools/demo-one-site.sh.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-tools/install-deps.sh
-tools/build.sh build >/dev/null
+tools/install-deps.sh || exit 1
+tools/build.sh build >/dev/null || exit 1
 echo "built: $(build/controlplane/edgelbd --version)"
 
-export BUILD=$PWD/build LAB_PREFIX=demo LAB_LBS=2
-# shellcheck source=lab/lab.sh
-source tools/lab/lab.sh
-DPDK=$BUILD/dataplane/dpdk/edgelb-dpdk
-DPDK_PREFIX=edgelb-demo$$ DPDK_TABLES=/dev/shm/edgelb-demo$$
-dpdk_pid=
-dpdk_down() {
-	if [ -n "$dpdk_pid" ]; then
-		kill -TERM "$dpdk_pid" 2>/dev/null
-		timeout 5 tail --pid="$dpdk_pid" -f /dev/null 2>/dev/null || kill -KILL "$dpdk_pid" 2>/dev/null
-	fi
-	rm -f "$DPDK_TABLES"
-	rm -rf "/var/run/dpdk/$DPDK_PREFIX"
-}
-trap 'dpdk_down; lab_down' EXIT
+export BUILD=$PWD/build SITES_PREFIX=demo
+# shellcheck source=lab/sites.sh
+source tools/lab/sites.sh
+# shellcheck source=lab/sites_ops.sh
+source tools/lab/sites_ops.sh
+trap 'sites_load_stop; sites_down' EXIT
+trap 'echo; echo "interrupted: tearing the lab down"; exit 130' INT TERM
 
+started=$(date +%s)
+problems=0
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-vrrp_state() { lab_lbctl_at "$1" --json vrrp status | python3 -c 'import json,sys; print(json.load(sys.stdin)["instances"][0]["state"])'; }
-wait_state() { # NODE STATE: up to 5 s
-	for _ in $(seq 50); do [ "$(vrrp_state "$1")" = "$2" ] && return 0; sleep 0.1; done
-	echo "  $1 is $(vrrp_state "$1"), not $2"
+say() { echo "  $*"; }
+# do_or_say WHAT CMD...: run CMD; on failure say so and count it
+do_or_say() {
+	local what=$1
+	shift
+	"$@" && return 0
+	say "FAILED: $what"
+	problems=$((problems + 1))
+	return 1
 }
-# udp_received BEFORE SENT: datagrams the backends counted since BEFORE. Waits
-# (up to 5 s) until all SENT are in: on a loaded machine the servers may write
-# their counts well after the sender ends, which is no loss
-udp_received() {
-	local now=0
-	for _ in $(seq 50); do
-		now=$(($(lab_udp_count 1) + $(lab_udp_count 2) + $(lab_udp_count 3) - $1))
-		[ "$now" -ge "$2" ] && break
-		sleep 0.1
-	done
-	echo "$now"
+log_of() { sed 's/^edgelbd: //' "$(sites_file "$1" log)"; }
+spread_of() { # a report line: "be1 123, be2 130 ... | dc1 ... dc2 ..."
+	sed 's/.* spread //; s/ site / | /; s/=/ /g' <<<"$1"
 }
-share() { awk '{print $2}' "$1" | sort | uniq -c | awk '{printf "  %s: %s connections\n", $2, $1}'; }
+# PERIODS: "name|title|planned" of each step, in order
+PERIODS=()
+period() { # NAME TITLE planned|fault: a new step of the load begins now
+	PERIODS+=("$1|$2|$3")
+	sites_load_mark "$1"
+}
 
-step "1. The lab: client 10.99.0.100, balancers lb1 and lb2 (lb2 joins in step 7), backends be1..be3, VIP $LAB_VIP"
-lab_up 3
-# HTTP checks every 200 ms, through the tunnel as client traffic travels
-export LAB_HEALTH='type = "http"; interval = 0.2; timeout = 0.15; rise = 2; fall = 2;
-  through_tunnel = true; http = { path = "/health"; };'
-lab_config 3 >/dev/null
-lab_edgelbd_start
-wait_state lb1 MASTER # VRRP: alone on the segment, it takes the VIP
-sed 's/^/  /' "$LAB_DIR/edgelbd.log"
-lab_lbctl status | sed 's/^/  /'
-lab_lbctl backend list web | sed 's/^/  /'
-for _ in $(seq 50); do # the first checks: backends start down until they pass
-	[ "$(lab_lbctl health web | grep -c ' up ')" -ge 3 ] && break
-	sleep 0.1
+step "1. Two sites, four balancers, six backends"
+cat <<-EOF
+	  client 198.51.100.100 -- router (ECMP for the VIP $SITES_VIP over both sites)
+	  dc1 192.0.2.0/26:  lb1 .2 (VRRP master)  lb2 .3  VRRP address .10   be1 be2 be3
+	  dc2 192.0.2.64/26: lb3 .66 (VRRP master) lb4 .67 VRRP address .74   be4 be5 be6
+	  every balancer balances the VIP over all six backends (IPIP; the other site's
+	  through the router); backends answer the client directly (DSR)
+EOF
+do_or_say "the lab came up" sites_up || exit 1
+do_or_say "edgelbd started on the four balancers" sites_balancers_start || exit 1
+sites_wait 100 eval 'sites_settled dc1 && sites_settled dc2'
+sites_wait 150 sites_all_up
+say "VRRP masters: dc1 $(sites_master dc1), dc2 $(sites_master dc2)"
+say "lb1's view of the backends (health checks every 500 ms, the other site's through the router):"
+sites_lbctl lb1 health web | sed 's/^/    /'
+
+step "2. One answer on every node: 300 flows sent through each balancer in turn"
+for lb in $SITES_LBS; do
+	sites_vip_route "$lb"
+	sites_conns 30000 300 >"$SITES_DIR/via-$lb"
+done
+sites_vip_route ecmp
+for lb in lb2 lb3 lb4; do
+	d=$(paste -d'|' "$SITES_DIR/via-lb1" "$SITES_DIR/via-$lb" | awk -F'|' '$1 != $2' | wc -l)
+	say "$lb ($(sites_site "$lb")) sends $((300 - d)) of the 300 flows where lb1 does ($d differ)"
+	[ "$d" -eq 0 ] || problems=$((problems + 1))
+done
+say "where they go: $(awk '$2 != "FAILED" {print $2, $3}' "$SITES_DIR/via-lb1" | sort | uniq -c |
+	awk '{printf "%s@%s %d  ", $2, $3, $1}')"
+
+step "3. HTTP load: $SITES_LOAD_RATE requests/s from the client, through the router's ECMP route"
+do_or_say "edgelb-load started" sites_load_start || exit 1
+PERIODS+=("start|steady load|planned")
+sleep 3
+period rolling "rolling upgrade, 6 backends" planned
+p=$(sites_load_period start)
+say "in 3 s: $(sites_load_value "$p" requests) requests, $(sites_load_value "$p" failed) failed;" \
+	"per backend and site: $(spread_of "$p")"
+
+step "4. Rolling upgrade of the six backends: drain on every balancer, wait for its flows to end, restart nginx, undrain"
+for be in $SITES_BES; do
+	t0=$(date +%s%N)
+	do_or_say "upgrade of $be" sites_backend_upgrade "$be" &&
+		say "$be ($(sites_site "$be")): drained, idle, nginx restarted, up on all four, undrained" \
+			"($((($(date +%s%N) - t0) / 1000000)) ms)"
 done
 
-step "2. 300 TCP connections to the VIP: XDP encapsulates (IPIP), backends reply directly"
-lab_client conns "$LAB_VIP" 80 20000 300 >"$LAB_DIR/c1"
-share "$LAB_DIR/c1"
-"$BUILD/tools/lab/edgelb-predict" --ring-size 65537 --client "$LAB_CLIENT" --vip "$LAB_VIP" \
-	--port 80 --sports 20000-20299 be1 be2 be3 >"$LAB_DIR/p1"
-if cmp -s "$LAB_DIR/p1" "$LAB_DIR/c1"; then
-	echo "  every connection landed where the Maglev ring says (edgelb-predict agrees on 300/300)"
-else
-	echo "  MISMATCH with the Maglev prediction:"
-	diff "$LAB_DIR/p1" "$LAB_DIR/c1" | head
-fi
+step "5. Balancer maintenance: a VRRP handover at each site, and back"
+for site in dc1 dc2; do
+	period "handover-$site" "VRRP handover at $site" planned
+	m=$(sites_master "$site")
+	do_or_say "handover at $site" sites_handover "$site" &&
+		say "$site: $m handed over to $(sites_peer "$m"), then took the site back;" \
+			"both forward throughout"
+done
 
-step "3. Maintenance: drain be2 before its upgrade"
-lab_lbctl backend drain web be2 | sed 's/^/  /'
-lab_client conns "$LAB_VIP" 80 21000 300 >"$LAB_DIR/c2"
-share "$LAB_DIR/c2"
-echo "  (be2 keeps its established flows; new ones avoid it)"
-lab_lbctl backend undrain web be2 | sed 's/^/  /'
+step "6. Upgrade of edgelbd and of its XDP program on the four balancers, one by one"
+period upgrade "edgelbd + XDP upgrade, 4 balancers" planned
+for lb in $SITES_LBS; do
+	before=$(sites_prog_id "$lb")
+	do_or_say "upgrade of $lb" sites_edgelbd_restart "$lb" TERM &&
+		say "$lb: edgelbd restarted, XDP program $before replaced by $(sites_prog_id "$lb")" \
+			"in the pinned link (one atomic swap: maps and flows kept)"
+done
 
-step "4. edgelbd killed with -9 under 10 000 UDP datagrams: the data plane does not notice"
-before=$(($(lab_udp_count 1) + $(lab_udp_count 2) + $(lab_udp_count 3)))
-lab_client udp "$LAB_VIP" 80 10000 5000 >"$LAB_DIR/sent" &
-sender=$!
+step "7. dc1's master dies: its edgelbd killed, its link down"
 sleep 0.5
-lab_edgelbd_kill KILL
-echo "  edgelbd killed; restarting"
-sleep 0.3
-lab_edgelbd_start
-wait "$sender"
-echo "  sent $(cat "$LAB_DIR/sent"), received $(udp_received "$before" "$(cat "$LAB_DIR/sent")")"
-tail -4 "$LAB_DIR/edgelbd.log" | sed 's/^/  /'
+m=$(sites_master dc1)
+PERIODS+=("crash|master $m dies|fault")
+sites_crash "$m" crash
+sites_wait 30 sites_is_master "$(sites_peer "$m")"
+log_of "$(sites_peer "$m")" | grep 'MASTER' | tail -1 | sed "s/^/  $(sites_peer "$m"): /"
+sleep 1.5
+period revive "$m comes back" planned
+do_or_say "$m back" sites_revive "$m" && say "$m back: link up, edgelbd adopted its data plane, MASTER again"
 
-step "5. be3's web server dies: its checks take it out of the ring, then back"
-lab_server_stop 3
-sleep 1
-lab_lbctl health web | sed 's/^/  /'
-lab_client conns "$LAB_VIP" 80 22000 300 >"$LAB_DIR/c3"
-share "$LAB_DIR/c3"
-echo "  ($(grep -c FAILED "$LAB_DIR/c3") of 300 failed)"
-lab_server_start 3
-sleep 1
-lab_lbctl health web | sed 's/^/  /'
-
-step "6. Counters: lbctl stats, and /metrics for Prometheus"
-lab_lbctl stats | sed 's/^/  /'
-lab_exec lb1 curl -s http://127.0.0.1:9274/metrics | grep -E '^edgelb_(vip_packets_total|backend_up)' | head -6 | sed 's/^/  /'
-
-step "7. lb2 joins as VRRP backup; lb1 hands the VIP over under 10 000 UDP datagrams"
-lab_config 3 lb2 >/dev/null
-lab_edgelbd_start lb2
-wait_state lb2 BACKUP
-lab_lbctl_at lb1 vrrp status | sed 's/^/  lb1: /'
-lab_lbctl_at lb2 vrrp status | sed 's/^/  lb2: /'
-before=$(($(lab_udp_count 1) + $(lab_udp_count 2) + $(lab_udp_count 3)))
-lab_client udp "$LAB_VIP" 80 10000 5000 >"$LAB_DIR/sent" &
-sender=$!
+step "8. Site dc1 lost: its link to the router cut"
 sleep 0.5
-lab_lbctl vrrp handover >/dev/null
-wait_state lb2 MASTER
-echo "  lb1 handed over: lb2 MASTER; the client's entry for the VIP:" \
-	"$(lab_exec client ip neigh show "$LAB_VIP" | awk '{print $5}') (lb2's eth0: $(lab_exec lb2 cat /sys/class/net/eth0/address))"
-wait "$sender"
-echo "  sent $(cat "$LAB_DIR/sent"), received $(udp_received "$before" "$(cat "$LAB_DIR/sent")"):" \
-	"lb1 forwarded until the client moved"
-lab_lbctl vrrp release >/dev/null
-wait_state lb1 MASTER
-echo "  released: lb1 MASTER again, lb2 $(vrrp_state lb2)"
-for n in lb1 lb2; do grep "vrrp\[" "$(lab_file "$n" log)" | tail -3 | sed "s/^/  $n: /"; done
+PERIODS+=("site-loss|site dc1 lost|fault")
+sites_load_mark site-loss
+sites_cut dc1
+sites_wait 50 sites_site_down_seen dc1
+log_of lb3 | grep -E 'site dc1 lost' | tail -1 | sed 's/^/  lb3: /'
+say "the router's route to the VIP: $(ip -n "$(sites_ns router)" route show "$SITES_VIP" | tr -s ' \n' ' ')"
+sleep 2
+period site-back "dc1's link mended" planned
+sites_mend dc1
+do_or_say "dc1 back" sites_wait 150 sites_all_up && say "link mended: all six backends up on the four balancers again"
+sleep 1
 
-step "8. The same lab on DPDK: lb1's eth0 is given to edgelb-dpdk, edgelbd drives it"
-if [ ! -x "$DPDK" ]; then
-	echo "  skipped: edgelb-dpdk is not built (Debian's dpdk-dev was not found)"
-else
-	lab_edgelbd_kill TERM lb2
-	lab_edgelbd_kill TERM lb1
-	NS=$(lab_ns lb1)
-	ip netns exec "$NS" "$BUILD/controlplane/edgelbd" --cleanup -c "$(lab_file lb1 conf)" | sed 's/^/  /'
-	# lb1's eth0 is edgelb-dpdk's port; its addresses go to the TAP (lab.sh)
-	lab_dpdk_port lb1
-	lab_dpdk_start lb1 dtap0 "$DPDK_TABLES" "$DPDK_PREFIX" "$LAB_DIR/dpdk.log"
-	dpdk_pid=$!
-	for _ in $(seq 200); do grep -q "^edgelb-dpdk: forwarding" "$LAB_DIR/dpdk.log" && break; sleep 0.1; done
-	sed 's/^/  /' "$LAB_DIR/dpdk.log"
-	ip -n "$NS" link set dtap0 up
-	ip -n "$NS" addr add "$(lab_lb_addr lb1)/24" dev dtap0
-	ip -n "$NS" addr add "$LAB_VIP/32" dev dtap0
-	lab_dpdk_config "$(lab_file lb1 conf)" dtap0 "$DPDK_TABLES"
-	lab_edgelbd_start
-	grep "dpdk" "$LAB_DIR/edgelbd.log" | tail -2 | sed 's/^/  /'
-	for _ in $(seq 100); do
-		[ "$(lab_lbctl health web | grep -c ' up ')" -ge 3 ] && break
-		sleep 0.1
-	done
-	lab_lbctl status | sed 's/^/  /'
-	lab_client conns "$LAB_VIP" 80 23000 300 >"$LAB_DIR/c4"
-	share "$LAB_DIR/c4"
-	"$BUILD/tools/lab/edgelb-predict" --ring-size 65537 --client "$LAB_CLIENT" --vip "$LAB_VIP" \
-		--port 80 --sports 23000-23299 be1 be2 be3 >"$LAB_DIR/p4"
-	if cmp -s "$LAB_DIR/p4" "$LAB_DIR/c4"; then
-		echo "  every connection landed where the Maglev ring says, as with XDP (300/300)"
-	else
-		echo "  MISMATCH with the Maglev prediction:"
-		diff "$LAB_DIR/p4" "$LAB_DIR/c4" | head
+step "9. Counters: lbctl stats on lb3 (dc2's master)"
+sites_lbctl lb3 stats | sed 's/^/  /'
+period end "end" planned
+sleep 0.5
+sites_load_stop
+
+step "Summary ($(($(date +%s) - started)) s)"
+printf '  %-36s %9s %8s %18s\n' step requests failed "longest outage ms"
+for e in "${PERIODS[@]}"; do
+	IFS='|' read -r name title kind <<<"$e"
+	[ "$name" = end ] && continue
+	p=$(grep "^period $name " "$SITES_DIR/load.out" | tail -1)
+	n=$(sites_load_value "$p" requests) f=$(sites_load_value "$p" failed) o=$(sites_load_value "$p" outage_ms)
+	printf '  %-36s %9s %8s %18s\n' "$title" "${n:-?}" "${f:-?}" "${o:-?}"
+	if [ "$kind" = planned ] && [ "${f:-1}" != 0 ]; then
+		problems=$((problems + 1))
 	fi
-	lab_lbctl stats | head -8 | sed 's/^/  /'
+done
+say "$(grep '^total' "$SITES_DIR/load.out" | cut -d' ' -f1-3)"
+say "(outage: from the fault to the first good reply of a request sent after the last failure, by the client's clock;"
+say " faults are unplanned: a master balancer dying, a site lost; every other step is planned and must fail nothing)"
+if [ "$problems" -ne 0 ]; then
+	say "$problems problem(s) above"
+	exit 1
 fi
-
-step "Done. Not in this demo yet: the two-site lab (see README)."
