@@ -175,11 +175,37 @@ sites_vip_route() {
 	fi
 }
 
-# sites_cut SITE / sites_mend SITE: the site's link to the router loses
-# its carrier (as a cut fibre: the router's side goes NO-CARRIER, its
-# routes over it are ignored) / comes back
+# sites_cut SITE: the site's link to the router loses its carrier (as a
+# cut fibre: the router's side goes NO-CARRIER, its routes over it, the
+# VIP's next hop there included, are ignored)
 sites_cut() { ip -n "$(sites_ns "$1")" link set "p-router" down; }
-sites_mend() { ip -n "$(sites_ns "$1")" link set "p-router" up; }
+
+# sites_mend SITE: the link comes back, but the router takes the site back
+# into the VIP's route only once the site's balancers see all six backends
+# up again, as balancers that announce the VIP (BGP) only when their view
+# is whole would do. Sooner, connections that ECMP moves to them would
+# meet a ring without the other site's backends, still down in their
+# checks, and be reset. Returns 1 if that does not happen within 15 s
+# (the route is then restored all the same).
+sites_mend() {
+	local site=$1 other lb ok=1
+	other=$(sites_other "$site")
+	ip -n "$(sites_ns router)" route replace "$SITES_VIP/32" \
+		via "$(sites_vrrp_addr "$other")" dev "eth-$other" || return 1
+	ip -n "$(sites_ns "$site")" link set "p-router" up || return 1
+	for _ in $(seq 150); do
+		ok=0
+		for lb in $(sites_lbs_of "$site"); do
+			sites_lbctl "$lb" --json health web |
+				jq -e '[.backends[] | select(.health == "up")] | length == 6' >/dev/null ||
+				ok=1
+		done
+		[ "$ok" -eq 0 ] && break
+		sleep 0.1
+	done
+	sites_vip_route ecmp
+	return "$ok"
+}
 
 # sites_balancer_route LB: the other site's backends are reached through
 # the router, whose MAC edgelbd takes from this route's gateway (the

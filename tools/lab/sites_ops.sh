@@ -34,6 +34,9 @@ sites_load_start() {
 	local ctl=$SITES_DIR/load.ctl out=$SITES_DIR/load.out
 	rm -f "$ctl" "$out"
 	mkfifo "$ctl" || return 1
+	# held open read-write by this shell: a write never blocks, even once
+	# edgelb-load is gone (a Ctrl-C reaches it too)
+	exec {SITES_LOAD_FD}<>"$ctl" || return 1
 	sites_exec client "$BUILD/tools/lab/edgelb-load" --target "$SITES_VIP:80" \
 		--rate "$SITES_LOAD_RATE" --timeout "$SITES_LOAD_TIMEOUT" --duration 900 \
 		--control "$ctl" >"$out" 2>"$SITES_DIR/load.err" &
@@ -47,17 +50,18 @@ sites_load_start() {
 # sites_load_mark NAME: a new period of the load begins now (the client
 # takes the time as it reads the line: a fault injected right after is
 # measured from here)
-sites_load_mark() { echo "mark $1" >"$SITES_DIR/load.ctl"; }
+sites_load_mark() { echo "mark $1" >&"$SITES_LOAD_FD"; }
 
 # sites_load_stop: the last requests finish, the totals are printed
 sites_load_stop() {
 	local pidf
 	pidf=$(sites_file load pid)
 	[ -f "$pidf" ] || return 0
-	echo stop >"$SITES_DIR/load.ctl"
+	echo stop >&"$SITES_LOAD_FD"
 	sites_wait $((SITES_LOAD_TIMEOUT / 100 + 50)) grep -q '^total' "$SITES_DIR/load.out"
 	kill "$(cat "$pidf")" 2>/dev/null
 	rm -f "$pidf"
+	exec {SITES_LOAD_FD}>&-
 }
 
 # sites_load_period NAME: the report line of period NAME once it is out
@@ -143,7 +147,7 @@ sites_edgelbd_restart() {
 sites_crash() {
 	local pid
 	pid=$(cat "$(sites_file "$1" pid)") || return 1
-	[ -n "${2:-}" ] && echo "mark $2" >"$SITES_DIR/load.ctl"
+	[ -n "${2:-}" ] && echo "mark $2" >&"$SITES_LOAD_FD"
 	kill -KILL "$pid"
 	ip -n "$(sites_ns "$1")" link set eth0 down
 	sites_edgelbd_kill KILL "$1" # reaped, pid file gone
