@@ -995,6 +995,7 @@ void edgelb_health_get(const struct edgelb_health *h, size_t i, struct edgelb_he
 	st->target = s->target_text;
 	st->checked = c->probe != NULL;
 	st->through_tunnel = s->through_tunnel;
+	st->site = s->site;
 	st->mark = s->mark;
 	st->up = c->fsm.up;
 	st->running = c->running;

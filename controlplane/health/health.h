@@ -134,6 +134,7 @@ struct edgelb_health_status {
 	const char *target;	   /* "10.0.0.2:80", "[2001:db8::2]:80", the program; "-" */
 	bool checked;		   /* type is not none */
 	bool through_tunnel;
+	const char *site;	   /* "" = none */
 	uint32_t mark;		   /* SO_MARK, 0 unless through the tunnel */
 	bool up;		   /* the checks' verdict (true for type none) */
 	bool running;		   /* a check is in flight */

@@ -24,15 +24,16 @@ int edgelb_health_metrics(void *arg, struct edgelb_metrics_buf *b)
 
 	edgelb_metrics_family(b, "edgelb_backend_health_up", "gauge",
 			      "1 if the backend passes its health checks (rise/fall applied), "
-			      "else 0; backends without a check are left out.");
+			      "else 0; backends without a check are left out. site: the "
+			      "backend's site, \"\" if none.");
 	for (size_t i = 0; i < n; i++) {
 		struct edgelb_health_status st;
 
 		edgelb_health_get(h, i, &st);
 		if (st.checked)
 			edgelb_metrics_sample(b, "edgelb_backend_health_up", st.up, "service",
-					      st.service, "backend", st.backend, "type", st.type,
-					      (const char *)NULL);
+					      st.service, "backend", st.backend, "site", st.site,
+					      "type", st.type, (const char *)NULL);
 	}
 
 	edgelb_metrics_family(b, "edgelb_health_checks_total", "counter",
