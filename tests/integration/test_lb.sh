@@ -55,6 +55,13 @@ for b in be1 be2 be3; do
 done
 new_flows=$(lab_lbctl --json stats | jq '[.vips[] | select(.name == "web") | .new_flows] | add')
 check "lbctl stats counts 1000 new flows ($new_flows)" [ "$new_flows" -ge 1000 ]
+# the flow table: its size said at start, its fill level in lbctl flows
+# (1000 connections, each saved: well within the new-flow guard's burst)
+check "edgelbd logged the flow table's size" grep -q "xdp: flow table: 65536 entries per CPU x .* MiB" "$LAB_DIR/edgelbd.log"
+fill=$(lab_lbctl --json flows --max 1 | jq '.fill.entries')
+check "lbctl flows: the table holds the 1000 flows ($fill)" [ "$fill" -ge 1000 ]
+check "lbctl flows shows the fill level" bash -c "'$BUILD/tools/lbctl' -s '$LAB_DIR/edgelb.sock' flows --max 1 | grep -q '^flow table: [0-9]* of [0-9]* entries in use'"
+check "no new flow was held back (new_flow_unsaved)" [ "$(lab_lbctl --json stats | jq '.events.new_flow_unsaved // 0')" -eq 0 ]
 
 # 2. drain be2 under 100 long connections
 mkfifo "$T/ctl"
