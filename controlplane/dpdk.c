@@ -46,9 +46,9 @@ struct edgelb_dpdk {
 	int n_links;
 	struct edgelb_node_config node; /* what every TAP's slot gets */
 	bool node_set;
-	/* a grace period timed out; its lcores had done stall_loops loops then */
+	/* a grace period timed out; each lcore's loops then (tables.h) */
 	bool stalled;
-	uint64_t stall_loops;
+	uint64_t stall_loops[EDGELB_TABLES_MAX_LCORES];
 };
 
 /* ---- grace periods (the tables' own: edgelb_tables_ring_grace) --------- */
@@ -67,7 +67,8 @@ static int64_t mono_ms(void)
  * while edgelb-dpdk runs and end at once when none runs; what is left is
  * an edgelb-dpdk that holds the tables but does not loop (SIGSTOP, a hung
  * lcore). edgelbd's loop must not hang with it: fail the change, and
- * fail the next ones at once while its lcores have not moved.
+ * fail the next ones at once while an lcore that held it up has not
+ * moved (one hung lcore is enough: the others' polls do not end periods).
  */
 static int dpdk_ring_ready(struct edgelb_dpdk *d, uint32_t vip)
 {
@@ -76,13 +77,13 @@ static int dpdk_ring_ready(struct edgelb_dpdk *d, uint32_t vip)
 
 	if (ring_store_ready(d->rs, vip))
 		goto ready;
-	if (d->stalled && edgelb_tables_loops(d->t) == d->stall_loops)
+	if (d->stalled && edgelb_tables_lcore_stuck(d->t, d->stall_loops))
 		return -ETIMEDOUT;
 	deadline = mono_ms() + EDGELB_DPDK_GRACE_MS;
 	while (!ring_store_ready(d->rs, vip)) {
 		if (mono_ms() >= deadline) {
 			d->stalled = true;
-			d->stall_loops = edgelb_tables_loops(d->t);
+			edgelb_tables_loops_snapshot(d->t, d->stall_loops);
 			pr_err("dpdk", "a ring change waits for the lcores of the edgelb-dpdk that "
 				       "has %s mapped, and they have not polled for %d ms: is it "
 				       "stopped (SIGSTOP) or hung? Ring changes fail until it "

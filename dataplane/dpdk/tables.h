@@ -125,6 +125,20 @@ bool edgelb_tables_dataplane_attached(struct edgelb_tables *t);
 uint64_t edgelb_tables_loops(const struct edgelb_tables *t);
 
 /*
+ * A grace period that timed out: which lcores hold it up? Snapshot each
+ * lcore's poll loops into snap[EDGELB_TABLES_MAX_LCORES] (an offline
+ * one: EDGELB_TABLES_NOT_POLLING) when it times out; later,
+ * edgelb_tables_lcore_stuck() says whether an lcore online then is still
+ * online and has not polled since. Such an lcore (stopped, or one hung
+ * while the others run) holds up every grace period: a writer can fail
+ * at once instead of waiting out its bound again. A sum of the loops
+ * would hide one hung lcore behind the others' polls.
+ */
+#define EDGELB_TABLES_NOT_POLLING UINT64_MAX
+void edgelb_tables_loops_snapshot(const struct edgelb_tables *t, uint64_t *snap);
+bool edgelb_tables_lcore_stuck(const struct edgelb_tables *t, const uint64_t *snap);
+
+/*
  * Remove the file at path, unless a data plane or a writer has it mapped
  * (-EBUSY): a data plane would go on forwarding from the unlinked file,
  * out of reach of any later writer. -ENOENT when there is none.

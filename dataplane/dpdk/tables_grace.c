@@ -77,6 +77,31 @@ uint64_t edgelb_tables_loops(const struct edgelb_tables *t)
 	return sum;
 }
 
+static bool lcore_online(const struct edgelb_tables *t, __u32 i)
+{
+	return __atomic_load_n(&edgelb_tables_lcore(&t->v, i)->epoch, __ATOMIC_ACQUIRE) !=
+	       EDGELB_TABLES_OFFLINE;
+}
+
+void edgelb_tables_loops_snapshot(const struct edgelb_tables *t, uint64_t *snap)
+{
+	for (__u32 i = 0; i < EDGELB_TABLES_MAX_LCORES; i++)
+		snap[i] = i < t->v.max_lcores && lcore_online(t, i)
+				  ? load64(&edgelb_tables_lcore(&t->v, i)->loops)
+				  : EDGELB_TABLES_NOT_POLLING;
+}
+
+bool edgelb_tables_lcore_stuck(const struct edgelb_tables *t, const uint64_t *snap)
+{
+	if (!edgelb_tables_dataplane_attached((struct edgelb_tables *)t))
+		return false; /* gone: its lcores hold nothing up */
+	for (__u32 i = 0; i < t->v.max_lcores && i < EDGELB_TABLES_MAX_LCORES; i++)
+		if (snap[i] != EDGELB_TABLES_NOT_POLLING && lcore_online(t, i) &&
+		    load64(&edgelb_tables_lcore(&t->v, i)->loops) == snap[i])
+			return true;
+	return false;
+}
+
 uint64_t edgelb_tables_grace_start(struct edgelb_tables *t)
 {
 	/* after every flip so far (their release stores) */

@@ -122,6 +122,42 @@ static void test_stopped_lcores_bound_the_wait(void **state)
 	env_close(&e);
 }
 
+/*
+ * Two lcores, one hung (never quiescent), one polling: the periods stay
+ * held up by the hung one, so after the first timeout every change fails
+ * at once even though the other lcore's loops keep moving (a sum of the
+ * loops would have made each one wait out the bound again).
+ */
+static void test_one_hung_lcore_fails_fast(void **state)
+{
+	const struct edgelb_tables_view *v;
+	struct env e;
+	int64_t t0, took;
+
+	(void)state;
+	env_open(&e);
+	v = edgelb_tables_view(e.lcores);
+	edgelb_tables_lcore_online(v, 1);
+	for (int i = 0; i < RING_STORE_BUFS; i++)
+		assert_int_equal(set_ring(&e), 0);
+	t0 = now_ms();
+	assert_int_equal(set_ring(&e), -ETIMEDOUT);
+	took = now_ms() - t0;
+	assert_true(took >= EDGELB_DPDK_GRACE_MS - 2 && took < 5 * EDGELB_DPDK_GRACE_MS);
+	for (int i = 0; i < 3; i++) {
+		edgelb_tables_lcore_quiescent(v, 1); /* lcore 1 polls on */
+		t0 = now_ms();
+		assert_int_equal(set_ring(&e), -ETIMEDOUT);
+		took = now_ms() - t0;
+		assert_true(took < EDGELB_DPDK_GRACE_MS / 2);
+	}
+	/* the hung lcore polls once: the retired buffers come back */
+	edgelb_tables_lcore_quiescent(v, 0);
+	edgelb_tables_lcore_quiescent(v, 1);
+	assert_int_equal(set_ring(&e), 0);
+	env_close(&e);
+}
+
 static void test_gone_data_plane_waits_for_nothing(void **state)
 {
 	struct env e;
@@ -146,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stopped_lcores_bound_the_wait),
+		cmocka_unit_test(test_one_hung_lcore_fails_fast),
 		cmocka_unit_test(test_gone_data_plane_waits_for_nothing),
 	};
 
