@@ -124,6 +124,19 @@ static __always_inline void bench_next_client(struct xdp_md *ctx)
 		ip->saddr = edgelb_htonl(edgelb_ntohl(ip->saddr) + 1);
 }
 
+/*
+ * The balancer behind a global function: the verifier checks it once, on
+ * its own, as it checks bpf/edgelb.bpf.c, and not again inside every path
+ * of the wrapper around it, which would take the wrapper past the
+ * verifier's budget. It costs the wrapped rows one BPF-to-BPF call (about
+ * a nanosecond) that W does not subtract: those rows overstate the
+ * balancer by that much.
+ */
+__attribute__((noinline)) int bench_forward(struct xdp_md *ctx)
+{
+	return edgelb_forward(ctx);
+}
+
 static __always_inline int bench_wrap(struct xdp_md *ctx, int next_client)
 {
 	struct bench_l2 saved;
@@ -133,7 +146,7 @@ static __always_inline int bench_wrap(struct xdp_md *ctx, int next_client)
 	if (bench_save(ctx, &saved))
 		return XDP_ABORTED;
 	len0 = bench_len(ctx);
-	v = edgelb_forward(ctx);
+	v = bench_forward(ctx);
 	if (v != EDGELB_V_TX)
 		return edgelb_xdp_action(v);
 	if (bench_restore(ctx, saved.w, bench_len(ctx) - len0, 0))
@@ -323,7 +336,30 @@ int bench_live(struct xdp_md *ctx)
 {
 	if (bench_restore(ctx, live_l2, 0, 0))
 		return XDP_ABORTED;
-	return edgelb_xdp_action(edgelb_forward(ctx));
+	return edgelb_xdp_action(bench_forward(ctx));
+}
+
+/*
+ * Live mode, new flows: each frame a new client. The kernel recycles a
+ * few pages of frames, so the source address comes from one counter (this
+ * program runs on one CPU), not from the bytes each frame kept.
+ */
+__u32 live_client;
+
+SEC("xdp")
+int bench_live_new(struct xdp_md *ctx)
+{
+	struct ethhdr *eth;
+	struct iphdr *ip;
+
+	if (bench_restore(ctx, live_l2, 0, 0))
+		return XDP_ABORTED;
+	eth = (void *)(long)ctx->data;
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > (void *)(long)ctx->data_end)
+		return XDP_ABORTED;
+	ip->saddr = edgelb_htonl(0xc6120000u + ++live_client); /* 198.18.0.0 on */
+	return edgelb_xdp_action(bench_forward(ctx));
 }
 
 /* Live floors: the harness alone, and the 20-byte encapsulation. */
