@@ -21,6 +21,11 @@
  *                     source addresses, MACs, ICMP budget
  *   cpu_state         per-CPU scratch: ICMP and new-flow token buckets,
  *                     outer IPv4 ids
+ *   vip_ids           array by vip_id: each VIP's key and entry again
+ *                     (abi.h: struct edgelb_vip_entry)
+ * and in global data (.data.summary, not pinned: each loaded program has
+ * its own, which edgelbd fills before the program sees a packet):
+ *   edgelb_summary    abi.h's struct edgelb_vip_summary
  */
 #ifndef EDGELB_MAPS_BPF_H
 #define EDGELB_MAPS_BPF_H
@@ -102,6 +107,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct edgelb_cpu_state);
 } cpu_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EDGELB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct edgelb_vip_entry);
+} vip_ids SEC(".maps");
+
+/*
+ * Global data: read with a load from a fixed address, no helper call.
+ * A section of its own so that the benchmark wrapper, which has globals
+ * of its own, can share this one with the balancer (bpf_map__reuse_fd).
+ */
+struct edgelb_vip_summary edgelb_summary SEC(".data.summary");
 
 #define EDGELB_CTX struct xdp_md
 
@@ -196,6 +215,27 @@ static __always_inline struct edgelb_vip_meta *edgelb_t_vip(struct xdp_md *ctx,
 							   const struct edgelb_vip_key *k)
 {
 	return bpf_map_lookup_elem(&vips, k);
+}
+
+static __always_inline struct edgelb_vip_meta *
+edgelb_t_vip_by_id(struct xdp_md *ctx, const struct edgelb_vip_key *k, __u32 vip_id)
+{
+	struct edgelb_vip_entry *e = bpf_map_lookup_elem(&vip_ids, &vip_id);
+	const __u32 *a, *b;
+
+	if (!e)
+		return 0;
+	/* the five words of the key: the entry is the VIP map's for k, or not k's */
+	a = (const __u32 *)&e->key;
+	b = (const __u32 *)k;
+	if ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]))
+		return 0;
+	return &e->meta;
+}
+
+static __always_inline const struct edgelb_vip_summary *edgelb_t_vip_summary(struct xdp_md *ctx)
+{
+	return &edgelb_summary;
 }
 
 static __always_inline struct edgelb_backend *edgelb_t_backend(struct xdp_md *ctx, __u32 id)

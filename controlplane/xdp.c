@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "abi.h" /* before the skeleton: its global data has abi.h's types */
 #include "edgelb.skel.h"
 #include "if_mac.h"
 #include "log.h"
@@ -130,7 +131,8 @@ static uint32_t pinned_max_entries(const char *path)
  */
 static bool map_is_scratch(const char *name)
 {
-	return !strcmp(name, "node_config") || !strcmp(name, "cpu_state");
+	return !strcmp(name, "node_config") || !strcmp(name, "cpu_state") ||
+	       !strcmp(name, "vip_ids");
 }
 
 static int replace_stale_scratch(const struct bpf_map *map, const char *path)
@@ -188,6 +190,31 @@ static int pin_maps(struct edgelb_xdp *x)
 }
 
 /*
+ * The program's VIP summary (abi.h: struct edgelb_vip_summary, in its
+ * global data) rebuilt from the VIPs present. Called with a VIP added
+ * before it enters the VIP map and with one removed after it left: a bit
+ * is never clear while its VIP is in the map. Word by word into the
+ * mapped global data, each word one store, so a packet reads each bit
+ * either as it was or as it is.
+ */
+static void write_summary(struct edgelb_xdp *x, const struct edgelb_vip_key *adding,
+			  const struct edgelb_vip_meta *adding_meta)
+{
+	struct edgelb_vip_summary s = { 0 }, *live = &x->skel->data_summary->edgelb_summary;
+
+	for (int i = 0; i < EDGELB_MAX_VIPS; i++)
+		if (x->vips[i].present)
+			edgelb_vip_summary_add(&s, &x->vips[i].key, &x->vips[i].meta);
+	if (adding)
+		edgelb_vip_summary_add(&s, adding, adding_meta);
+	for (size_t w = 0; w < EDGELB_SUMMARY_BITS / 64; w++) {
+		__atomic_store_n(&live->vip_bits[w], s.vip_bits[w], __ATOMIC_RELEASE);
+		__atomic_store_n(&live->flow_bits[w], s.flow_bits[w], __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&live->flags, s.flags, __ATOMIC_RELEASE);
+}
+
+/*
  * The VIPs an earlier run left: their entries tell which ring region is
  * live; the spare buffers are allocated again when first needed.
  */
@@ -207,6 +234,32 @@ static void adopt_vips(struct edgelb_xdp *x)
 		/* a ring outside the array (no ring, or another build's): none live */
 		ring_store_adopt(x->rs, meta.vip_id, meta.ring_base, meta.ring_size);
 	}
+}
+
+/*
+ * What a loaded program learns from the VIP map before its first packet:
+ * the summary in its global data and every slot of vip_ids (an older
+ * build pinned none, or left entries of VIPs removed since).
+ */
+static int write_vip_index(struct edgelb_xdp *x)
+{
+	int fd = bpf_map__fd(x->skel->maps.vip_ids);
+
+	write_summary(x, NULL, NULL);
+	for (uint32_t i = 0; i < EDGELB_MAX_VIPS; i++) {
+		struct edgelb_vip_entry e = { 0 };
+
+		if (x->vips[i].present) {
+			int lfd = bpf_map__fd(x->skel->maps.vips);
+
+			e.key = x->vips[i].key;
+			if (bpf_map_lookup_elem(lfd, &e.key, &e.meta))
+				memset(&e, 0, sizeof(e));
+		}
+		if (bpf_map_update_elem(fd, &i, &e, BPF_ANY))
+			return -errno;
+	}
+	return 0;
 }
 
 static void *gp_main(void *arg)
@@ -376,6 +429,9 @@ int edgelb_xdp_open(const struct edgelb_xdp_opts *opts, struct edgelb_xdp **out)
 		goto fail;
 	if (x->adopted)
 		adopt_vips(x);
+	err = write_vip_index(x);
+	if (err)
+		goto fail;
 	*out = x;
 	return 0;
 fail:
@@ -626,10 +682,16 @@ int edgelb_xdp_set_node_config(struct edgelb_xdp *x, const struct edgelb_node_co
 static int write_vip(struct edgelb_xdp *x, uint32_t vip_id, uint32_t base, uint32_t size)
 {
 	struct xdp_vip *v = &x->vips[vip_id];
-	struct edgelb_vip_meta meta;
+	struct edgelb_vip_entry e = { .key = v->key };
+	int err;
 
-	ring_store_vip_meta(&v->meta, base, size, &meta);
-	return update(x->skel->maps.vips, &v->key, &meta);
+	ring_store_vip_meta(&v->meta, base, size, &e.meta);
+	/*
+	 * Both entries before the caller's grace period starts: a packet
+	 * that found the VIP by either may be reading the ring it names.
+	 */
+	err = update(x->skel->maps.vip_ids, &vip_id, &e);
+	return err ?: update(x->skel->maps.vips, &v->key, &e.meta);
 }
 
 int edgelb_xdp_set_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key,
@@ -647,17 +709,31 @@ int edgelb_xdp_set_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key,
 		if (err && err != -ENOENT)
 			return err;
 	}
+	/* its summary bits before the packets can find it */
+	write_summary(x, key, meta);
 	*v = (struct xdp_vip){ .present = true, .key = *key, .meta = *meta };
 	ring_store_live(x->rs, meta->vip_id, &base, &size);
-	return write_vip(x, meta->vip_id, base, size);
+	err = write_vip(x, meta->vip_id, base, size);
+	/* a flag that went (a VIP no longer port 0) goes now */
+	write_summary(x, NULL, NULL);
+	return err;
 }
 
 int edgelb_xdp_del_vip(struct edgelb_xdp *x, const struct edgelb_vip_key *key)
 {
-	for (int i = 0; i < EDGELB_MAX_VIPS; i++)
-		if (x->vips[i].present && !memcmp(&x->vips[i].key, key, sizeof(*key)))
+	static const struct edgelb_vip_entry none;
+	int err = 0;
+
+	for (uint32_t i = 0; i < EDGELB_MAX_VIPS; i++)
+		if (x->vips[i].present && !memcmp(&x->vips[i].key, key, sizeof(*key))) {
 			x->vips[i].present = false;
-	return bpf_map_delete_elem(bpf_map__fd(x->skel->maps.vips), key) ? -errno : 0;
+			err = update(x->skel->maps.vip_ids, &i, &none);
+		}
+	if (bpf_map_delete_elem(bpf_map__fd(x->skel->maps.vips), key))
+		err = err ?: -errno;
+	/* its bits once no packet can find it */
+	write_summary(x, NULL, NULL);
+	return err;
 }
 
 int edgelb_xdp_set_backend(struct edgelb_xdp *x, uint32_t id, const struct edgelb_backend *be)

@@ -194,6 +194,81 @@ struct edgelb_node_config {
 };
 
 /*
+ * Value of the VIP-by-id array: the VIP map's entry again, under its
+ * vip_id, with its key. A packet of an established flow finds its VIP
+ * from the flow entry's vip_id in this array, without the VIP map's hash,
+ * once the key here is the packet's own (so it is the entry the VIP map
+ * would give); an unused id has family 0 in its key.
+ */
+struct edgelb_vip_entry {
+	struct edgelb_vip_key key;
+	struct edgelb_vip_meta meta;
+};
+
+/*
+ * What the control plane tells the packet path about the VIP map as a
+ * whole, so that most packets need not ask it (the XDP target keeps it
+ * in global data: no map lookup). Bits are set before a VIP enters the
+ * map and cleared only after it left, so a bit may be stale-set, never
+ * stale-clear: a clear bit is a certain "no".
+ *
+ *   vip_bits   an address bit (edgelb_vip_summary_bit) of every VIP: a
+ *              packet to an address whose bit is clear is no VIP's, and
+ *              passes with no hash lookup at all;
+ *   flow_bits  the same for the VIPs whose flows the flow table keeps by
+ *              port (neither EDGELB_VIP_F_NO_CONNTRACK nor _NO_PORT_HASH):
+ *              only to those can a packet's own 5-tuple hit a flow entry,
+ *              so only those try the flow table before the VIP map;
+ *   flags      EDGELB_SUMMARY_F_PORT0 when some VIP is an all-ports one:
+ *              without it a miss on the exact port is final, not retried
+ *              on port 0.
+ */
+#define EDGELB_SUMMARY_BITS 4096
+#define EDGELB_SUMMARY_F_PORT0 (1u << 0)
+
+struct edgelb_vip_summary {
+	__u32 flags;
+	__u32 pad;
+	__u64 vip_bits[EDGELB_SUMMARY_BITS / 64];
+	__u64 flow_bits[EDGELB_SUMMARY_BITS / 64];
+};
+
+/*
+ * The summary bit of an address (network order, IPv4 in v4 alone): its
+ * words folded, then Fibonacci hashing to 12 bits. Node-local (both sides
+ * run on the same machine), so byte order does not matter here.
+ */
+static inline __attribute__((always_inline)) __u32
+edgelb_vip_summary_bit(const union edgelb_addr *a, __u8 family)
+{
+	__u32 x = a->v6[0];
+
+	if (family == EDGELB_AF_INET6)
+		x ^= a->v6[1] ^ a->v6[2] ^ a->v6[3];
+	return (x * 0x9e3779b1u) >> (32 - 12);
+}
+
+_Static_assert(EDGELB_SUMMARY_BITS == 1u << 12, "summary bit: 12 bits");
+
+/*
+ * Add one VIP to a summary (the control plane's side of the contract
+ * above): its address bit, its flow bit when its flows are kept by port,
+ * the port-0 flag for an all-ports VIP.
+ */
+static inline void edgelb_vip_summary_add(struct edgelb_vip_summary *s,
+					  const struct edgelb_vip_key *k,
+					  const struct edgelb_vip_meta *m)
+{
+	__u32 bit = edgelb_vip_summary_bit(&k->addr, k->family);
+
+	s->vip_bits[bit / 64] |= 1ull << (bit % 64);
+	if (!(m->flags & (EDGELB_VIP_F_NO_CONNTRACK | EDGELB_VIP_F_NO_PORT_HASH)))
+		s->flow_bits[bit / 64] |= 1ull << (bit % 64);
+	if (!k->port)
+		s->flags |= EDGELB_SUMMARY_F_PORT0;
+}
+
+/*
  * Per-CPU scratch state of the packet path (a one-slot per-CPU array):
  * written only by the CPU that owns it, so plain stores suffice.
  */
@@ -257,5 +332,7 @@ _Static_assert(sizeof(struct edgelb_flow_state) == 16, "edgelb_flow_state ABI");
 _Static_assert(sizeof(struct edgelb_node_config) == 72, "edgelb_node_config ABI");
 _Static_assert(sizeof(struct edgelb_cpu_state) == 40, "edgelb_cpu_state ABI");
 _Static_assert(sizeof(struct edgelb_counters) == 24, "edgelb_counters ABI");
+_Static_assert(sizeof(struct edgelb_vip_entry) == 44, "edgelb_vip_entry ABI");
+_Static_assert(sizeof(struct edgelb_vip_summary) == 1032, "edgelb_vip_summary ABI");
 
 #endif /* EDGELB_ABI_H */

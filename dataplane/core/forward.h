@@ -2,7 +2,10 @@
 /*
  * The forwarding decision, the same on every target:
  *
- *   parse -> VIP lookup (exact port, then port 0) -> fragment policy
+ *   parse -> VIP summary (abi.h: no VIP at this address -> pass)
+ *         -> flow table hit whose VIP is still the packet's (VIP by id),
+ *            else VIP lookup (exact port, then port 0 where such VIPs exist)
+ *         -> fragment policy
  *         -> backend: flow table hit on a live backend, else Maglev ring
  *         -> next hop known? (else drop: nothing is sent nor answered)
  *         -> MTU check (ICMP too-big to the client, or drop)
@@ -57,21 +60,37 @@ EDGELB_INLINE int edgelb_drop(EDGELB_CTX *ctx, enum edgelb_counter why)
 	return EDGELB_V_DROP;
 }
 
+EDGELB_INLINE void edgelb_vip_key_of(const struct edgelb_pkt *pkt, struct edgelb_vip_key *vk)
+{
+	vk->addr = pkt->key.dst;
+	vk->port = pkt->key.dport;
+	vk->proto = pkt->key.proto;
+	vk->family = pkt->key.family;
+}
+
+/*
+ * The VIP of the packet: its exact port, then the all-ports VIP of its
+ * address -- retried only where the summary says one may exist, so that a
+ * packet to no VIP pays one hash lookup, not two.
+ */
 EDGELB_INLINE struct edgelb_vip_meta *edgelb_find_vip(EDGELB_CTX *ctx,
-						      const struct edgelb_pkt *pkt)
+						      const struct edgelb_pkt *pkt,
+						      const struct edgelb_vip_summary *sum)
 {
 	struct edgelb_vip_key vk;
 	struct edgelb_vip_meta *vip;
 
-	vk.addr = pkt->key.dst;
-	vk.port = pkt->key.dport;
-	vk.proto = pkt->key.proto;
-	vk.family = pkt->key.family;
+	edgelb_vip_key_of(pkt, &vk);
 	vip = edgelb_t_vip(ctx, &vk);
-	if (vip || !vk.port)
+	if (vip || !vk.port || (sum && !(sum->flags & EDGELB_SUMMARY_F_PORT0)))
 		return vip;
 	vk.port = 0;
 	return edgelb_t_vip(ctx, &vk);
+}
+
+EDGELB_INLINE int edgelb_summary_test(const __u64 *bits, __u32 bit)
+{
+	return (int)((bits[(bit >> 6) & (EDGELB_SUMMARY_BITS / 64 - 1)] >> (bit & 63)) & 1);
 }
 
 #define EDGELB_NS_PER_S 1000000000ull
@@ -141,15 +160,16 @@ EDGELB_INLINE int edgelb_trim(EDGELB_CTX *ctx, const struct edgelb_pkt *pkt)
 /* Process the frame in ctx; returns an enum edgelb_verdict. */
 EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 {
+	const struct edgelb_vip_summary *sum;
 	const struct edgelb_node_config *cfg;
-	struct edgelb_flow_state *fs;
-	struct edgelb_vip_meta *vip;
+	struct edgelb_flow_state *fs = 0;
+	struct edgelb_vip_meta *vip = 0, vip_copy;
 	struct edgelb_backend *be = 0;
 	struct edgelb_pkt pkt;
 	const __u8 *next_hop;
 	__u32 be_id = EDGELB_NO_BACKEND, hash;
 	__u16 overhead;
-	int rc, new_flow = 0, rehash = 0;
+	int rc, new_flow = 0, rehash = 0, looked_up = 0;
 
 	rc = edgelb_parse(edgelb_t_data(ctx), edgelb_t_data_end(ctx), &pkt);
 	if (rc != EDGELB_PARSE_CANDIDATE) {
@@ -157,11 +177,46 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 		return rc == EDGELB_PARSE_DROP ? EDGELB_V_DROP : EDGELB_V_PASS;
 	}
 
-	vip = edgelb_find_vip(ctx, &pkt);
+	sum = edgelb_t_vip_summary(ctx);
+	if (sum) {
+		__u32 bit = edgelb_vip_summary_bit(&pkt.key.dst, pkt.key.family);
+
+		if (!edgelb_summary_test(sum->vip_bits, bit)) {
+			edgelb_t_count(ctx, EDGELB_EV_PASS_NOT_VIP);
+			return EDGELB_V_PASS;
+		}
+		/*
+		 * Flow table first: a hit whose VIP is still the one that
+		 * owns the packet's own key needs no VIP hash lookup. What
+		 * the entry says is used exactly as below (fs); a miss is not
+		 * looked up again. SYNs skip the table (below); fragments go
+		 * the long way, their key depends on the VIP's policy.
+		 */
+		if (edgelb_summary_test(sum->flow_bits, bit) &&
+		    !(pkt.flags & (EDGELB_PKT_F_SYN | EDGELB_PKT_F_FRAGMENT))) {
+			looked_up = 1;
+			fs = edgelb_t_flow_lookup(ctx, &pkt.key);
+			if (fs) {
+				struct edgelb_vip_key vk;
+
+				edgelb_vip_key_of(&pkt, &vk);
+				vip = edgelb_t_vip_by_id(ctx, &vk, fs->vip_id);
+			}
+		}
+	}
+	if (!vip)
+		vip = edgelb_find_vip(ctx, &pkt, sum);
 	if (!vip) {
 		edgelb_t_count(ctx, EDGELB_EV_PASS_NOT_VIP);
 		return EDGELB_V_PASS;
 	}
+	/*
+	 * One copy, whichever table it came from: the BPF verifier then
+	 * walks what follows once, not once per table (pointers into two
+	 * maps never merge, and its budget is finite).
+	 */
+	vip_copy = *vip;
+	vip = &vip_copy;
 	/*
 	 * A VIP packet in a broadcast or multicast frame was not sent to us
 	 * alone (a flooding switch, a misconfigured router): the kernel
@@ -179,6 +234,7 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 	if (vip->flags & EDGELB_VIP_F_NO_PORT_HASH) {
 		pkt.key.sport = 0;
 		pkt.key.dport = 0;
+		looked_up = 0; /* another key */
 		if (pkt.flags & EDGELB_PKT_F_FRAGMENT)
 			edgelb_t_count(ctx, EDGELB_EV_FRAGMENT_FORWARDED);
 	} else if (pkt.flags & EDGELB_PKT_F_FRAGMENT) {
@@ -187,7 +243,8 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 	hash = edgelb_flow_key_hash(&pkt.key);
 
 	if (!(vip->flags & EDGELB_VIP_F_NO_CONNTRACK) && !(pkt.flags & EDGELB_PKT_F_SYN)) {
-		fs = edgelb_t_flow_lookup(ctx, &pkt.key);
+		if (!looked_up)
+			fs = edgelb_t_flow_lookup(ctx, &pkt.key);
 		if (fs) {
 			be = edgelb_t_backend(ctx, fs->backend_id);
 			if (be && (be->flags & EDGELB_BE_F_ALIVE))

@@ -31,6 +31,16 @@
  *
  * Tables (read-mostly; written by the control plane)
  *   struct edgelb_vip_meta *edgelb_t_vip(EDGELB_CTX *, const struct edgelb_vip_key *);
+ *   struct edgelb_vip_meta *edgelb_t_vip_by_id(EDGELB_CTX *, const struct edgelb_vip_key *,
+ *                                              __u32 vip_id);
+ *         the VIP of that key when it is vip_id, else NULL (another VIP,
+ *         or none): what edgelb_t_vip() gives, when a target can answer
+ *         it cheaper from the id (XDP: an array, no hash); a target
+ *         without that answers it with edgelb_t_vip() and a compare.
+ *   const struct edgelb_vip_summary *edgelb_t_vip_summary(EDGELB_CTX *);
+ *         the control plane's summary of the VIP map (abi.h), or NULL
+ *         when the target keeps none: every candidate is then looked up
+ *         in the VIP map first, on its port and then on port 0.
  *   struct edgelb_backend *edgelb_t_backend(EDGELB_CTX *, __u32 backend_id);
  *         NULL when the id is out of range; a slot with family 0 is unused.
  *   __u32 edgelb_t_ring_slot(EDGELB_CTX *, const struct edgelb_vip_meta *, __u32 slot);

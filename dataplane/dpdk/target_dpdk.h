@@ -88,6 +88,25 @@ static inline struct edgelb_vip_meta *edgelb_t_vip(struct edgelb_dpdk_ctx *c,
 	return &c->vip;
 }
 
+/*
+ * No array by id and no VIP summary in the shared tables: the lookup by
+ * key with the id compared, and every candidate looked up (target.h). The
+ * VIP cache above already spares most of what they save under XDP.
+ */
+static inline struct edgelb_vip_meta *edgelb_t_vip_by_id(struct edgelb_dpdk_ctx *c,
+							 const struct edgelb_vip_key *k, __u32 vip_id)
+{
+	struct edgelb_vip_meta *m = edgelb_t_vip(c, k);
+
+	return m && m->vip_id == vip_id ? m : NULL;
+}
+
+static inline const struct edgelb_vip_summary *edgelb_t_vip_summary(struct edgelb_dpdk_ctx *c)
+{
+	(void)c;
+	return NULL;
+}
+
 static inline struct edgelb_backend *edgelb_t_backend(struct edgelb_dpdk_ctx *c, __u32 id)
 {
 	return edgelb_tables_backend_read(c->lc->tv, id, &c->be) ? NULL : &c->be;

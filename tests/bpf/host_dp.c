@@ -60,6 +60,7 @@ struct host_dp {
 	uint32_t *slots; /* every ring, EDGELB_RING_SLOTS slots */
 	struct ring_store *rs;
 	uint64_t grace;	 /* the last grace period started */
+	struct edgelb_vip_summary sum; /* rebuilt from vips at each change, as xdp.c does */
 	struct edgelb_node_config cfg;
 	struct edgelb_cpu_state cpu;
 	struct host_flow *flows;
@@ -140,6 +141,20 @@ static inline struct edgelb_vip_meta *edgelb_t_vip(struct host_dp *h,
 		if (!memcmp(&h->vips[i].key, k, sizeof(*k)))
 			return &h->vips[i].meta;
 	return NULL;
+}
+
+/* No array by id here: the lookup by key, and the id compared (target.h). */
+static inline struct edgelb_vip_meta *edgelb_t_vip_by_id(struct host_dp *h,
+							 const struct edgelb_vip_key *k, __u32 vip_id)
+{
+	struct edgelb_vip_meta *m = edgelb_t_vip(h, k);
+
+	return m && m->vip_id == vip_id ? m : NULL;
+}
+
+static inline const struct edgelb_vip_summary *edgelb_t_vip_summary(struct host_dp *h)
+{
+	return &h->sum;
 }
 
 static inline struct edgelb_backend *edgelb_t_backend(struct host_dp *h, __u32 id)
@@ -314,6 +329,9 @@ int host_dp_set_vip(struct host_dp *h, const struct edgelb_vip_key *key,
 	h->vips[i].given = *meta;
 	ring_store_live(h->rs, meta->vip_id, &base, &size);
 	ring_store_vip_meta(meta, base, size, &h->vips[i].meta);
+	memset(&h->sum, 0, sizeof(h->sum));
+	for (int j = 0; j < h->n_vips; j++)
+		edgelb_vip_summary_add(&h->sum, &h->vips[j].key, &h->vips[j].given);
 	return 0;
 }
 

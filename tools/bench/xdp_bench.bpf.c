@@ -228,7 +228,8 @@ int bench_encap_floor(struct xdp_md *ctx)
 }
 
 /*
- * Where the time goes: the established IPv4 path cut after each step,
+ * Where the time goes: the established IPv4 path cut after each step
+ * (in forward.h's order for a flow-table hit),
  * built from the core's own functions. Each stage returns XDP_PASS when
  * its step succeeded and XDP_ABORTED otherwise, so the loader can tell a
  * measured stage from a short cut. Results are pinned with
@@ -236,9 +237,9 @@ int bench_encap_floor(struct xdp_md *ctx)
  */
 enum bench_stage {
 	BENCH_STAGE_PARSE,	/* edgelb_parse() */
-	BENCH_STAGE_VIP,	/* + VIP lookup (hash map) */
-	BENCH_STAGE_HASH,	/* + flow hash (Murmur3) */
-	BENCH_STAGE_FLOW,	/* + flow table (LRU hash) + backend (array) */
+	BENCH_STAGE_FLOW,	/* + VIP summary bits + flow table (LRU hash) */
+	BENCH_STAGE_VIP,	/* + VIP by id (array, key compared) */
+	BENCH_STAGE_HASH,	/* + flow hash (Murmur3) + backend (array) */
 	BENCH_STAGE_ENCAP,	/* + node config, IPIP encap, undone: no counters */
 };
 
@@ -266,7 +267,28 @@ static __always_inline int bench_stage(struct xdp_md *ctx, enum bench_stage stag
 		edgelb_opaque(sink);
 		return XDP_PASS;
 	}
-	vip = edgelb_find_vip(ctx, &pkt);
+	{
+		const struct edgelb_vip_summary *sum = edgelb_t_vip_summary(ctx);
+		__u32 bit = edgelb_vip_summary_bit(&pkt.key.dst, pkt.key.family);
+
+		if (!edgelb_summary_test(sum->vip_bits, bit) ||
+		    !edgelb_summary_test(sum->flow_bits, bit))
+			return XDP_ABORTED;
+	}
+	fs = edgelb_t_flow_lookup(ctx, &pkt.key);
+	if (!fs)
+		return XDP_ABORTED;
+	if (stage == BENCH_STAGE_FLOW) {
+		sink = fs->vip_id;
+		edgelb_opaque(sink);
+		return XDP_PASS;
+	}
+	{
+		struct edgelb_vip_key vk;
+
+		edgelb_vip_key_of(&pkt, &vk);
+		vip = edgelb_t_vip_by_id(ctx, &vk, fs->vip_id);
+	}
 	if (!vip)
 		return XDP_ABORTED;
 	if (stage == BENCH_STAGE_VIP) {
@@ -276,15 +298,10 @@ static __always_inline int bench_stage(struct xdp_md *ctx, enum bench_stage stag
 	}
 	hash = edgelb_flow_key_hash(&pkt.key);
 	edgelb_opaque(hash);
-	if (stage == BENCH_STAGE_HASH)
-		return XDP_PASS;
-	fs = edgelb_t_flow_lookup(ctx, &pkt.key);
-	if (!fs)
-		return XDP_ABORTED;
 	be = edgelb_t_backend(ctx, fs->backend_id);
 	if (!be || !(be->flags & EDGELB_BE_F_ALIVE))
 		return XDP_ABORTED;
-	if (stage == BENCH_STAGE_FLOW)
+	if (stage == BENCH_STAGE_HASH)
 		return XDP_PASS;
 	cfg = edgelb_t_node_config(ctx);
 	if (!cfg || !cfg->src_v4.v4 || be->family != EDGELB_AF_INET)
