@@ -167,9 +167,9 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 	struct edgelb_backend *be = 0;
 	struct edgelb_pkt pkt;
 	const __u8 *next_hop;
-	__u32 be_id = EDGELB_NO_BACKEND, hash;
+	__u32 be_id = EDGELB_NO_BACKEND, hash = 0;
 	__u16 overhead;
-	int rc, new_flow = 0, rehash = 0, looked_up = 0;
+	int rc, new_flow = 0, rehash = 0, looked_up = 0, hashed = 0;
 
 	rc = edgelb_parse(edgelb_t_data(ctx), edgelb_t_data_end(ctx), &pkt);
 	if (rc != EDGELB_PARSE_CANDIDATE) {
@@ -240,8 +240,6 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 	} else if (pkt.flags & EDGELB_PKT_F_FRAGMENT) {
 		return edgelb_drop(ctx, EDGELB_DROP_FRAGMENT);
 	}
-	hash = edgelb_flow_key_hash(&pkt.key);
-
 	if (!(vip->flags & EDGELB_VIP_F_NO_CONNTRACK) && !(pkt.flags & EDGELB_PKT_F_SYN)) {
 		if (!looked_up)
 			fs = edgelb_t_flow_lookup(ctx, &pkt.key);
@@ -257,6 +255,13 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 	if (be_id == EDGELB_NO_BACKEND) {
 		if (!vip->ring_size)
 			return edgelb_drop(ctx, EDGELB_DROP_NO_BACKEND);
+		/*
+		 * The flow hash only where something reads it: here and in
+		 * the encapsulation (below). An established IPv4 flow in IPIP
+		 * with DF set, the common case, never needs it.
+		 */
+		hash = edgelb_flow_key_hash(&pkt.key);
+		hashed = 1;
 		be_id = edgelb_t_ring_slot(ctx, vip, hash % vip->ring_size);
 		if (be_id == EDGELB_NO_BACKEND)
 			return edgelb_drop(ctx, EDGELB_DROP_NO_BACKEND);
@@ -305,6 +310,11 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 		if (edgelb_encap_dsr(ctx, next_hop, cfg))
 			return edgelb_drop(ctx, EDGELB_DROP_ENCAP_FAILED);
 	} else {
+		/* read for the IPv6 flow label, the GUE source port, a non-DF IPv4 id */
+		if (!hashed &&
+		    (vip->encap == EDGELB_ENCAP_GUE || be->family == EDGELB_AF_INET6 ||
+		     !(pkt.flags & EDGELB_PKT_F_DF)))
+			hash = edgelb_flow_key_hash(&pkt.key);
 		rc = edgelb_encap_tunnel(ctx, &pkt, vip, be, next_hop, cfg, hash);
 		if (rc)
 			return edgelb_drop(ctx, rc == -2 ? EDGELB_DROP_MULTI_BUFFER
