@@ -1008,7 +1008,16 @@ static int live_measure(struct bench *b, const struct live_row *lr, int txif, do
 		if (take_snap(b, lr->vip, &a))
 			return -1;
 		if (bpf_prog_test_run_opts(bpf_program__fd(lr->prog), &o)) {
-			fail("--live %s: BPF_PROG_TEST_RUN: %s", lr->name, strerror(errno));
+			int e = errno;
+
+			/*
+			 * Some kernels refuse live frames to every program, a
+			 * bare "return XDP_TX" included: say so, not "our bug".
+			 */
+			fail("--live %s: BPF_PROG_TEST_RUN: %s%s", lr->name, strerror(e),
+			     e == EPERM ? " (the kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES; where "
+					  "it does so for any program, no live figure can be had)"
+					: "");
 			return -1;
 		}
 		ns[round] = o.duration;
