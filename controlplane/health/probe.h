@@ -103,9 +103,9 @@ const char *hc_errno_reason(int err);
 
 /*
  * Open a non-blocking TCP socket to s's target (SO_MARK when through the
- * tunnel, SO_LINGER 0 so that close() resets), connect it, watch it as
- * fd[0] for events. Returns 1 connected already, 0 in progress, or -1
- * with why filled (the socket closed).
+ * tunnel, SO_LINGER 0 so that close() resets, quick ACKs off: tcp.c),
+ * connect it, watch it as fd[0] for events. Returns 1 connected already,
+ * 0 in progress, or -1 with why filled (the socket closed).
  */
 int hc_tcp_connect(struct hc_attempt *a, const struct hc_spec *s, struct hc_io *io,
 		   uint32_t events, char *why, size_t len);
