@@ -141,7 +141,8 @@ static const char *hc_http_stage(const struct hc_attempt *a)
 
 static void hc_http_stop(struct hc_attempt *a, struct hc_io *io)
 {
-	hc_io_close(io, a, 0);
+	(void)io;
+	hc_io_close_socket(a);
 }
 
 const struct hc_probe hc_probe_http = {

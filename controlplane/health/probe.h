@@ -98,6 +98,16 @@ int hc_io_rewatch(struct hc_io *io, struct hc_attempt *a, unsigned int which, ui
 /* Unwatch and close a->fd[which] (if open). */
 void hc_io_close(struct hc_io *io, struct hc_attempt *a, unsigned int which);
 
+/*
+ * Close a check's socket a->fd[0] (if open) without unwatching it first:
+ * closing the last reference to a file takes it out of every epoll set,
+ * so the EPOLL_CTL_DEL would be a syscall for nothing. A reference held a
+ * moment longer elsewhere (a child between fork and exec, the sockets are
+ * close-on-exec) can only yield an event under the ended attempt's tag,
+ * which health.c drops (the generation in the tag).
+ */
+void hc_io_close_socket(struct hc_attempt *a);
+
 /* A short reason for an errno of connect/send/recv: "connection refused". */
 const char *hc_errno_reason(int err);
 

@@ -57,6 +57,14 @@ void hc_io_close(struct hc_io *io, struct hc_attempt *a, unsigned int which)
 	a->fd[which] = -1;
 }
 
+void hc_io_close_socket(struct hc_attempt *a)
+{
+	if (a->fd[0] < 0)
+		return;
+	close(a->fd[0]);
+	a->fd[0] = -1;
+}
+
 const char *hc_errno_reason(int err)
 {
 	switch (err) {
@@ -200,7 +208,8 @@ static const char *hc_tcp_stage(const struct hc_attempt *a)
 
 static void hc_tcp_stop(struct hc_attempt *a, struct hc_io *io)
 {
-	hc_io_close(io, a, 0);
+	(void)io;
+	hc_io_close_socket(a);
 }
 
 const struct hc_probe hc_probe_tcp = {
