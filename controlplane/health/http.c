@@ -117,7 +117,7 @@ static enum hc_verdict hc_http_event(struct hc_attempt *a, const struct hc_spec 
 	case HC_HTTP_CONNECTING:
 		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 			return HC_PENDING;
-		if (hc_tcp_connect_result(a->fd[0], why, len))
+		if (hc_tcp_connect_result(a->fd[0], events, why, len))
 			return HC_FAIL;
 		return hc_http_send(a, s, io, why, len);
 	case HC_HTTP_SENDING:

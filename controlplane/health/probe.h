@@ -120,8 +120,12 @@ const char *hc_errno_reason(int err);
 int hc_tcp_connect(struct hc_attempt *a, const struct hc_spec *s, struct hc_io *io,
 		   uint32_t events, char *why, size_t len);
 
-/* The outcome of a connect in progress: 0 connected, -1 (why filled). */
-int hc_tcp_connect_result(int fd, char *why, size_t len);
+/*
+ * The outcome of a connect in progress, given the events that woke it:
+ * 0 connected, -1 (why filled). Asks the socket (SO_ERROR) only when
+ * events hold EPOLLERR or EPOLLHUP: writable alone means connected.
+ */
+int hc_tcp_connect_result(int fd, uint32_t events, char *why, size_t len);
 
 /* ---- exec.c: the reaper of killed processes ---- */
 

@@ -157,11 +157,14 @@ fail:
 	return -1;
 }
 
-int hc_tcp_connect_result(int fd, char *why, size_t len)
+int hc_tcp_connect_result(int fd, uint32_t events, char *why, size_t len)
 {
 	int err = 0;
 	socklen_t sl = sizeof(err);
 
+	/* writable without an error or hang-up: connected, no need to ask */
+	if (!(events & (EPOLLERR | EPOLLHUP)))
+		return 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl))
 		err = errno;
 	if (!err)
@@ -194,7 +197,7 @@ static enum hc_verdict hc_tcp_event(struct hc_attempt *a, const struct hc_spec *
 	(void)which;
 	if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 		return HC_PENDING;
-	if (hc_tcp_connect_result(a->fd[0], why, len))
+	if (hc_tcp_connect_result(a->fd[0], events, why, len))
 		return HC_FAIL;
 	snprintf(why, len, "connected");
 	return HC_PASS;
