@@ -341,7 +341,8 @@ static void hc_finish(struct edgelb_health *h, struct hc_check *c, enum hc_verdi
 	c->last_us = now;
 	c->latency_us = (uint32_t)(now - c->started_us > UINT32_MAX ? UINT32_MAX
 								 : now - c->started_us);
-	snprintf(c->reason, sizeof(c->reason), "%s", why && why[0] ? why : pass ? "ok" : "failed");
+	/* every check passes here: a copy, not printf */
+	hc_why(c->reason, sizeof(c->reason), why && why[0] ? why : pass ? "ok" : "failed");
 	if (pass)
 		h->totals.passed[t]++;
 	else

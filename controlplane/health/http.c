@@ -65,7 +65,7 @@ static enum hc_verdict hc_http_verdict(struct hc_attempt *a, enum hc_http_verdic
 {
 	if (v == HC_HTTP_MORE)
 		return HC_PENDING;
-	snprintf(why, len, "%s", hc_http_parse_reason(&a->http));
+	hc_why(why, len, hc_http_parse_reason(&a->http));
 	return v == HC_HTTP_PASS ? HC_PASS : HC_FAIL;
 }
 

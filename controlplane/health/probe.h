@@ -108,6 +108,9 @@ void hc_io_close(struct hc_io *io, struct hc_attempt *a, unsigned int which);
  */
 void hc_io_close_socket(struct hc_attempt *a);
 
+/* why = text, cut to len; for fixed reasons, without printf's cost on every check. */
+void hc_why(char *why, size_t len, const char *text);
+
 /* A short reason for an errno of connect/send/recv: "connection refused". */
 const char *hc_errno_reason(int err);
 

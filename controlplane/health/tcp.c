@@ -173,6 +173,18 @@ int hc_tcp_connect_result(int fd, uint32_t events, char *why, size_t len)
 	return -1;
 }
 
+void hc_why(char *why, size_t len, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(why, text, n);
+	why[n] = '\0';
+}
+
 static enum hc_verdict hc_tcp_start(struct hc_attempt *a, const struct hc_spec *s,
 				    struct hc_io *io, char *why, size_t len)
 {
@@ -182,7 +194,7 @@ static enum hc_verdict hc_tcp_start(struct hc_attempt *a, const struct hc_spec *
 	if (r < 0)
 		return HC_FAIL;
 	if (r > 0) {
-		snprintf(why, len, "connected");
+		hc_why(why, len, "connected");
 		return HC_PASS;
 	}
 	return HC_PENDING;
@@ -199,7 +211,7 @@ static enum hc_verdict hc_tcp_event(struct hc_attempt *a, const struct hc_spec *
 		return HC_PENDING;
 	if (hc_tcp_connect_result(a->fd[0], events, why, len))
 		return HC_FAIL;
-	snprintf(why, len, "connected");
+	hc_why(why, len, "connected");
 	return HC_PASS;
 }
 
