@@ -84,6 +84,7 @@ struct edgelb_health {
 	bool adopt;
 	bool busy;  /* dispatching: apply() is refused */
 	bool dirty; /* changed() called since the last commit() */
+	uint64_t commit_after_us; /* the next commit not before (hc_commit) */
 
 	struct hc_check **checks; /* sorted by (service, backend) */
 	size_t n_checks;
@@ -152,7 +153,12 @@ static void hc_rearm(struct edgelb_health *h)
 	uint64_t due;
 
 	memset(&its, 0, sizeof(its));
-	if (!hc_wheel_next(&h->wheel, &due)) {
+	if (!hc_wheel_next(&h->wheel, &due))
+		due = UINT64_MAX;
+	/* changes waiting for their batch (hc_commit) */
+	if (h->dirty && h->commit_after_us < due)
+		due = h->commit_after_us;
+	if (due == UINT64_MAX) {
 		if (h->armed_us)
 			timerfd_settime(h->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 		h->armed_us = 0;
@@ -171,11 +177,28 @@ static void hc_rearm(struct edgelb_health *h)
 
 /* ---- attempts ------------------------------------------------------------- */
 
-static void hc_commit(struct edgelb_health *h)
+/*
+ * The changes so far to the data plane (ops->commit), now when forced
+ * (apply) or when the spacing after the last batch has passed
+ * (hc_sched_commit_after); else they wait, and hc_rearm() wakes the loop
+ * for them.
+ */
+static void hc_commit(struct edgelb_health *h, bool force)
 {
-	if (h->dirty && h->ops->commit)
-		h->ops->commit(h->arg);
+	uint64_t t0;
+
+	if (!h->dirty)
+		return;
+	if (!h->ops->commit) {
+		h->dirty = false;
+		return;
+	}
+	t0 = hc_now_us();
+	if (!force && t0 < h->commit_after_us)
+		return;
+	h->ops->commit(h->arg);
 	h->dirty = false;
+	h->commit_after_us = hc_sched_commit_after(t0, hc_now_us());
 }
 
 static void hc_changed(struct edgelb_health *h, const struct hc_check *c, bool up,
@@ -466,7 +489,7 @@ static void hc_readable(void *arg, int fd, uint32_t events)
 		}
 	}
 	h->busy = false;
-	hc_commit(h);
+	hc_commit(h, false);
 	hc_rearm(h);
 }
 
@@ -793,7 +816,7 @@ int edgelb_health_apply(struct edgelb_health *h, const struct lb *lb,
 		pr_debug("health", "%zu backends brought in line with their health", synced);
 	if (added)
 		hc_warn_nofile(h->totals.checks);
-	hc_commit(h);
+	hc_commit(h, true);
 	hc_rearm(h);
 	return 0;
 fail:
