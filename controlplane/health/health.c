@@ -305,6 +305,19 @@ static void hc_site_down(struct edgelb_health *h, struct hc_check *c, size_t liv
 		c->spec.service, c->spec.site, live, c->spec.interval_ms, n);
 }
 
+/* Is a checked backend of c's service at another site (or at none) up? */
+static bool hc_site_elsewhere_up(const struct edgelb_health *h, const struct hc_check *c)
+{
+	for (size_t i = 0; i < h->n_checks; i++) {
+		const struct hc_check *o = h->checks[i];
+
+		if (o->probe && o->fsm.up && strcmp(o->spec.site, c->spec.site) &&
+		    !strcmp(o->spec.service, c->spec.service))
+			return true;
+	}
+	return false;
+}
+
 /* c's check failed, and c was up: is its site failing as a whole? */
 static void hc_site_failed(struct edgelb_health *h, struct hc_check *c, uint64_t now_us)
 {
@@ -320,6 +333,9 @@ static void hc_site_failed(struct edgelb_health *h, struct hc_check *c, uint64_t
 		if (s == c)
 			break;
 	}
+	/* only when the rest holds: a walk of the service's backends */
+	if (t.live >= 2 && t.up && !t.passing)
+		t.elsewhere_up = hc_site_elsewhere_up(h, c);
 	if (hc_site_failed_together(&t))
 		hc_site_down(h, c, t.live, now_ms);
 	else if (hc_site_sweep_due(c->sweep_ms, now_ms, c->spec.interval_ms))

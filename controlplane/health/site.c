@@ -30,7 +30,7 @@ void hc_site_count(struct hc_site_tally *t, const struct hc_site_member *m, uint
 
 bool hc_site_failed_together(const struct hc_site_tally *t)
 {
-	return t->live >= 2 && t->up > 0 && !t->passing;
+	return t->live >= 2 && t->up > 0 && !t->passing && t->elsewhere_up;
 }
 
 bool hc_site_sweep_due(uint64_t last_sweep_ms, uint64_t now_ms, uint32_t window_ms)

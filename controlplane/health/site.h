@@ -46,6 +46,13 @@ struct hc_site_tally {
 	size_t live;	/* checked, and up or gone down within the window */
 	size_t up;
 	bool passing;	/* a live member's last result passed, or is older than the window */
+	/*
+	 * The caller's: a checked backend of the same service at another
+	 * site (or none) is up. Without one, taking the site out gains
+	 * nothing (nowhere else to send the flows) and would turn a blip
+	 * shorter than `fall` checks into an outage: `fall` decides alone.
+	 */
+	bool elsewhere_up;
 };
 
 /*
@@ -58,7 +65,8 @@ void hc_site_count(struct hc_site_tally *t, const struct hc_site_member *m, uint
 /*
  * Are the site's live members failing together? True when there are at
  * least two, each one's last result is a failure no older than the
- * window, and at least one is still up (something left to take down).
+ * window, at least one is still up (something left to take down), and
+ * the service has an up backend elsewhere to take the flows.
  */
 bool hc_site_failed_together(const struct hc_site_tally *t);
 

@@ -29,7 +29,7 @@ static struct hc_site_member up_failed(uint64_t last_ms)
 
 static bool together(const struct hc_site_member *m, size_t n, uint64_t now)
 {
-	struct hc_site_tally t = { 0 };
+	struct hc_site_tally t = { .elsewhere_up = true };
 
 	for (size_t i = 0; i < n; i++)
 		hc_site_count(&t, &m[i], now, W);
@@ -116,6 +116,25 @@ static void test_unchecked_ignored(void **state)
 	m[2].checked = false;
 	m[2].has_result = false;
 	assert_true(together(m, 3, 10500));
+}
+
+/*
+ * The service's only site failing at once (every backend of the service
+ * is at this site, or the others are down): nowhere to move the flows,
+ * so `fall` decides alone; a blip shorter than fall must not become an
+ * outage
+ */
+static void test_no_other_site_up_keeps_fall(void **state)
+{
+	struct hc_site_member m[3] = { up_failed(10000), up_failed(10200), up_failed(10450) };
+	struct hc_site_tally t = { .elsewhere_up = false };
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++)
+		hc_site_count(&t, &m[i], 10500, W);
+	assert_false(hc_site_failed_together(&t));
+	t.elsewhere_up = true;
+	assert_true(hc_site_failed_together(&t));
 }
 
 static void test_sweep_due(void **state)
@@ -233,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_single_backend_needs_fall),
 		cmocka_unit_test(test_recently_down_counts_as_live),
 		cmocka_unit_test(test_unchecked_ignored),
+		cmocka_unit_test(test_no_other_site_up_keeps_fall),
 		cmocka_unit_test(test_sweep_due),
 		cmocka_unit_test(test_force_down),
 		cmocka_unit_test(test_parse4),
