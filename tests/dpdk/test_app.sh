@@ -88,6 +88,10 @@ echo "ok: $line"
 multi() {
 	local lcores=$1 vdev=$2 workers=$3 mode=$4 list= i rc
 	for ((i = 0; i < lcores; i++)); do list+="${list:+,}$i@$cpu"; done
+	# emptied here, not by the redirection below: that one runs in the
+	# background child, maybe after the loop below has read the previous
+	# run's "forwarding on N workers"
+	: >"$out"
 	"$bin" --lcores "$list" --no-huge -m 256 --no-pci --log-level lib.eal:error \
 		--file-prefix "$prefix" --vdev "$vdev" --vdev net_null1 -- \
 		--data "${vdev%%,*}" --exception net_null1 --ifindex 5 --tables "$tables" \
