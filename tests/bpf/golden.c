@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "golden.h"
@@ -223,4 +224,18 @@ int golden_expect_too_big(const struct flow_spec *f, const struct pkt *ip, uint1
 		return -1;
 	}
 	return 0;
+}
+
+uint32_t golden_kat_pick4(uint16_t sport, enum kat_ring r)
+{
+	struct edgelb_flow_key k;
+	const struct kat_flow *kf;
+
+	scenario_key(&k, SC_CLIENT4, "192.0.2.10", sport, 80, IPPROTO_TCP);
+	kf = kat_find(&k);
+	if (!kf) {
+		fprintf(stderr, "port %u: %s\n", sport, KAT_MISSING_HINT);
+		abort();
+	}
+	return kat_backend(kf, r);
 }

@@ -69,4 +69,11 @@ int golden_expect_forward(const struct scenario *sc, enum sc_vip vip, const stru
 int golden_expect_too_big(const struct flow_spec *f, const struct pkt *ip, uint16_t mtu,
 			  struct pkt *out);
 
+/*
+ * The known answer (kat_flows.h, from the independent Python model): the
+ * backend that ring r gives the TCP flow from SC_CLIENT4 port sport to
+ * 192.0.2.10:80. A flow missing from the table aborts with the hint.
+ */
+uint32_t golden_kat_pick4(uint16_t sport, enum kat_ring r);
+
 #endif

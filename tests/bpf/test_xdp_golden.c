@@ -388,24 +388,12 @@ static uint32_t sent_to(const struct flow_spec *f)
 	return 0;
 }
 
-/* The known answer: the backend ring r gives this IPv4 flow to 192.0.2.10:80. */
-static uint32_t kat_pick4(uint16_t sport, enum kat_ring r)
-{
-	struct edgelb_flow_key k;
-	const struct kat_flow *kf;
-
-	scenario_key(&k, SC_CLIENT4, "192.0.2.10", sport, 80, IPPROTO_TCP);
-	kf = kat_find(&k);
-	if (!kf)
-		fail_msg("port %u: %s", sport, KAT_MISSING_HINT);
-	return kat_backend(kf, r);
-}
 
 /* Find a client port whose flow the known answers give to backend `want`. */
 static uint16_t port_for(uint32_t want, uint16_t from)
 {
 	for (uint16_t p = from; p < from + 400; p++)
-		if (kat_pick4(p, KAT_RING_V4) == want)
+		if (golden_kat_pick4(p, KAT_RING_V4) == want)
 			return p;
 	fail_msg("no port maps to backend %u", want);
 	return 0;
@@ -435,7 +423,7 @@ static void test_drain_then_death(void **state)
 
 	/* a new connection on the same tuple follows the new ring */
 	f.tcp_flags = PKT_TCP_SYN;
-	moved_to = kat_pick4(port, KAT_RING_V4_NO2);
+	moved_to = golden_kat_pick4(port, KAT_RING_V4_NO2);
 	assert_int_not_equal(moved_to, 2);
 	assert_int_equal(sent_to(&f), moved_to);
 
@@ -818,7 +806,7 @@ static void test_flow_entry_only_when_forwarded(void **state)
 	assert_int_equal(lbenv_run(env, in.data, in.len, out, &len), XDP_TX);
 	golden_flow_key(&small, SC_VIP_TCP4_IPIP, &k);
 	assert_int_equal(lbenv_flow(env, &k, &st), 0);
-	assert_int_equal(st.backend_id, kat_pick4(60001, KAT_RING_V4));
+	assert_int_equal(st.backend_id, golden_kat_pick4(60001, KAT_RING_V4));
 	assert_int_equal(st.vip_id, SC_VIP_TCP4_IPIP);
 }
 
@@ -882,34 +870,34 @@ static void test_new_flow_guard(void **state)
 					    .sport = (uint16_t)(60010 + i),
 					    .tcp_flags = PKT_TCP_SYN);
 		unsaved = lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED);
-		assert_int_equal(sent_to(&f[i]), kat_pick4(f[i].sport, KAT_RING_V4));
+		assert_int_equal(sent_to(&f[i]), golden_kat_pick4(f[i].sport, KAT_RING_V4));
 		assert_int_equal(lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED),
 				 unsaved + (i == 2));
 		golden_flow_key(&f[i], SC_VIP_TCP4_IPIP, &k);
 		assert_int_equal(lbenv_flow(env, &k, &st), i < 2 ? 0 : -ENOENT);
 		if (i < 2)
-			assert_int_equal(st.backend_id, kat_pick4(f[i].sport, KAT_RING_V4));
+			assert_int_equal(st.backend_id, golden_kat_pick4(f[i].sport, KAT_RING_V4));
 	}
 
 	/* a hit costs no budget */
 	f[0].tcp_flags = 0;
 	unsaved = lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED);
-	assert_int_equal(sent_to(&f[0]), kat_pick4(f[0].sport, KAT_RING_V4));
+	assert_int_equal(sent_to(&f[0]), golden_kat_pick4(f[0].sport, KAT_RING_V4));
 	assert_int_equal(lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED), unsaved);
 
 	/* the unsaved flow goes on to the same backend, unsaved while over the budget */
 	f[2].tcp_flags = 0;
-	assert_int_equal(sent_to(&f[2]), kat_pick4(f[2].sport, KAT_RING_V4));
+	assert_int_equal(sent_to(&f[2]), golden_kat_pick4(f[2].sport, KAT_RING_V4));
 	assert_int_equal(lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED), unsaved + 1);
 	golden_flow_key(&f[2], SC_VIP_TCP4_IPIP, &k);
 	assert_int_equal(lbenv_flow(env, &k, &st), -ENOENT);
 
 	scenario_node(&cfg);
 	assert_int_equal(lbenv_node_config(env, &cfg), 0);
-	assert_int_equal(sent_to(&f[2]), kat_pick4(f[2].sport, KAT_RING_V4));
+	assert_int_equal(sent_to(&f[2]), golden_kat_pick4(f[2].sport, KAT_RING_V4));
 	assert_int_equal(lbenv_counter(env, EDGELB_EV_NEW_FLOW_UNSAVED), unsaved + 1);
 	assert_int_equal(lbenv_flow(env, &k, &st), 0);
-	assert_int_equal(st.backend_id, kat_pick4(f[2].sport, KAT_RING_V4));
+	assert_int_equal(st.backend_id, golden_kat_pick4(f[2].sport, KAT_RING_V4));
 	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
 }
 
