@@ -175,6 +175,12 @@ sites_vip_route() {
 	fi
 }
 
+# sites_sees_all LB: LB's checks see all six backends up
+sites_sees_all() {
+	sites_lbctl "$1" --json health web |
+		jq -e '[.backends[] | select(.health == "up")] | length == 6' >/dev/null
+}
+
 # sites_cut SITE: the site's link to the router loses its carrier (as a
 # cut fibre: the router's side goes NO-CARRIER, its routes over it, the
 # VIP's next hop there included, are ignored)
@@ -196,9 +202,7 @@ sites_mend() {
 	for _ in $(seq 150); do
 		ok=0
 		for lb in $(sites_lbs_of "$site"); do
-			sites_lbctl "$lb" --json health web |
-				jq -e '[.backends[] | select(.health == "up")] | length == 6' >/dev/null ||
-				ok=1
+			sites_sees_all "$lb" || ok=1
 		done
 		[ "$ok" -eq 0 ] && break
 		sleep 0.1

@@ -178,8 +178,7 @@ sites_backend_up_everywhere() {
 sites_all_up() {
 	local lb
 	for lb in $SITES_LBS; do
-		sites_lbctl "$lb" --json health web |
-			jq -e '[.backends[] | select(.health == "up")] | length == 6' >/dev/null || return 1
+		sites_sees_all "$lb" || return 1
 	done
 }
 # sites_backend_each VERB BE: lbctl backend VERB on every balancer
