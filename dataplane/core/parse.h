@@ -213,12 +213,24 @@ EDGELB_INLINE int edgelb_parse_l4(struct edgelb_pkt *pkt, const void *l4, const 
 		return EDGELB_PARSE_CANDIDATE;
 	}
 
-	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
-		__u32 need = proto == IPPROTO_TCP ? sizeof(struct tcphdr) : sizeof(struct udphdr);
-
-		if ((const __u8 *)l4 + need > (const __u8 *)end)
+	/*
+	 * One branch per protocol, each with its own constant length: a
+	 * length chosen by a select would leave the verifier unable to tie
+	 * the TCP flags read to the 20-byte check.
+	 */
+	if (proto == IPPROTO_TCP) {
+		if ((const __u8 *)l4 + sizeof(struct tcphdr) > (const __u8 *)end)
 			return edgelb_parse_fail(pkt, EDGELB_DROP_MALFORMED);
-		if ((const __u8 *)l4 + need > (const __u8 *)data_end)
+		if ((const __u8 *)l4 + sizeof(struct tcphdr) > (const __u8 *)data_end)
+			return edgelb_parse_fail(pkt, EDGELB_DROP_TRUNCATED);
+		pkt->key.proto = proto;
+		edgelb_parse_ports(pkt, l4, proto);
+		return EDGELB_PARSE_CANDIDATE;
+	}
+	if (proto == IPPROTO_UDP) {
+		if ((const __u8 *)l4 + sizeof(struct udphdr) > (const __u8 *)end)
+			return edgelb_parse_fail(pkt, EDGELB_DROP_MALFORMED);
+		if ((const __u8 *)l4 + sizeof(struct udphdr) > (const __u8 *)data_end)
 			return edgelb_parse_fail(pkt, EDGELB_DROP_TRUNCATED);
 		pkt->key.proto = proto;
 		edgelb_parse_ports(pkt, l4, proto);
