@@ -460,7 +460,7 @@ static struct json_object *ctl_flow_json(const struct lb *lb, const struct edgel
 	    jstr(o, "service", s ? s->name : NULL) || jstr(o, "backend", b ? b->name : NULL) ||
 	    jint(o, "vip_id", st->vip_id) || jint(o, "backend_id", st->backend_id) ||
 	    juint(o, "age_ms",
-		  now_ns > st->created_ns ? (now_ns - st->created_ns) / 1000000 : 0)) {
+		  (uint32_t)(now_ns / 1000000) - st->created_ms)) {
 		json_object_put(o);
 		return NULL;
 	}

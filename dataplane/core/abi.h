@@ -145,11 +145,20 @@ struct edgelb_flow_key {
 	__u16 pad;
 };
 
-/* Flow table value. */
+/*
+ * Flow table value. hash is the flow hash of the entry's key (hash.h),
+ * kept so that a packet of an established flow need not compute it again
+ * for what its encapsulation derives from it (IPv6 flow label, GUE source
+ * port, outer IPv4 id): in BPF that costs as much as the flow-table
+ * lookup itself. The size stays 16 bytes (a DPDK flow-table way is one
+ * cache line), so the creation time is kept in milliseconds, 32 bits: an
+ * age is (now_ms - created_ms) modulo 2^32, right for 49 days.
+ */
 struct edgelb_flow_state {
 	__u32 backend_id;
 	__u32 vip_id;
-	__u64 created_ns; /* when the flow was (re)assigned: monotonic ns */
+	__u32 hash;	  /* edgelb_flow_key_hash() of the key */
+	__u32 created_ms; /* when the flow was (re)assigned: monotonic ms, low 32 bits */
 };
 
 /*

@@ -169,7 +169,7 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 	const __u8 *next_hop;
 	__u32 be_id = EDGELB_NO_BACKEND, hash = 0;
 	__u16 overhead;
-	int rc, new_flow = 0, rehash = 0, looked_up = 0, hashed = 0;
+	int rc, new_flow = 0, rehash = 0, looked_up = 0;
 
 	rc = edgelb_parse(edgelb_t_data(ctx), edgelb_t_data_end(ctx), &pkt);
 	if (rc != EDGELB_PARSE_CANDIDATE) {
@@ -245,10 +245,13 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 			fs = edgelb_t_flow_lookup(ctx, &pkt.key);
 		if (fs) {
 			be = edgelb_t_backend(ctx, fs->backend_id);
-			if (be && (be->flags & EDGELB_BE_F_ALIVE))
+			if (be && (be->flags & EDGELB_BE_F_ALIVE)) {
 				be_id = fs->backend_id;
-			else
+				/* the entry's key is pkt.key: its hash was kept */
+				hash = fs->hash;
+			} else {
 				rehash = 1;
+			}
 		}
 	}
 
@@ -257,11 +260,10 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 			return edgelb_drop(ctx, EDGELB_DROP_NO_BACKEND);
 		/*
 		 * The flow hash only where something reads it: here and in
-		 * the encapsulation (below). An established IPv4 flow in IPIP
-		 * with DF set, the common case, never needs it.
+		 * the encapsulation (below). A flow-table hit has it from its
+		 * entry (above).
 		 */
 		hash = edgelb_flow_key_hash(&pkt.key);
-		hashed = 1;
 		be_id = edgelb_t_ring_slot(ctx, vip, hash % vip->ring_size);
 		if (be_id == EDGELB_NO_BACKEND)
 			return edgelb_drop(ctx, EDGELB_DROP_NO_BACKEND);
@@ -310,11 +312,7 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 		if (edgelb_encap_dsr(ctx, next_hop, cfg))
 			return edgelb_drop(ctx, EDGELB_DROP_ENCAP_FAILED);
 	} else {
-		/* read for the IPv6 flow label, the GUE source port, a non-DF IPv4 id */
-		if (!hashed &&
-		    (vip->encap == EDGELB_ENCAP_GUE || be->family == EDGELB_AF_INET6 ||
-		     !(pkt.flags & EDGELB_PKT_F_DF)))
-			hash = edgelb_flow_key_hash(&pkt.key);
+		/* hash: for the IPv6 flow label, the GUE source port, a non-DF IPv4 id */
 		rc = edgelb_encap_tunnel(ctx, &pkt, vip, be, next_hop, cfg, hash);
 		if (rc)
 			return edgelb_drop(ctx, rc == -2 ? EDGELB_DROP_MULTI_BUFFER
@@ -328,7 +326,8 @@ EDGELB_INLINE int edgelb_forward(EDGELB_CTX *ctx)
 			struct edgelb_flow_state st = {
 				.backend_id = be_id,
 				.vip_id = vip->vip_id,
-				.created_ns = now,
+				.hash = hash, /* set: a ring pick reads it */
+				.created_ms = (__u32)(now / 1000000),
 			};
 
 			edgelb_t_flow_update(ctx, &pkt.key, &st);

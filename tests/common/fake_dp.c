@@ -158,7 +158,7 @@ static int f_flows(void *dp, struct edgelb_flow_key *keys, struct edgelb_flow_st
 		keys[*n].sport = htons((uint16_t)(40000 + i));
 		keys[*n].dport = s->key.port;
 		states[*n] = (struct edgelb_flow_state){ .backend_id = s->backends[i].id,
-							 .vip_id = s->vip_id, .created_ns = 0 };
+							 .vip_id = s->vip_id, .created_ms = 0 };
 	}
 	return 0;
 }

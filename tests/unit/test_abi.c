@@ -42,7 +42,8 @@ static void test_layouts(void **state)
 	assert_int_equal(offsetof(struct edgelb_backend, mac), 20);
 	assert_int_equal(offsetof(struct edgelb_flow_key, sport), 32);
 	assert_int_equal(offsetof(struct edgelb_flow_key, family), 37);
-	assert_int_equal(offsetof(struct edgelb_flow_state, created_ns), 8);
+	assert_int_equal(offsetof(struct edgelb_flow_state, hash), 8);
+	assert_int_equal(offsetof(struct edgelb_flow_state, created_ms), 12);
 	assert_int_equal(offsetof(struct edgelb_node_config, gw_mac), 32);
 	assert_int_equal(offsetof(struct edgelb_node_config, if_mac), 38);
 	assert_int_equal(offsetof(struct edgelb_node_config, ifindex), 48);

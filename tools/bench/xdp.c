@@ -35,8 +35,8 @@
  *   forwarded, but not written into the flow table; every other row runs
  *   without the guard.
  *   stages: the established IPv4 path cut after each step, in the order
- *   of a flow-table hit (parse, VIP summary + flow table, VIP by id, flow
- *   hash + backend, encap): where the time goes.
+ *   of a flow-table hit (parse, VIP summary + flow table, VIP by id,
+ *   backend, encap): where the time goes.
  *
  * Checks: before timing, one run of the unwrapped balancer must give the
  * expected output (encapsulation, outer addresses, MACs); after every
@@ -236,7 +236,7 @@ static struct row rows[] = {
 	  EXP_STAGE, XDP_PASS, false, true, NULL },
 	{ NULL, "+ VIP by id (array)", "-", P_STAGE_VIP, F_ACK4, VIP_NONE, EXP_STAGE, XDP_PASS,
 	  false, true, NULL },
-	{ NULL, "+ flow hash + backend (array)", "-", P_STAGE_HASH, F_ACK4, VIP_NONE, EXP_STAGE,
+	{ NULL, "+ backend (array), hash from the entry", "-", P_STAGE_HASH, F_ACK4, VIP_NONE, EXP_STAGE,
 	  XDP_PASS, false, true, NULL },
 	{ NULL, "+ node config + encap (no counters)", "IPIP", P_STAGE_ENCAP, F_ACK4, VIP_NONE,
 	  EXP_STAGE, XDP_PASS, true, true, NULL },

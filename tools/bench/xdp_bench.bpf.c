@@ -239,7 +239,7 @@ enum bench_stage {
 	BENCH_STAGE_PARSE,	/* edgelb_parse() */
 	BENCH_STAGE_FLOW,	/* + VIP summary bits + flow table (LRU hash) */
 	BENCH_STAGE_VIP,	/* + VIP by id (array, key compared) */
-	BENCH_STAGE_HASH,	/* + flow hash (Murmur3) + backend (array) */
+	BENCH_STAGE_HASH,	/* + backend (array); the flow hash comes from the entry */
 	BENCH_STAGE_ENCAP,	/* + node config, IPIP encap, undone: no counters */
 };
 
@@ -296,7 +296,7 @@ static __always_inline int bench_stage(struct xdp_md *ctx, enum bench_stage stag
 		edgelb_opaque(sink);
 		return XDP_PASS;
 	}
-	hash = edgelb_flow_key_hash(&pkt.key);
+	hash = fs->hash;
 	edgelb_opaque(hash);
 	be = edgelb_t_backend(ctx, fs->backend_id);
 	if (!be || !(be->flags & EDGELB_BE_F_ALIVE))
