@@ -175,6 +175,24 @@ sites_vip_route() {
 	fi
 }
 
+# sites_conns_via LB FIRST COUNT: sites_conns, with these flows alone
+# routed through balancer LB (a rule at the router on their source ports)
+# and everything else left on the VIP's route: the same flows can be sent
+# through each balancer in turn under load
+sites_conns_via() {
+	local lb=$1 first=$2 count=$3 r rc
+	r=$(sites_ns router)
+	ip -n "$r" route replace "$SITES_VIP/32" via "$(sites_addr "$lb")" \
+		dev "eth-$(sites_site "$lb")" table 100 || return 1
+	ip -n "$r" rule add priority 100 ipproto tcp sport "$first-$((first + count - 1))" \
+		lookup 100 || return 1
+	sites_conns "$first" "$count"
+	rc=$?
+	ip -n "$r" rule del priority 100
+	ip -n "$r" route flush table 100
+	return "$rc"
+}
+
 # sites_sees_all LB: LB's checks see all six backends up
 sites_sees_all() {
 	sites_lbctl "$1" --json health web |
@@ -335,13 +353,20 @@ sites_up() {
 	sites_log "up: client $SITES_CLIENT, router, dc1 and dc2 (2 balancers, 3 backends each); VIP $SITES_VIP"
 }
 
-# sites_config LB: edgelbd's config for balancer LB. SITES_HEALTH, if set,
-# is the health group of the service (default: HTTP GET /health every
-# 500 ms, through the router for the other site's backends).
+# sites_config LB [dpdk]: edgelbd's config for balancer LB: the XDP data
+# plane on eth0, or with dpdk edgelb-dpdk's tables and VRRP on its
+# exception TAP (sites_dpdk_port). SITES_HEALTH, if set, is the health
+# group of the service (default: HTTP GET /health every 500 ms, through
+# the router for the other site's backends).
 sites_config() {
-	local lb=$1 site conf be backends="" prio=100
+	local lb=$1 site conf be backends="" prio=100 ifname=eth0
 	local health=${SITES_HEALTH:-'type = "http"; interval = 0.5; timeout = 0.3; rise = 2; fall = 2;
 	    http = { path = "/health"; body = "ok"; };'}
+	local dataplane='mode = "xdp"; xdp_mode = "native"; interfaces = [ "eth0" ];'
+	if [ "${2:-xdp}" = dpdk ]; then
+		ifname=$SITES_DPDK_TAP
+		dataplane="mode = \"dpdk\"; interfaces = [ \"$ifname\" ]; tables = \"$(sites_dpdk_tables "$lb")\";"
+	fi
 	site=$(sites_site "$lb")
 	conf=$(sites_file "$lb" conf)
 	# the first balancer of a site is its master while both run
@@ -356,7 +381,7 @@ sites_config() {
 		state_file = "$(sites_file "$lb" state)";
 		control_socket = "$(sites_file "$lb" sock)";
 		metrics_listen = "127.0.0.1:9274";
-		dataplane = { mode = "xdp"; xdp_mode = "native"; interfaces = [ "eth0" ];
+		dataplane = { $dataplane
 		              flow_table_size = 65536; };
 		services = (
 		  { name = "web"; vip = "$SITES_VIP"; port = 80; protocol = "tcp";
@@ -365,7 +390,7 @@ sites_config() {
 		${backends%,$'\n'}
 		    ); }
 		);
-		vrrp = ( { name = "$site"; vrid = $((10 + ${site#dc})); interface = "eth0";
+		vrrp = ( { name = "$site"; vrid = $((10 + ${site#dc})); interface = "$ifname";
 		  priority = $prio; advert_int = 0.1;
 		  vips = [ "$(sites_vrrp_addr "$site")/32" ]; } );
 	EOF
@@ -459,8 +484,114 @@ sites_conns() {
 	EOF
 }
 
+# ---- a balancer on edgelb-dpdk instead of XDP --------------------------------
+#
+# A balancer's eth0 can be given to edgelb-dpdk (net_af_packet), as in the
+# one-site lab (lab.sh's lab_dpdk_port): the kernel keeps nothing on eth0
+# (no address, no ARP, no IPv6, an nftables ingress hook dropping what
+# arrives once af_packet has its copy), and edgelb-dpdk's exception TAP,
+# with eth0's MAC, holds the balancer's address and its route to the
+# other site: edgelbd's VRRP and health checks go through the TAP and
+# edgelb-dpdk, VIP traffic through edgelb-dpdk alone. af_packet hands a
+# veth frame over with its checksums left to do (LAB-FACTS.md): the
+# backends' answers to the balancer's checks must be complete (their TX
+# checksum offload off), as the client's are. One lcore, free to run on
+# any of our CPUs: it polls one at 100 %, so keep it short.
+
+SITES_DPDK_TAP=dtap0
+# sites_dpdk_built: edgelb-dpdk is built and a TAP can be made
+sites_dpdk_built() { [ -x "$BUILD/dataplane/dpdk/edgelb-dpdk" ] && [ -c /dev/net/tun ]; }
+# the tables file edgelb-dpdk creates and edgelbd writes, and EAL's prefix
+# (its runtime files in /var/run/dpdk/PREFIX), per balancer and lab
+sites_dpdk_tables() { echo "/dev/shm/edgelb-sites-$SITES_PREFIX-$1"; }
+sites_dpdk_eal() { echo "edgelb-sites-$SITES_PREFIX-$1"; }
+sites_dpdk_pid() { cat "$(sites_file "$1-dpdk" pid)" 2>/dev/null; }
+
+# sites_dpdk_port LB: LB's eth0 becomes edgelb-dpdk's port and the TAP
+# takes its address and route; returns once edgelb-dpdk forwards. LB's
+# edgelbd must be stopped and its XDP program detached (edgelbd --cleanup)
+# first: XDP would see the frames before af_packet.
+sites_dpdk_port() {
+	local lb=$1 ns be cpus log pidf
+	ns=$(sites_ns "$lb")
+	log=$(sites_file "$lb-dpdk" log)
+	pidf=$(sites_file "$lb-dpdk" pid)
+	sites_dpdk_built || { sites_log "edgelb-dpdk is not built (DPDK, Debian package dpdk-dev)"; return 1; }
+	ip -n "$ns" addr flush dev eth0 || return 1
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 || return 1
+	ip -n "$ns" link set eth0 arp off || return 1
+	printf '%s\n' 'table netdev edgelb_dpdk {' \
+		'	chain in { type filter hook ingress device eth0 priority 0; policy drop; }' \
+		'}' | ip netns exec "$ns" nft -f - || return 1
+	for be in $SITES_BES; do
+		sites_exec "$be" ethtool -K eth0 tx off >/dev/null || return 1
+	done
+	cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
+	rm -f "$(sites_dpdk_tables "$lb")"
+	: >"$log" # before the polls below: the child opens it only once forked
+	ip netns exec "$ns" "$BUILD/dataplane/dpdk/edgelb-dpdk" --lcores "0@($cpus)" \
+		--no-huge -m 1024 --no-pci --file-prefix "$(sites_dpdk_eal "$lb")" \
+		--log-level lib.eal:error --log-level pmd.net.tap:critical \
+		--vdev net_af_packet0,iface=eth0 --vdev "net_tap0,iface=$SITES_DPDK_TAP" -- \
+		--data net_af_packet0 --exception net_tap0 --tables "$(sites_dpdk_tables "$lb")" \
+		--create >"$log" 2>&1 &
+	echo $! >"$pidf"
+	disown
+	for _ in $(seq 200); do
+		grep -q '^edgelb-dpdk: forwarding' "$log" && break
+		kill -0 "$(cat "$pidf")" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q '^edgelb-dpdk: forwarding' "$log"; then
+		sites_log "edgelb-dpdk in $lb did not start: $(tail -5 "$log")"
+		return 1
+	fi
+	ip -n "$ns" link set "$SITES_DPDK_TAP" mtu "$SITES_MTU" up || return 1
+	ip -n "$ns" addr add "$(sites_addr "$lb")/26" dev "$SITES_DPDK_TAP" || return 1
+	ip -n "$ns" route replace "$(sites_net "$(sites_other "$(sites_site "$lb")")")" \
+		via "$(sites_gw "$(sites_site "$lb")")" dev "$SITES_DPDK_TAP"
+}
+
+# sites_dpdk_kill LB: edgelb-dpdk stopped (SIGTERM: it prints its counters
+# and releases its ports; SIGKILL after 5 s), its tables file and EAL's
+# runtime files removed. Nothing to do when none runs.
+sites_dpdk_kill() {
+	local lb=$1 pid
+	pid=$(sites_dpdk_pid "$lb")
+	if [ -n "$pid" ]; then
+		kill -CONT "$pid" 2>/dev/null
+		kill -TERM "$pid" 2>/dev/null
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+		rm -f "$(sites_file "$lb-dpdk" pid)"
+	fi
+	rm -f "$(sites_dpdk_tables "$lb")" "$(sites_dpdk_tables "$lb")".new.*
+	rm -rf "/var/run/dpdk/$(sites_dpdk_eal "$lb")"
+}
+
+# sites_dpdk_unport LB: edgelb-dpdk stopped (its TAP goes with it) and
+# eth0 given back to the kernel with LB's address and route, as
+# sites_balancer left it; LB's edgelbd must be stopped first
+sites_dpdk_unport() {
+	local lb=$1 ns
+	ns=$(sites_ns "$lb")
+	sites_dpdk_kill "$lb"
+	ip netns exec "$ns" nft delete table netdev edgelb_dpdk 2>/dev/null
+	ip -n "$ns" link set eth0 arp on || return 1
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0 || return 1
+	ip -n "$ns" addr replace "$(sites_addr "$lb")/26" dev eth0 || return 1
+	sites_balancer_route "$lb"
+}
+
 sites_down() {
-	local ns pid pidf
+	local ns pid pidf lb
+	# edgelb-dpdk first, cleanly: its files outside $SITES_DIR go with it
+	for lb in $SITES_LBS; do
+		sites_dpdk_kill "$lb"
+	done
 	for pidf in "$SITES_DIR"/*.pid; do
 		[ -f "$pidf" ] || continue
 		pid=$(cat "$pidf")

@@ -104,17 +104,27 @@ sites_settled() {
 	[ "$s" = "MASTER BACKUP " ] || [ "$s" = "BACKUP MASTER " ]
 }
 
+# sites_resign LB: LB, master, hands its site over (lbctl vrrp handover);
+# returns once its peer is master. LB holds back until sites_release LB.
+sites_resign() {
+	local p
+	p=$(sites_peer "$1")
+	sites_lbctl "$1" vrrp handover >/dev/null || return 1
+	sites_wait 50 sites_is_master "$p" || { sites_log "$p did not take over from $1"; return 1; }
+}
+# sites_release LB: LB is released and preempts back; its site settles
+sites_release() {
+	sites_lbctl "$1" vrrp release >/dev/null || return 1
+	sites_wait 50 sites_is_master "$1" || { sites_log "$1 did not take the site back"; return 1; }
+	sites_wait 20 sites_settled "$(sites_site "$1")"
+}
+
 # sites_handover SITE: balancer maintenance: the master resigns, the
 # backup takes over; then the master is released and preempts back
 sites_handover() {
-	local m p
+	local m
 	m=$(sites_master "$1") || return 1
-	p=$(sites_peer "$m")
-	sites_lbctl "$m" vrrp handover >/dev/null || return 1
-	sites_wait 50 sites_is_master "$p" || { sites_log "$p did not take over from $m"; return 1; }
-	sites_lbctl "$m" vrrp release >/dev/null || return 1
-	sites_wait 50 sites_is_master "$m" || { sites_log "$m did not take the site back"; return 1; }
-	sites_wait 20 sites_settled "$1"
+	sites_resign "$m" && sites_release "$m"
 }
 
 # sites_prog_id LB: the id of the XDP program in LB's pinned link
@@ -159,6 +169,62 @@ sites_revive() {
 	sites_balancer_route "$1" || return 1
 	sites_edgelbd_start "$1" || return 1
 	sites_wait 50 sites_settled "$(sites_site "$1")"
+}
+
+# ---- a balancer on edgelb-dpdk ------------------------------------------------
+
+# sites_dataplane LB: the data plane LB's edgelbd drives (xdp, dpdk)
+sites_dataplane() { sites_lbctl "$1" --json status | jq -r '.dataplane'; }
+# sites_vip_stat LB FIELD: FIELD of the web VIP in LB's lbctl stats (summed
+# over CPUs or lcores): packets, bytes, new_flows ...
+sites_vip_stat() {
+	sites_lbctl "$1" --json stats | jq -r --arg f "$2" '[.vips[] | select(.name == "web") | .[$f]] | add'
+}
+# sites_vip_stat_over LB FIELD N: it is above N
+sites_vip_stat_over() { [ "$(sites_vip_stat "$1" "$2" 2>/dev/null || echo 0)" -gt "$3" ]; }
+# sites_ready LB: its site has one master and one backup, and LB's checks
+# see all six backends up (else it says which did not happen)
+sites_ready() {
+	sites_wait 50 sites_settled "$(sites_site "$1")" ||
+		{ sites_log "$(sites_site "$1") did not settle with $1"; return 1; }
+	sites_wait 150 sites_sees_all "$1" || { sites_log "$1 does not see all six backends up"; return 1; }
+}
+
+# sites_dpdk_start LB: LB, a backup, goes over to edgelb-dpdk, as an
+# operator would move a balancer to a NIC given to DPDK: its edgelbd
+# stopped and the XDP program detached (edgelbd --cleanup), eth0 given to
+# edgelb-dpdk and LB's address to its TAP (sites_dpdk_port), edgelbd
+# started again with the same services and VRRP, dataplane.mode "dpdk"
+# (it writes the tables edgelb-dpdk made). Returns once LB is back as
+# backup with all six backends up. LB forwards nothing meanwhile: VRRP
+# sends the site's traffic to its master.
+sites_dpdk_start() {
+	local lb=$1 conf
+	conf=$(sites_file "$lb" conf)
+	sites_dpdk_built || { sites_log "edgelb-dpdk is not built (DPDK, Debian package dpdk-dev)"; return 1; }
+	sites_edgelbd_kill TERM "$lb"
+	ip netns exec "$(sites_ns "$lb")" "$BUILD/controlplane/edgelbd" --cleanup -c "$conf" \
+		>>"$(sites_file "$lb" log)" 2>&1 || { sites_log "edgelbd --cleanup failed in $lb"; return 1; }
+	sites_dpdk_port "$lb" || return 1
+	sites_config "$lb" dpdk >/dev/null
+	sites_edgelbd_start "$lb" || return 1
+	[ "$(sites_dataplane "$lb")" = dpdk ] || { sites_log "$lb's edgelbd is not in DPDK mode"; return 1; }
+	sites_ready "$lb"
+}
+
+# sites_dpdk_stop LB: LB, a backup on edgelb-dpdk, back to XDP: edgelbd
+# stopped, edgelb-dpdk stopped and eth0 given back to the kernel
+# (sites_dpdk_unport), edgelbd started with the XDP config (it loads and
+# attaches its program afresh). Returns once LB is a backup with all six
+# backends up again.
+sites_dpdk_stop() {
+	local lb=$1
+	sites_edgelbd_kill TERM "$lb"
+	sites_dpdk_unport "$lb" || return 1
+	sites_config "$lb" >/dev/null
+	sites_edgelbd_start "$lb" || return 1
+	[ "$(sites_dataplane "$lb")" = xdp ] || { sites_log "$lb's edgelbd is not in XDP mode"; return 1; }
+	sites_ready "$lb"
 }
 
 # ---- backends -----------------------------------------------------------------
