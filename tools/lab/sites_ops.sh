@@ -176,12 +176,18 @@ sites_revive() {
 # sites_dataplane LB: the data plane LB's edgelbd drives (xdp, dpdk)
 sites_dataplane() { sites_lbctl "$1" --json status | jq -r '.dataplane'; }
 # sites_vip_stat LB FIELD: FIELD of the web VIP in LB's lbctl stats (summed
-# over CPUs or lcores): packets, bytes, new_flows ...
+# over CPUs or lcores): packets, bytes, new_flows ...; empty when LB's
+# edgelbd does not answer
 sites_vip_stat() {
-	sites_lbctl "$1" --json stats | jq -r --arg f "$2" '[.vips[] | select(.name == "web") | .[$f]] | add'
+	sites_lbctl "$1" --json stats |
+		jq -r --arg f "$2" '[.vips[] | select(.name == "web") | .[$f]] | add // 0'
 }
 # sites_vip_stat_over LB FIELD N: it is above N
-sites_vip_stat_over() { [ "$(sites_vip_stat "$1" "$2" 2>/dev/null || echo 0)" -gt "$3" ]; }
+sites_vip_stat_over() {
+	local v
+	v=$(sites_vip_stat "$1" "$2" 2>/dev/null)
+	[ "${v:-0}" -gt "$3" ]
+}
 # sites_ready LB: its site has one master and one backup, and LB's checks
 # see all six backends up (else it says which did not happen)
 sites_ready() {
