@@ -8,11 +8,14 @@
 # connection per request, every failed request counted). Then what
 # operators do, step by step, under that load: a rolling upgrade of the
 # six backends, a VRRP handover at each site, an upgrade of edgelbd and of
-# its XDP program on all four balancers, a master balancer dying, a whole
-# site lost, the counters. It ends with a table: step, requests, failed
-# requests, longest outage. Everything is removed at the end, also on
-# Ctrl-C. Needs root. The one-site lab with the DPDK data plane:
-# tools/demo-one-site.sh.
+# its XDP program on all four balancers, one balancer moved to the DPDK
+# data plane (dc1's backup: its eth0 given to edgelb-dpdk, edgelbd
+# restarted in DPDK mode; a handover makes it dc1's master for a while,
+# then it goes back to XDP), a master balancer dying, a whole site lost,
+# the counters. It ends with a table: step, requests, failed requests,
+# longest outage. Everything is removed at the end, also on Ctrl-C
+# (edgelb-dpdk, its tables in /dev/shm and EAL's files included). Needs
+# root. The smaller one-site lab: tools/demo-one-site.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -117,7 +120,46 @@ for lb in $SITES_LBS; do
 			"in the pinned link (one atomic swap: maps and flows kept)"
 done
 
-step "7. dc1's master dies: its edgelbd killed, its link down"
+step "7. The same site on DPDK: lb2, dc1's backup, moves to edgelb-dpdk, then serves dc1"
+if ! sites_dpdk_built; then
+	say "skipped: edgelb-dpdk is not built (DPDK, Debian package dpdk-dev, was not found)"
+else
+	period dpdk-switch "lb2 moves to edgelb-dpdk" planned
+	if do_or_say "lb2 on edgelb-dpdk" sites_dpdk_start lb2; then
+		say "lb2: edgelbd stopped, its XDP program detached (edgelbd --cleanup); eth0 given to" \
+			"edgelb-dpdk (net_af_packet), lb2's address to its exception TAP $SITES_DPDK_TAP, same MAC:"
+		grep '^edgelb-dpdk: port .*MAC' "$(sites_file lb2-dpdk log)" | sed 's/^/    /'
+		say "edgelbd started again, same services and VRRP, $(sites_lbctl lb2 status | awk '/^dataplane/ {
+			$1 = ""; print "data plane" $0 }'): it wrote edgelb-dpdk's tables;" \
+			"$(sites_vrrp_state lb2), six backends up (checks through the TAP)"
+		nf=$(sites_vip_stat lb2 new_flows)
+		sites_conns_via lb2 30000 300 >"$SITES_DIR/via-lb2-dpdk"
+		d=$(paste -d'|' "$SITES_DIR/via-lb1" "$SITES_DIR/via-lb2-dpdk" | awk -F'|' '$1 != $2' | wc -l)
+		say "step 2's 300 flows again, through lb2 alone (a rule at the router on their ports):" \
+			"$((300 - d)) land where lb1 (XDP) sent them ($d differ);" \
+			"edgelb-dpdk counted $(($(sites_vip_stat lb2 new_flows) - nf)) new flows"
+		[ "$d" -eq 0 ] || problems=$((problems + 1))
+		period dpdk-master "dc1 served by edgelb-dpdk (lb2)" planned
+		if do_or_say "lb1 hands dc1 over to lb2" sites_resign lb1; then
+			pk=$(sites_vip_stat lb2 packets) nf=$(sites_vip_stat lb2 new_flows)
+			say "lb1 handed over: lb2 MASTER; the router's entry for $(sites_vrrp_addr dc1):" \
+				"$(ip -n "$(sites_ns router)" neigh show "$(sites_vrrp_addr dc1)" dev eth-dc1 |
+					awk '{print $3}') (lb2's MAC)"
+			do_or_say "dc1's share of the load through edgelb-dpdk" \
+				sites_wait 100 sites_vip_stat_over lb2 new_flows $((nf + 300)) &&
+				say "dc1's share of the load through edgelb-dpdk: +$(($(sites_vip_stat lb2 new_flows) - nf))" \
+					"new flows, +$(($(sites_vip_stat lb2 packets) - pk)) packets of the VIP (lbctl stats on lb2)"
+			do_or_say "lb1 takes dc1 back" sites_release lb1 && say "released: lb1 MASTER again"
+		fi
+	fi
+	period dpdk-back "lb2 back to XDP" planned
+	do_or_say "lb2 back on XDP" sites_dpdk_stop lb2 &&
+		say "lb2: edgelbd and edgelb-dpdk stopped, eth0 back to the kernel, edgelbd started in" \
+			"$(sites_dataplane lb2) mode: $(sites_vrrp_state lb2), six backends up. edgelb-dpdk's own count:" &&
+		grep '^edgelb-dpdk: stopped' "$(sites_file lb2-dpdk log)" | sed 's/^edgelb-dpdk: stopped: /    /'
+fi
+
+step "8. dc1's master dies: its edgelbd killed, its link down"
 sleep 0.5
 m=$(sites_master dc1)
 PERIODS+=("crash|master $m dies|fault")
@@ -128,7 +170,7 @@ sleep 1.5
 period revive "$m comes back" planned
 do_or_say "$m back" sites_revive "$m" && say "$m back: link up, edgelbd adopted its data plane, MASTER again"
 
-step "8. Site dc1 lost: its link to the router cut"
+step "9. Site dc1 lost: its link to the router cut"
 sleep 0.5
 PERIODS+=("site-loss|site dc1 lost|fault")
 sites_load_mark site-loss
@@ -142,7 +184,7 @@ sites_mend dc1
 do_or_say "dc1 back" sites_wait 150 sites_all_up && say "link mended: all six backends up on the four balancers again"
 sleep 1
 
-step "9. Counters: lbctl stats on lb3 (dc2's master)"
+step "10. Counters: lbctl stats on lb3 (dc2's master)"
 sites_lbctl lb3 stats | sed 's/^/  /'
 period end "end" planned
 sleep 0.5
