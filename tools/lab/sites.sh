@@ -602,6 +602,11 @@ sites_down() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns"
 	done
+	# and what an edgelb-dpdk without a pid file yet (interrupted while
+	# it started) left before the kill above
+	for lb in $SITES_LBS; do
+		sites_dpdk_kill "$lb"
+	done
 	if mountpoint -q "$SITES_DIR/bpffs" 2>/dev/null; then
 		umount "$SITES_DIR/bpffs"
 	fi
