@@ -14,11 +14,20 @@
 #  3. an upgrade of edgelbd on all four balancers one by one (SIGTERM,
 #     start again: the new edgelbd swaps its program into the pinned link,
 #     which is checked), then the same with kill -9: 0 failed;
-#  4. dc1's master dies (edgelbd killed, its link down): failures only
+#  4. lb2, dc1's backup, moved to edgelb-dpdk (edgelbd stopped, XDP
+#     detached, eth0 given to edgelb-dpdk and lb2's address to its TAP,
+#     edgelbd restarted in DPDK mode): 300 flows sent through lb2 alone
+#     land on the backends they do through lb1 (XDP), and edgelb-dpdk
+#     counts 300 new flows; lb1 hands dc1 over, the router's entry moves
+#     to lb2, edgelb-dpdk forwards dc1's share of the load; lb1 takes the
+#     site back, lb2 goes back to XDP, nothing of edgelb-dpdk is left:
+#     0 failed requests throughout (skipped when edgelb-dpdk is not
+#     built; a failure under CI=true);
+#  5. dc1's master dies (edgelbd killed, its link down): failures only
 #     inside the measured outage, which stays within 3 x advert + skew +
 #     5 ms (the backup's master-down interval, RFC 5798, and its gratuitous
 #     ARP); the balancer coming back: 0 failed;
-#  5. dc1's link to the router is cut: the traffic continues through dc2;
+#  6. dc1's link to the router is cut: the traffic continues through dc2;
 #     300 fixed flows sent before and after: those on dc2's backends keep
 #     their backend, those on dc1's move to dc2's; the outage is shorter
 #     than one health-check fall time (fall x interval) as the checks take
@@ -42,6 +51,7 @@ need_root "namespaces, XDP"
 need_tools ip bridge ethtool ss jq nginx sysctl bpftool
 [ -x /usr/bin/python3 ] || skip_or_fail "/usr/bin/python3 is missing (Debian package python3)"
 [ -x "$BUILD/tools/lab/edgelb-load" ] || skip_or_fail "$BUILD/tools/lab/edgelb-load is not built"
+sites_dpdk_built && need_tools nft # the DPDK episode's port (sites_dpdk_port)
 trap 'sites_load_stop; sites_down' EXIT
 
 # the lab's VRRP and health timing (sites_config): what the bounds derive from
@@ -110,7 +120,53 @@ for lb in $SITES_LBS; do
 		sites_edgelbd_restart "$lb" KILL
 done
 
-# 4. dc1's master dies
+# 4. lb2 (dc1's backup) on edgelb-dpdk, dc1 served by it, back to XDP
+DPDK_FIRST=42000
+if ! sites_dpdk_built; then
+	[ "${CI:-}" = true ] && bad "edgelb-dpdk is built (CI=true: the DPDK episode must run)"
+	echo "    (DPDK episode skipped: $BUILD/dataplane/dpdk/edgelb-dpdk is not built)"
+else
+	sites_conns_via lb1 "$DPDK_FIRST" "$COUNT" >"$T/via-lb1"
+	check "$COUNT flows through lb1 alone (XDP) answered under load" \
+		[ "$(grep -vc FAILED "$T/via-lb1")" -eq "$COUNT" ]
+	sites_load_mark dpdk-switch
+	check "lb2 moved to edgelb-dpdk (eth0 given to it, edgelbd in DPDK mode): BACKUP, six backends up" \
+		sites_dpdk_start lb2
+	check "lb2's edgelbd drives edgelb-dpdk" [ "$(sites_dataplane lb2)" = dpdk ]
+	check "edgelbd wrote the tables edgelb-dpdk created" \
+		grep -q "dpdk: created the tables in $(sites_dpdk_tables lb2)" "$(sites_file lb2 log)"
+	nf0=$(sites_vip_stat lb2 new_flows)
+	sites_conns_via lb2 "$DPDK_FIRST" "$COUNT" >"$T/via-lb2"
+	nf1=$(sites_vip_stat lb2 new_flows)
+	check "the same $COUNT flows through lb2 alone (edgelb-dpdk) answered" \
+		[ "$(grep -vc FAILED "$T/via-lb2")" -eq "$COUNT" ]
+	d=$(paste -d'|' "$T/via-lb1" "$T/via-lb2" | awk -F'|' '$1 != $2' | wc -l)
+	check "edgelb-dpdk sends them to the backends XDP does ($d of $COUNT differ)" [ "$d" -eq 0 ]
+	check "edgelb-dpdk counted them: $((nf1 - nf0)) new flows of the VIP (lb2 is backup: the load goes to lb1)" \
+		[ $((nf1 - nf0)) -ge "$COUNT" ]
+	sites_load_mark dpdk-master
+	check "lb1 hands dc1 over: lb2 (edgelb-dpdk) MASTER" sites_resign lb1
+	lb2_mac=$(ip -n "$(sites_ns lb2)" -br link show "$SITES_DPDK_TAP" | awk '{print $3}')
+	router_mac() { ip -n "$(sites_ns router)" neigh show "$(sites_vrrp_addr dc1)" dev eth-dc1 | awk '{print $3}'; }
+	check "the router sends dc1's traffic to lb2's MAC $lb2_mac (its GARP through the TAP and edgelb-dpdk)" \
+		sites_wait 20 eval '[ "$(router_mac)" = "$lb2_mac" ]'
+	pk0=$(sites_vip_stat lb2 packets) nf0=$(sites_vip_stat lb2 new_flows)
+	check "edgelb-dpdk forwards dc1's share of the load (300 more new flows of the VIP)" \
+		sites_wait 100 sites_vip_stat_over lb2 new_flows $((nf0 + 300))
+	echo "    lb2 on edgelb-dpdk as master: +$(($(sites_vip_stat lb2 new_flows) - nf0)) new flows," \
+		"+$(($(sites_vip_stat lb2 packets) - pk0)) packets"
+	check "lb1 released: MASTER again" sites_release lb1
+	sites_load_mark dpdk-back
+	check "lb2 back on XDP: BACKUP, six backends up" sites_dpdk_stop lb2
+	grep '^edgelb-dpdk: stopped' "$(sites_file lb2-dpdk log)" | sed 's/^/    /'
+	check "edgelb-dpdk gone, with its tables, EAL's files and its TAP" bash -c "
+		[ -z \"\$(cat '$(sites_file lb2-dpdk pid)' 2>/dev/null)\" ] &&
+		[ ! -e '$(sites_dpdk_tables lb2)' ] && [ ! -e '/var/run/dpdk/$(sites_dpdk_eal lb2)' ] &&
+		! ip -n '$(sites_ns lb2)' link show '$SITES_DPDK_TAP' 2>/dev/null"
+	check "lb2's eth0 is the kernel's and XDP's again" [ "$(sites_dataplane lb2)" = xdp ]
+fi
+
+# 5. dc1's master dies
 sites_load_mark before-crash
 sleep 0.5
 m=$(sites_master dc1) || m=lb1
@@ -125,7 +181,7 @@ sites_load_mark revive
 check "$m comes back (link up, edgelbd started, its site settled)" sites_revive "$m"
 sleep 0.5
 
-# 5. dc1's link to the router is cut
+# 6. dc1's link to the router is cut
 sites_vip_route ecmp
 sites_conns "$FIRST" "$COUNT" >"$T/flows-before"
 check "$COUNT fixed flows answered before the cut" \
@@ -159,6 +215,11 @@ zero_failed rolling "rolling upgrade of six backends"
 zero_failed handover "VRRP handover at both sites"
 zero_failed upgrade "edgelbd upgraded on four balancers"
 zero_failed kill9 "edgelbd killed -9 and restarted on four balancers"
+if sites_dpdk_built; then
+	zero_failed dpdk-switch "lb2 moved to edgelb-dpdk"
+	zero_failed dpdk-master "dc1 served by edgelb-dpdk (lb2 master), and handed back"
+	zero_failed dpdk-back "lb2 back to XDP"
+fi
 zero_failed before-crash "before the crash"
 pc=$(period crash)
 o=$(val "$pc" outage_ms)
