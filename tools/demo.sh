@@ -142,9 +142,9 @@ else
 		period dpdk-master "dc1 served by edgelb-dpdk (lb2)" planned
 		if do_or_say "lb1 hands dc1 over to lb2" sites_resign lb1; then
 			pk=$(sites_vip_stat lb2 packets) nf=$(sites_vip_stat lb2 new_flows)
-			say "lb1 handed over: lb2 MASTER; the router's entry for $(sites_vrrp_addr dc1):" \
-				"$(ip -n "$(sites_ns router)" neigh show "$(sites_vrrp_addr dc1)" dev eth-dc1 |
-					awk '{print $3}') (lb2's MAC)"
+			do_or_say "the router sends dc1's traffic to lb2" sites_wait 20 sites_router_sends_to lb2 &&
+				say "lb1 handed over: lb2 MASTER, its gratuitous ARP out through edgelb-dpdk; the" \
+					"router's entry for $(sites_vrrp_addr dc1) is lb2's MAC, $(sites_router_mac dc1)"
 			do_or_say "dc1's share of the load through edgelb-dpdk" \
 				sites_wait 100 sites_vip_stat_over lb2 new_flows $((nf + 300)) &&
 				say "dc1's share of the load through edgelb-dpdk: +$(($(sites_vip_stat lb2 new_flows) - nf))" \

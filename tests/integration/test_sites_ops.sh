@@ -146,10 +146,8 @@ else
 		[ $((nf1 - nf0)) -ge "$COUNT" ]
 	sites_load_mark dpdk-master
 	check "lb1 hands dc1 over: lb2 (edgelb-dpdk) MASTER" sites_resign lb1
-	lb2_mac=$(ip -n "$(sites_ns lb2)" -br link show "$SITES_DPDK_TAP" | awk '{print $3}')
-	router_mac() { ip -n "$(sites_ns router)" neigh show "$(sites_vrrp_addr dc1)" dev eth-dc1 | awk '{print $3}'; }
-	check "the router sends dc1's traffic to lb2's MAC $lb2_mac (its GARP through the TAP and edgelb-dpdk)" \
-		sites_wait 20 eval '[ "$(router_mac)" = "$lb2_mac" ]'
+	check "the router sends dc1's traffic to lb2's MAC $(sites_mac lb2) (its GARP through the TAP and edgelb-dpdk)" \
+		sites_wait 20 sites_router_sends_to lb2
 	pk0=$(sites_vip_stat lb2 packets) nf0=$(sites_vip_stat lb2 new_flows)
 	check "edgelb-dpdk forwards dc1's share of the load (300 more new flows of the VIP)" \
 		sites_wait 100 sites_vip_stat_over lb2 new_flows $((nf0 + 300))

@@ -104,6 +104,17 @@ sites_settled() {
 	[ "$s" = "MASTER BACKUP " ] || [ "$s" = "BACKUP MASTER " ]
 }
 
+# sites_router_mac SITE: the MAC the router sends SITE's traffic to (its
+# neighbour entry for the site's VRRP address: the master's, once its
+# gratuitous ARP came); sites_mac LB: LB's own (eth0's; its TAP has the
+# same on edgelb-dpdk)
+sites_router_mac() {
+	ip -n "$(sites_ns router)" neigh show "$(sites_vrrp_addr "$1")" dev "eth-$1" | awk '{print $3}'
+}
+sites_mac() { ip -n "$(sites_ns "$1")" -br link show eth0 | awk '{print $3}'; }
+# sites_router_sends_to LB: the router sends LB's site's traffic to LB
+sites_router_sends_to() { [ "$(sites_router_mac "$(sites_site "$1")")" = "$(sites_mac "$1")" ]; }
+
 # sites_resign LB: LB, master, hands its site over (lbctl vrrp handover);
 # returns once its peer is master. LB holds back until sites_release LB.
 sites_resign() {
