@@ -23,17 +23,19 @@
  * The set index comes from a keyed hash of the key, keys drawn from a
  * seed chosen per process (edgelb-dpdk: rte_rand()), so that a client
  * cannot aim many flows at one set to evict a chosen flow without knowing
- * them. The hash is NH (the inner hash of UMAC, RFC 4418): the key's ten
- * 32-bit words in pairs, sum of (a + k_i)(b + k_j) in 64 bits, which
+ * them. The hash is NH (the inner hash of UMAC, RFC 4418) over twelve
+ * values (the addresses' eight 32-bit words, the two ports, protocol and
+ * family) in pairs: the sum of (a + k_i)(b + k_j) in 64 bits, which
  * collides for two given keys with probability about 2^-32 over the
  * random keys, then one multiply-xorshift to spread it into the top bits
- * the set index is taken from. Its five products are independent, where
- * a multiply-xorshift chained word after word waits on each product in
- * turn. Keys are read and compared a 32-bit word at a time: the parser
- * has just built them on the stack from 32-bit stores, and a wider load
- * straddling two of those cannot be served from the store buffer (it
- * waits until they reach the cache, ~15 cycles). CRC32 would be as fast,
- * but its collisions do not depend on any seed.
+ * the set index is taken from. Its six products are independent, where a
+ * multiply-xorshift chained word after word waits on each product in
+ * turn. Keys are read and compared field by field, each with the width
+ * the parser stored it with: the lookup runs right after the parser built
+ * the key on the stack, and a load that spans two stores cannot be served
+ * from the store buffer (it waits until they reach the cache, ~15
+ * cycles). CRC32 would be as fast, but its collisions do not depend on
+ * any seed.
  */
 #ifndef EDGELB_DPDK_FLOW_TABLE_H
 #define EDGELB_DPDK_FLOW_TABLE_H
@@ -53,14 +55,14 @@ struct edgelb_flow_way {
 
 _Static_assert(sizeof(struct edgelb_flow_way) == 64, "a way is one cache line");
 
-#define EDGELB_FLOW_KEY_WORDS 10
+#define EDGELB_FLOW_NH_KEYS 12
 
 struct edgelb_flow_table {
 	struct edgelb_flow_way *ways; /* n_sets * EDGELB_FLOW_WAYS, zeroed */
 	__u32 set_mask;		      /* n_sets - 1, n_sets a power of two */
 	__u32 pad;
 	__u64 tick;
-	__u32 nh[EDGELB_FLOW_KEY_WORDS]; /* the hash's keys, from the seed */
+	__u32 nh[EDGELB_FLOW_NH_KEYS]; /* the hash's keys, from the seed */
 };
 
 /* Ways for about entries flows: n_sets a power of two, at least one set. */
@@ -91,52 +93,74 @@ static inline void edgelb_flow_table_init(struct edgelb_flow_table *ft,
 	ft->set_mask = n_sets - 1;
 	ft->pad = 0;
 	ft->tick = 0;
-	for (int i = 0; i < EDGELB_FLOW_KEY_WORDS; i++)
+	for (int i = 0; i < EDGELB_FLOW_NH_KEYS; i++)
 		ft->nh[i] = (__u32)edgelb_flow_splitmix(&seed);
 }
 
-_Static_assert(sizeof(struct edgelb_flow_key) == EDGELB_FLOW_KEY_WORDS * 4,
-	       "flow key: ten 32-bit words");
+_Static_assert(sizeof(struct edgelb_flow_key) == 40, "flow key: eight address words, 8 bytes");
 
-/* Word i of a key, read alone (see the top: no load across two stores). */
-static inline __u32 edgelb_flow_key_word(const struct edgelb_flow_key *k, int i)
+/* Address word i (0-3 source, 4-7 destination) of a key. */
+static inline __u32 edgelb_flow_addr_word(const struct edgelb_flow_key *k, int i)
 {
-	__u32 w;
+	return i < 4 ? k->src.v6[i] : k->dst.v6[i - 4];
+}
 
-	__builtin_memcpy(&w, (const __u32 *)k + i, sizeof(w));
-	return w;
+/* NH's term of one pair of values */
+static inline __u64 edgelb_flow_nh(const struct edgelb_flow_table *ft, int i, __u32 a, __u32 b)
+{
+	return (__u64)(__u32)(a + ft->nh[i]) * (__u32)(b + ft->nh[i + 1]);
 }
 
 /* The ways of k's set. */
 static inline struct edgelb_flow_way *edgelb_flow_ways(const struct edgelb_flow_table *ft,
 						       const struct edgelb_flow_key *k)
 {
-	__u64 h = 0;
+	__u64 h = edgelb_flow_nh(ft, 0, edgelb_flow_addr_word(k, 0), edgelb_flow_addr_word(k, 1)) +
+		  edgelb_flow_nh(ft, 2, edgelb_flow_addr_word(k, 2), edgelb_flow_addr_word(k, 3)) +
+		  edgelb_flow_nh(ft, 4, edgelb_flow_addr_word(k, 4), edgelb_flow_addr_word(k, 5)) +
+		  edgelb_flow_nh(ft, 6, edgelb_flow_addr_word(k, 6), edgelb_flow_addr_word(k, 7)) +
+		  edgelb_flow_nh(ft, 8, k->sport, k->dport) +
+		  edgelb_flow_nh(ft, 10, k->proto, k->family);
 
-	for (int i = 0; i < EDGELB_FLOW_KEY_WORDS; i += 2)
-		h += (__u64)(__u32)(edgelb_flow_key_word(k, i) + ft->nh[i]) *
-		     (__u32)(edgelb_flow_key_word(k, i + 1) + ft->nh[i + 1]);
 	h ^= h >> 32;
 	h *= 0x9e3779b97f4a7c15ull;
 	return &ft->ways[(size_t)((__u32)(h >> 32) & ft->set_mask) * EDGELB_FLOW_WAYS];
 }
 
 /*
- * Do two keys match? Word by word, as edgelb_flow_ways() reads them; the
- * source address's first word and the ports first, where two flows of a
- * set almost always differ (an insert compares with every way).
+ * Do two keys match? Field by field, as edgelb_flow_ways() reads them;
+ * the source address's first word and the ports first, where two flows of
+ * a set almost always differ (an insert compares with every way).
  */
 static inline int edgelb_flow_key_eq(const struct edgelb_flow_key *a,
 				     const struct edgelb_flow_key *b)
 {
-	__u32 d = (edgelb_flow_key_word(a, 0) ^ edgelb_flow_key_word(b, 0)) |
-		  (edgelb_flow_key_word(a, 8) ^ edgelb_flow_key_word(b, 8));
+	__u32 d = (a->src.v6[0] ^ b->src.v6[0]) | (__u32)(a->sport ^ b->sport) |
+		  (__u32)(a->dport ^ b->dport);
 
 	if (d)
 		return 0;
-	for (int i = 1; i < EDGELB_FLOW_KEY_WORDS; i++)
-		d |= edgelb_flow_key_word(a, i) ^ edgelb_flow_key_word(b, i);
+	for (int i = 1; i < 4; i++)
+		d |= a->src.v6[i] ^ b->src.v6[i];
+	for (int i = 0; i < 4; i++)
+		d |= a->dst.v6[i] ^ b->dst.v6[i];
+	d |= (__u32)(a->proto ^ b->proto) | (__u32)(a->family ^ b->family) |
+	     (__u32)(a->pad ^ b->pad);
 	return !d;
+}
+
+/* *to = *k, field by field (as above: k may have just been stored) */
+static inline void edgelb_flow_key_copy(struct edgelb_flow_key *to, const struct edgelb_flow_key *k)
+{
+	for (int i = 0; i < 4; i++) {
+		to->src.v6[i] = k->src.v6[i];
+		to->dst.v6[i] = k->dst.v6[i];
+	}
+	to->sport = k->sport;
+	to->dport = k->dport;
+	to->proto = k->proto;
+	to->family = k->family;
+	to->pad = k->pad;
 }
 
 static inline struct edgelb_flow_state *edgelb_flow_table_lookup(struct edgelb_flow_table *ft,
@@ -170,7 +194,7 @@ static inline void edgelb_flow_table_update(struct edgelb_flow_table *ft,
 			victim = &w[i];
 		}
 	}
-	victim->key = *k;
+	edgelb_flow_key_copy(&victim->key, k);
 	victim->st = *st;
 	victim->used = ++ft->tick;
 }
