@@ -49,4 +49,11 @@ void edgelb_dpdk_lcore_tick(struct edgelb_dpdk_lcore *lc);
  */
 int edgelb_dpdk_process(struct edgelb_dpdk_lcore *lc, struct rte_mbuf *m, uint32_t ifindex);
 
+/*
+ * edgelb_dpdk_process() of n frames that came in together: verdict[i] is
+ * m[i]'s. The same verdicts and bytes as one call per frame, in order.
+ */
+void edgelb_dpdk_process_burst(struct edgelb_dpdk_lcore *lc, struct rte_mbuf **m, unsigned int n,
+			       uint32_t ifindex, uint8_t *verdict);
+
 #endif /* EDGELB_DPDK_LCORE_H */

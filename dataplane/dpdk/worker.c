@@ -34,6 +34,7 @@ static void send_burst(struct edgelb_dpdk_worker *w, uint16_t port, uint16_t que
 static unsigned int poll_data(struct edgelb_dpdk_worker *w, const struct edgelb_dpdk_port *p)
 {
 	struct rte_mbuf *rx[EDGELB_DPDK_BURST], *tx[EDGELB_DPDK_BURST], *up[EDGELB_DPDK_BURST];
+	uint8_t verdict[EDGELB_DPDK_BURST];
 	uint16_t n, n_tx = 0, n_up = 0;
 
 	if (p->from_dispatcher)
@@ -44,8 +45,9 @@ static unsigned int poll_data(struct edgelb_dpdk_worker *w, const struct edgelb_
 	if (!n)
 		return 0;
 	w->stats.rx += n;
+	edgelb_dpdk_process_burst(&w->lc, rx, n, p->ifindex, verdict);
 	for (uint16_t i = 0; i < n; i++) {
-		switch (edgelb_dpdk_process(&w->lc, rx[i], p->ifindex)) {
+		switch (verdict[i]) {
 		case EDGELB_V_TX:
 			tx[n_tx++] = rx[i];
 			break;
