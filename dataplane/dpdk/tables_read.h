@@ -36,7 +36,8 @@ struct edgelb_tables_view {
  * second follows it (size bytes apart). Retries only when the writer
  * moved seq during the copy.
  */
-static inline void edgelb_latch_read(const __u32 *seq, const void *d0, size_t size, void *out)
+static inline __attribute__((always_inline)) void
+edgelb_latch_read(const __u32 *seq, const void *d0, size_t size, void *out)
 {
 	__u32 s;
 
@@ -100,21 +101,26 @@ struct edgelb_tables_node_cache {
 };
 
 /*
- * edgelb_tables_vip_lookup() through c: the entry of k, or NULL. The
- * last key found is answered from c while its slot's seq stands still
- * (no home hash, no copy); a miss is not cached (it depends on every
- * slot of the probe). The result stays valid until the next call.
+ * Are two VIP keys equal? Field by field: the packet path's key was
+ * stored field by field just before (forward.h), and a load across two
+ * of those stores is not forwarded from the store buffer.
  */
-static inline const struct edgelb_vip_meta *
-edgelb_tables_vip_lookup_cached(const struct edgelb_tables_view *v,
-				struct edgelb_tables_vip_cache *c, const struct edgelb_vip_key *k)
+static inline __attribute__((always_inline)) int
+edgelb_tables_vip_key_eq(const struct edgelb_vip_key *a, const struct edgelb_vip_key *b)
 {
-	__u32 i;
+	return !((a->addr.v6[0] ^ b->addr.v6[0]) | (a->addr.v6[1] ^ b->addr.v6[1]) |
+		 (a->addr.v6[2] ^ b->addr.v6[2]) | (a->addr.v6[3] ^ b->addr.v6[3]) |
+		 (__u32)(a->port ^ b->port) | (__u32)(a->proto ^ b->proto) |
+		 (__u32)(a->family ^ b->family));
+}
 
-	if (c->e && !memcmp(&c->key, k, sizeof(*k)) &&
-	    __atomic_load_n(&c->e->seq, __ATOMIC_ACQUIRE) == c->seq)
-		return &c->meta;
-	i = edgelb_tables_vip_home(k);
+/* The probe of edgelb_tables_vip_lookup_cached(), which fills c on a hit. */
+static __attribute__((noinline)) const struct edgelb_vip_meta *
+edgelb_tables_vip_lookup_fill(const struct edgelb_tables_view *v,
+			      struct edgelb_tables_vip_cache *c, const struct edgelb_vip_key *k)
+{
+	__u32 i = edgelb_tables_vip_home(k);
+
 	for (__u32 n = 0; n < EDGELB_TABLES_VIP_SLOTS; n++) {
 		const struct edgelb_tables_vip *e = &v->vips[i];
 		struct edgelb_tables_vip_data d;
@@ -137,6 +143,23 @@ edgelb_tables_vip_lookup_cached(const struct edgelb_tables_view *v,
 		i = (i + 1) & (EDGELB_TABLES_VIP_SLOTS - 1);
 	}
 	return NULL;
+}
+
+/*
+ * edgelb_tables_vip_lookup() through c: the entry of k, or NULL. The
+ * last key found is answered from c while its slot's seq stands still
+ * (no home hash, no copy: inline, the rest is not); a miss is not cached
+ * (it depends on every slot of the probe). The result stays valid until
+ * the next call.
+ */
+static inline __attribute__((always_inline)) const struct edgelb_vip_meta *
+edgelb_tables_vip_lookup_cached(const struct edgelb_tables_view *v,
+				struct edgelb_tables_vip_cache *c, const struct edgelb_vip_key *k)
+{
+	if (c->e && edgelb_tables_vip_key_eq(&c->key, k) &&
+	    __atomic_load_n(&c->e->seq, __ATOMIC_ACQUIRE) == c->seq)
+		return &c->meta;
+	return edgelb_tables_vip_lookup_fill(v, c, k);
 }
 
 /* edgelb_tables_node_read() through c: the config of ifindex, or NULL. */
@@ -162,8 +185,8 @@ edgelb_tables_node_read_cached(const struct edgelb_tables_view *v,
 }
 
 /* Backend id into *out: 0, or -1 when id is out of range. */
-static inline int edgelb_tables_backend_read(const struct edgelb_tables_view *v, __u32 id,
-					     struct edgelb_backend *out)
+static inline __attribute__((always_inline)) int
+edgelb_tables_backend_read(const struct edgelb_tables_view *v, __u32 id, struct edgelb_backend *out)
 {
 	const struct edgelb_tables_backend *e;
 
