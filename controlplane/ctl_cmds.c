@@ -201,7 +201,7 @@ static struct json_object *ctl_status(struct edgelb_model *d)
 {
 	struct json_object *r = ctl_proto_reply_ok(), *ifs = json_object_new_array();
 	const struct edgelb_config *cfg = &d->cfg;
-	uint64_t now = loop_now_ms();
+	uint64_t now = loop_now_ms(), live = 0;
 	bool xdp = cfg->dataplane.mode == EDGELB_CONFIG_DP_XDP;
 
 	if (!r || !ifs)
@@ -227,6 +227,13 @@ static struct json_object *ctl_status(struct edgelb_model *d)
 		goto nomem_r;
 	}
 	if (jset(r, "interfaces", ifs))
+		goto nomem_r;
+	for (size_t i = 0; i < d->lb.n_services; i++)
+		live += d->lb.services[i].ring_size;
+	/* the ring array is mapped whole: most of edgelbd's RSS, none of it private */
+	if (jint(r, "ring_slots", d->ring_slots) ||
+	    jint(r, "ring_bytes", (int64_t)d->ring_slots * (int64_t)sizeof(uint32_t)) ||
+	    jint(r, "ring_slots_live", (int64_t)live))
 		goto nomem_r;
 	return r;
 nomem:

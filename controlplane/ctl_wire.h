@@ -112,7 +112,9 @@
  *     -> instance, version, pid, uptime_s, config_path, config_loaded_unix,
  *        config_age_s, reloads, adopted, services, backends, dataplane
  *        ("xdp" or "dpdk"), xdp_mode ("native"/"generic", xdp only),
- *        interfaces [names]
+ *        interfaces [names], ring_slots and ring_bytes (the data plane's
+ *        ring array, mapped whole into edgelbd), ring_slots_live (the
+ *        services' live rings; the rest is spare buffers and room)
  * vip.list  [offset, limit]
  *     -> services: [{name, vip, port, protocol, encap, gue_port, ring_size,
  *        mtu, mtu_policy, hash, id, runtime, backends, backends_up}]

@@ -648,21 +648,19 @@ static int cleanup(const char *config_path)
 	return rc;
 }
 
-/*
- * Room for every service's ring buffers (RING_STORE_BUFS), with headroom
- * for services added at runtime and ring size changes: twice the need, at
- * least the default. Adopted tables keep their size, so be generous up front.
- */
-static uint32_t ring_slots_for(const struct edgelb_config *cfg)
+/* The ring array for the config's services, with a little room (ring_store.h). */
+static uint32_t ring_slots_for(const struct edgelb_config *cfg, uint32_t *need)
 {
-	uint64_t need = 0;
+	uint64_t sum = 0;
+	uint32_t max = 0;
 
-	for (size_t i = 0; i < cfg->n_services; i++)
-		need += (uint64_t)RING_STORE_BUFS * cfg->services[i].ring_size;
-	need *= 2;
-	if (need < EDGELB_RING_SLOTS)
-		need = EDGELB_RING_SLOTS;
-	return need > (1ull << 28) ? 1u << 28 : (uint32_t)need;
+	for (size_t i = 0; i < cfg->n_services; i++) {
+		sum += cfg->services[i].ring_size;
+		if (cfg->services[i].ring_size > max)
+			max = cfg->services[i].ring_size;
+	}
+	*need = ring_store_slots_need(sum);
+	return ring_store_slots_for(sum, max);
 }
 
 /* Netlink: the data-plane interfaces, then change notifications and the timers they drive. */
@@ -706,10 +704,10 @@ static int start_dataplane(struct edgelbd *p)
 {
 	const struct edgelb_dataplane_lifecycle *life = p->life;
 	struct edgelb_model *m = &p->model;
+	uint32_t flows_now, slots_now, slots_need;
 	struct edgelb_dataplane_opts o = { .flow_table_size = m->cfg.dataplane.flow_table_size,
 					   .pin_dir = tables_path(&m->cfg),
-					   .ring_slots = ring_slots_for(&m->cfg) };
-	uint32_t flows_now, slots_now;
+					   .ring_slots = ring_slots_for(&m->cfg, &slots_need) };
 	int err = life->open(&o, &p->dp);
 
 	if (err) {
@@ -726,10 +724,11 @@ static int start_dataplane(struct edgelbd *p)
 				    "asks for %u: takes effect after `edgelbd --cleanup` (drops "
 				    "every flow)",
 			flows_now, m->cfg.dataplane.flow_table_size);
-	if (slots_now < o.ring_slots / 2)
-		pr_warn(life->name, "the pinned ring array has %u slots; this config needs about "
-				    "%u: new rings may not fit until `edgelbd --cleanup`",
-			slots_now, o.ring_slots / 2);
+	m->ring_slots = slots_now;
+	if (slots_now < slots_need)
+		pr_warn(life->name, "the pinned ring array has %u slots; this config needs %u: "
+				    "new rings may not fit until `edgelbd --cleanup`",
+			slots_now, slots_need);
 
 	lb_init(&m->lb, p->dp, nexthop_mac, p);
 	m->lb.nexthop_event = nexthop_event;

@@ -46,6 +46,7 @@ struct edgelb_model {
 	uint64_t config_loaded_ms; /* last successful (re)load */
 	unsigned int reloads;	   /* successful reloads since start */
 	bool adopted;		   /* the data plane outlived an earlier edgelbd */
+	uint32_t ring_slots;	   /* the data plane's ring array, mapped whole (lbctl status) */
 	struct edgelb_model_observer observers[EDGELB_MODEL_OBSERVERS_MAX];
 	size_t n_observers;
 };

@@ -24,6 +24,25 @@ struct ring_store {
 	struct rs_vip vip[EDGELB_MAX_VIPS];
 };
 
+static uint32_t slots_cap(uint64_t n)
+{
+	return n > RING_STORE_SLOTS_MAX ? RING_STORE_SLOTS_MAX : (uint32_t)n;
+}
+
+uint32_t ring_store_slots_need(uint64_t ring_sum)
+{
+	/* ring sizes are below 2^32, VIPs a few hundred: no overflow */
+	return slots_cap((uint64_t)RING_STORE_BUFS * ring_sum);
+}
+
+uint32_t ring_store_slots_for(uint64_t ring_sum, uint32_t ring_max)
+{
+	uint64_t spare = ring_max > EDGELB_RING_SIZE_DEFAULT ? ring_max : EDGELB_RING_SIZE_DEFAULT;
+
+	return slots_cap((uint64_t)RING_STORE_BUFS * ring_sum +
+			 (uint64_t)RING_STORE_SPARE_VIPS * RING_STORE_BUFS * spare);
+}
+
 static void vip_reset(struct rs_vip *r)
 {
 	*r = (struct rs_vip){ .live = -1, .prepared = -1 };

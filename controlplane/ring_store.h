@@ -46,6 +46,31 @@
 #define RING_STORE_BUFS 3
 
 /*
+ * Room in a new ring array for this many VIPs beyond the config's, with
+ * rings as large as its largest: VIPs added with lbctl, a ring size
+ * raised by a reload. A pinned array keeps its size (until `edgelbd
+ * --cleanup`), so a little is kept free; not more, since the array is
+ * mapped whole into edgelbd (it shows as its file-backed memory).
+ */
+#define RING_STORE_SPARE_VIPS 8
+#define RING_STORE_SLOTS_MAX (1u << 28) /* 1 GiB of 32-bit slots */
+
+/*
+ * Slots that VIPs whose ring sizes add up to ring_sum need: every VIP's
+ * RING_STORE_BUFS buffers (the live ring and its spares), at most
+ * RING_STORE_SLOTS_MAX.
+ */
+uint32_t ring_store_slots_need(uint64_t ring_sum);
+
+/*
+ * The size of a new ring array for those VIPs (ring_max: the largest of
+ * their ring sizes): what they need, plus RING_STORE_SPARE_VIPS VIPs with
+ * rings of ring_max slots (EDGELB_RING_SIZE_DEFAULT when smaller), at most
+ * RING_STORE_SLOTS_MAX.
+ */
+uint32_t ring_store_slots_for(uint64_t ring_sum, uint32_t ring_max);
+
+/*
  * A target's grace periods, numbered from 1. Period 0 is the one a
  * never-used buffer waits for: it has always ended.
  */

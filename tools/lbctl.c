@@ -618,6 +618,14 @@ static void print_status(struct json_object *r)
 	printf("%s\n", jbool(r, "adopted") ? " (adopted from an earlier run)" : "");
 	printf("services   %lld, backends %lld\n", (long long)jint(r, "services"),
 	       (long long)jint(r, "backends"));
+	/* the ring array counts in edgelbd's RSS (file-backed): say how much it is */
+	if (jget(r, "ring_slots"))
+		printf("rings      %lld slots mapped (%.1f MiB, file-backed: in edgelbd's RSS, not "
+		       "its private memory), %lld in live rings (%.1f MiB)\n",
+		       (long long)jint(r, "ring_slots"),
+		       (double)jint(r, "ring_bytes") / (1024.0 * 1024.0),
+		       (long long)jint(r, "ring_slots_live"),
+		       (double)jint(r, "ring_slots_live") * 4.0 / (1024.0 * 1024.0));
 }
 
 static void print_vips(struct json_object *r)

@@ -115,3 +115,10 @@ uint32_t hc_sched_first(struct hc_rng *r, uint32_t interval_ms)
 {
 	return (uint32_t)hc_rng_below(r, interval_ms);
 }
+
+uint64_t hc_sched_commit_after(uint64_t start_us, uint64_t end_us)
+{
+	uint64_t took = end_us > start_us ? end_us - start_us : 0;
+
+	return end_us + (took < HC_COMMIT_SPACING_MAX_US ? took : HC_COMMIT_SPACING_MAX_US);
+}

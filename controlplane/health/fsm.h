@@ -102,4 +102,16 @@ uint32_t hc_sched_interval(struct hc_rng *r, uint32_t interval_ms, uint16_t jitt
 /* The delay of a backend's first check: uniformly in [0, interval_ms). */
 uint32_t hc_sched_first(struct hc_rng *r, uint32_t interval_ms);
 
+/*
+ * Health changes reach the data plane in batches (health.h, commit()).
+ * A batch that took from start_us to end_us is followed by the next one
+ * no earlier than as long again after its end, at most
+ * HC_COMMIT_SPACING_MAX_US: when ten thousand backends come up at start,
+ * rebuilding rings takes at most about half of the loop and the checks
+ * keep their schedule; a batch of a few milliseconds (one service's ring)
+ * delays the next one by as much. Returns the earliest start of the next.
+ */
+#define HC_COMMIT_SPACING_MAX_US 100000u
+uint64_t hc_sched_commit_after(uint64_t start_us, uint64_t end_us);
+
 #endif /* EDGELB_HC_FSM_H */

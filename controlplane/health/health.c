@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The health checker's glue: see health.h. Owns the checks, their
- * schedule (a min-heap of deadlines behind one timerfd), the epoll set of
+ * schedule (a timer wheel of deadlines behind one timerfd, wheel.h), the epoll set of
  * their sockets and pidfds, and their state machines (fsm.c); the
  * checkers themselves are tcp.c, http.c and exec.c (probe.h).
  *
- * Each checked backend is in the heap exactly once, keyed by its next
+ * Each checked backend is in the wheel exactly once, at its next
  * deadline: the start of its next check when idle, the timeout of the
  * check in flight otherwise. Checks start at fixed rates: the next start
  * is the planned start of the previous one plus a jittered interval, so
@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,10 +40,10 @@
 #include "site.h"
 #include "spec.h"
 #include "unreach.h"
+#include "wheel.h"
 
 _Static_assert(EDGELB_MAX_BACKENDS <= 0x10000, "backend ids must fit the low 16 bits of a mark");
 
-#define HC_NOT_QUEUED SIZE_MAX
 #define HC_SCRATCH 16384      /* read buffer shared by every check */
 #define HC_EVENTS 256	      /* epoll events per round of the loop */
 #define HC_STARTS_PER_ROUND 1024 /* due checks started per round; the rest next round */
@@ -57,7 +58,7 @@ struct hc_check {
 	bool running;
 	uint32_t slot;
 	uint32_t gen;
-	size_t heap_idx;
+	struct hc_wheel_node tn; /* queued at due_us */
 	uint64_t due_us;     /* next start, or the timeout of the running check */
 	uint64_t planned_us; /* when the running (or last) check was due */
 	uint64_t started_us;
@@ -83,6 +84,7 @@ struct edgelb_health {
 	bool adopt;
 	bool busy;  /* dispatching: apply() is refused */
 	bool dirty; /* changed() called since the last commit() */
+	uint64_t commit_after_us; /* the next commit not before (hc_commit) */
 
 	struct hc_check **checks; /* sorted by (service, backend) */
 	size_t n_checks;
@@ -92,8 +94,7 @@ struct edgelb_health {
 	uint32_t *free_slots;
 	size_t n_free;
 
-	struct hc_check **heap;
-	size_t n_heap, cap_heap;
+	struct hc_wheel wheel; /* every checked backend, at its due_us */
 	uint64_t armed_us; /* the timerfd's deadline; 0 = disarmed */
 
 	uint32_t next_gen;
@@ -132,110 +133,41 @@ static const char *hc_sub(const struct hc_check *c, char *buf, size_t len)
 	return buf;
 }
 
-/* ---- the heap of deadlines ---------------------------------------------- */
+/* ---- the deadlines (wheel.h) ---------------------------------------------- */
 
-static void hc_heap_set(struct edgelb_health *h, size_t i, struct hc_check *c)
+static void hc_due_set(struct edgelb_health *h, struct hc_check *c)
 {
-	h->heap[i] = c;
-	c->heap_idx = i;
-}
-
-static void hc_heap_up(struct edgelb_health *h, size_t i)
-{
-	struct hc_check *c = h->heap[i];
-
-	while (i) {
-		size_t parent = (i - 1) / 2;
-
-		if (h->heap[parent]->due_us <= c->due_us)
-			break;
-		hc_heap_set(h, i, h->heap[parent]);
-		i = parent;
-	}
-	hc_heap_set(h, i, c);
-}
-
-static void hc_heap_down(struct edgelb_health *h, size_t i)
-{
-	struct hc_check *c = h->heap[i];
-
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		uint64_t best = c->due_us;
-
-		if (l < h->n_heap && h->heap[l]->due_us < best)
-			m = l, best = h->heap[l]->due_us;
-		if (r < h->n_heap && h->heap[r]->due_us < best)
-			m = r;
-		if (m == i)
-			break;
-		hc_heap_set(h, i, h->heap[m]);
-		i = m;
-	}
-	hc_heap_set(h, i, c);
-}
-
-/* Capacity is reserved by apply(): this cannot fail. */
-static void hc_heap_push(struct edgelb_health *h, struct hc_check *c)
-{
-	h->heap[h->n_heap] = c;
-	c->heap_idx = h->n_heap++;
-	hc_heap_up(h, c->heap_idx);
-}
-
-static void hc_heap_remove(struct edgelb_health *h, struct hc_check *c)
-{
-	size_t i = c->heap_idx;
-	struct hc_check *moved;
-
-	if (i == HC_NOT_QUEUED)
-		return;
-	c->heap_idx = HC_NOT_QUEUED;
-	if (i == --h->n_heap)
-		return;
-	moved = h->heap[h->n_heap];
-	hc_heap_set(h, i, moved);
-	hc_heap_down(h, i);
-	hc_heap_up(h, moved->heap_idx);
-}
-
-/* c's due_us changed */
-static void hc_heap_update(struct edgelb_health *h, struct hc_check *c)
-{
-	if (c->heap_idx == HC_NOT_QUEUED) {
-		hc_heap_push(h, c);
-		return;
-	}
-	hc_heap_down(h, c->heap_idx);
-	hc_heap_up(h, c->heap_idx);
+	hc_wheel_move(&h->wheel, &c->tn, c->due_us);
 }
 
 /*
- * The timerfd fires at the earliest deadline, rounded up to the next
- * HC_TIMER_SLACK_US: checks due within one slack window start together,
- * so 10 000 checks a second cost a couple of hundred wake-ups and timer
- * writes instead of ten thousand of each. A check is at most that late.
+ * The timerfd fires at the time of the wheel's earliest slot: its 4 ms
+ * slots (HC_WHEEL_SLOT_US) make the checks due within one slot start
+ * together, so 10 000 checks a second cost a couple of hundred wake-ups
+ * and timer writes instead of ten thousand of each. A check is at most
+ * one slot late.
  */
-#define HC_TIMER_SLACK_US 4000u
-
 static void hc_rearm(struct edgelb_health *h)
 {
 	struct itimerspec its;
 	uint64_t due;
 
 	memset(&its, 0, sizeof(its));
-	if (!h->n_heap) {
+	if (!hc_wheel_next(&h->wheel, &due))
+		due = UINT64_MAX;
+	/* changes waiting for their batch (hc_commit) */
+	if (h->dirty && h->commit_after_us < due)
+		due = h->commit_after_us;
+	if (due == UINT64_MAX) {
 		if (h->armed_us)
 			timerfd_settime(h->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 		h->armed_us = 0;
 		return;
 	}
-	due = h->heap[0]->due_us;
-	due = (due + HC_TIMER_SLACK_US - 1) / HC_TIMER_SLACK_US * HC_TIMER_SLACK_US;
-	if (due == h->armed_us)
-		return;
 	if (!due)
 		due = 1; /* 0 would disarm */
+	if (due == h->armed_us)
+		return;
 	its.it_value.tv_sec = (time_t)(due / 1000000u);
 	its.it_value.tv_nsec = (long)(due % 1000000u) * 1000;
 	if (timerfd_settime(h->tfd, TFD_TIMER_ABSTIME, &its, NULL))
@@ -245,11 +177,28 @@ static void hc_rearm(struct edgelb_health *h)
 
 /* ---- attempts ------------------------------------------------------------- */
 
-static void hc_commit(struct edgelb_health *h)
+/*
+ * The changes so far to the data plane (ops->commit), now when forced
+ * (apply) or when the spacing after the last batch has passed
+ * (hc_sched_commit_after); else they wait, and hc_rearm() wakes the loop
+ * for them.
+ */
+static void hc_commit(struct edgelb_health *h, bool force)
 {
-	if (h->dirty && h->ops->commit)
-		h->ops->commit(h->arg);
+	uint64_t t0;
+
+	if (!h->dirty)
+		return;
+	if (!h->ops->commit) {
+		h->dirty = false;
+		return;
+	}
+	t0 = hc_now_us();
+	if (!force && t0 < h->commit_after_us)
+		return;
+	h->ops->commit(h->arg);
 	h->dirty = false;
+	h->commit_after_us = hc_sched_commit_after(t0, hc_now_us());
 }
 
 static void hc_changed(struct edgelb_health *h, const struct hc_check *c, bool up,
@@ -305,7 +254,7 @@ static void hc_site_sweep(struct edgelb_health *h, struct hc_check *c, bool self
 		if ((m != c || self) && m->probe && m->fsm.up && !m->running) {
 			/* due now: the timer, rearmed after this round, starts it */
 			m->due_us = now_us;
-			hc_heap_update(h, m);
+			hc_due_set(h, m);
 			n++;
 		}
 		if (m == c)
@@ -431,7 +380,8 @@ static void hc_finish(struct edgelb_health *h, struct hc_check *c, enum hc_verdi
 	c->last_us = now;
 	c->latency_us = (uint32_t)(now - c->started_us > UINT32_MAX ? UINT32_MAX
 								 : now - c->started_us);
-	snprintf(c->reason, sizeof(c->reason), "%s", why && why[0] ? why : pass ? "ok" : "failed");
+	/* every check passes here: a copy, not printf */
+	hc_why(c->reason, sizeof(c->reason), why && why[0] ? why : pass ? "ok" : "failed");
 	if (pass)
 		h->totals.passed[t]++;
 	else
@@ -450,7 +400,7 @@ static void hc_finish(struct edgelb_health *h, struct hc_check *c, enum hc_verdi
 		       1000u;
 	/* a check that missed its slot starts in the next round, not in this one */
 	c->due_us = next > now ? next : now + 1;
-	hc_heap_update(h, c);
+	hc_due_set(h, c);
 }
 
 static void hc_start(struct edgelb_health *h, struct hc_check *c, uint64_t now)
@@ -475,7 +425,7 @@ static void hc_start(struct edgelb_health *h, struct hc_check *c, uint64_t now)
 		return;
 	}
 	c->due_us = now + (uint64_t)c->spec.timeout_ms * 1000u;
-	hc_heap_update(h, c);
+	hc_due_set(h, c);
 }
 
 static void hc_timeout(struct edgelb_health *h, struct hc_check *c)
@@ -492,9 +442,13 @@ static void hc_run_due(struct edgelb_health *h)
 {
 	uint64_t now = hc_now_us();
 
-	for (int n = 0; n < HC_STARTS_PER_ROUND && h->n_heap && h->heap[0]->due_us <= now; n++) {
-		struct hc_check *c = h->heap[0];
+	for (int n = 0; n < HC_STARTS_PER_ROUND; n++) {
+		struct hc_wheel_node *tn = hc_wheel_pop(&h->wheel, now);
+		struct hc_check *c;
 
+		if (!tn)
+			break;
+		c = (struct hc_check *)((char *)tn - offsetof(struct hc_check, tn));
 		if (c->running)
 			hc_timeout(h, c);
 		else
@@ -551,7 +505,7 @@ static void hc_readable(void *arg, int fd, uint32_t events)
 		}
 	}
 	h->busy = false;
-	hc_commit(h);
+	hc_commit(h, false);
 	hc_rearm(h);
 }
 
@@ -618,18 +572,18 @@ static void hc_check_begin(struct edgelb_health *h, struct hc_check *c, uint64_t
 /* Queue the first check somewhere in its first interval. */
 static void hc_check_schedule(struct edgelb_health *h, struct hc_check *c, uint64_t now)
 {
-	hc_heap_remove(h, c);
+	hc_wheel_del(&h->wheel, &c->tn);
 	if (!c->probe)
 		return;
 	c->due_us = now + (uint64_t)hc_sched_first(&c->rng, c->spec.interval_ms) * 1000u;
 	c->planned_us = c->due_us;
-	hc_heap_push(h, c);
+	hc_wheel_add(&h->wheel, &c->tn, c->due_us);
 }
 
 static void hc_check_free(struct edgelb_health *h, struct hc_check *c)
 {
 	hc_end_attempt(h, c);
-	hc_heap_remove(h, c);
+	hc_wheel_del(&h->wheel, &c->tn);
 	hc_slot_free(h, c);
 	hc_spec_free(&c->spec);
 	free(c);
@@ -732,7 +686,7 @@ static void hc_unreach_start(struct edgelb_health *h)
 }
 
 /* Make room so that the merge of apply() cannot fail. */
-static int hc_reserve(struct edgelb_health *h, size_t slots, size_t heap)
+static int hc_reserve(struct edgelb_health *h, size_t slots)
 {
 	if (slots > h->cap_slots) {
 		struct hc_check **s = realloc(h->slots, slots * sizeof(*s));
@@ -746,14 +700,6 @@ static int hc_reserve(struct edgelb_health *h, size_t slots, size_t heap)
 			return -ENOMEM;
 		h->free_slots = f;
 		h->cap_slots = slots;
-	}
-	if (heap > h->cap_heap) {
-		struct hc_check **q = realloc(h->heap, heap * sizeof(*q));
-
-		if (!q)
-			return -ENOMEM;
-		h->heap = q;
-		h->cap_heap = heap;
 	}
 	return 0;
 }
@@ -811,8 +757,10 @@ int edgelb_health_apply(struct edgelb_health *h, const struct lb *lb,
 		if (!fresh[k])
 			goto fail;
 	}
-	if (hc_reserve(h, h->n_slots + n_fresh, h->n_checks + n_fresh))
+	if (hc_reserve(h, h->n_slots + n_fresh))
 		goto fail;
+	/* after a pause without checks, the wheel's slots from now on */
+	hc_wheel_catch_up(&h->wheel, now);
 
 	/* pass 2: the merge; nothing below can fail */
 	for (i = 0, j = 0, k = 0; i < h->n_checks || j < n;) {
@@ -832,7 +780,6 @@ int edgelb_health_apply(struct edgelb_health *h, const struct lb *lb,
 			ck = fresh[k++];
 			ck->spec = specs[j];
 			memset(&specs[j++], 0, sizeof(specs[0]));
-			ck->heap_idx = HC_NOT_QUEUED;
 			hc_slot_alloc(h, ck);
 			hc_check_begin(h, ck, now);
 			start_down += !ck->fsm.up;
@@ -885,7 +832,7 @@ int edgelb_health_apply(struct edgelb_health *h, const struct lb *lb,
 		pr_debug("health", "%zu backends brought in line with their health", synced);
 	if (added)
 		hc_warn_nofile(h->totals.checks);
-	hc_commit(h);
+	hc_commit(h, true);
 	hc_rearm(h);
 	return 0;
 fail:
@@ -929,6 +876,7 @@ int edgelb_health_open(struct loop *loop, const struct edgelb_health_ops *ops, v
 	h->ops = ops;
 	h->arg = arg;
 	h->tfd = -1;
+	hc_wheel_init(&h->wheel, hc_now_us());
 	hc_unreach_init(&h->unreach);
 	h->io.buf = h->scratch;
 	h->io.buf_len = sizeof(h->scratch);
@@ -972,7 +920,6 @@ void edgelb_health_close(struct edgelb_health *h)
 	free(h->checks);
 	free(h->slots);
 	free(h->free_slots);
-	free(h->heap);
 	free(h);
 }
 

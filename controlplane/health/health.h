@@ -9,7 +9,7 @@
  * are non-blocking, programs are spawned and watched through pidfds, every
  * check has a timeout. The checks live in an epoll set and a timer of
  * their own, watched by the loop as one descriptor, so that ten thousand
- * checks cost the loop one file descriptor and a heap of deadlines.
+ * checks cost the loop one file descriptor and a wheel of deadlines.
  *
  * Initial state of a backend the checks see for the first time:
  *  - checked (tcp, http, exec): down, up after `rise` passed checks, as

@@ -7,6 +7,13 @@
  * header costs 16 KiB of reading, then fails. The verdict comes as soon as
  * it is known (usually with the headers) and the connection is reset
  * (SO_LINGER 0, see tcp.c) without reading the rest.
+ *
+ * The socket is watched once for the whole attempt, edge-triggered for
+ * both directions (HC_HTTP_EVENTS): writable once connected, readable
+ * once answered, with no epoll_ctl between the stages. Edge-triggered
+ * means an event is reported when readiness changes, so every stage works
+ * until the socket says EAGAIN, or asks epoll to look again (rewatch)
+ * when it stops early (HC_HTTP_READS_PER_EVENT).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,8 +33,10 @@ enum {
 /* Reads per readiness event: the rest waits for the next round of the loop. */
 #define HC_HTTP_READS_PER_EVENT 8
 
-static enum hc_verdict hc_http_send(struct hc_attempt *a, const struct hc_spec *s,
-				    struct hc_io *io, char *why, size_t len)
+#define HC_HTTP_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
+static enum hc_verdict hc_http_send(struct hc_attempt *a, const struct hc_spec *s, char *why,
+				    size_t len)
 {
 	while (a->sent < s->request_len) {
 		ssize_t n = send(a->fd[0], s->request + a->sent, s->request_len - a->sent,
@@ -36,10 +45,7 @@ static enum hc_verdict hc_http_send(struct hc_attempt *a, const struct hc_spec *
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (a->stage != HC_HTTP_SENDING && hc_io_rewatch(io, a, 0, EPOLLOUT)) {
-				snprintf(why, len, "epoll: %s", strerror(errno));
-				return HC_FAIL;
-			}
+			/* the next EPOLLOUT edge says there is room again */
 			a->stage = HC_HTTP_SENDING;
 			return HC_PENDING;
 		}
@@ -49,11 +55,8 @@ static enum hc_verdict hc_http_send(struct hc_attempt *a, const struct hc_spec *
 		}
 		a->sent += (size_t)n;
 	}
+	/* no answer can be there before the request: wait for the EPOLLIN edge */
 	a->stage = HC_HTTP_RECEIVING;
-	if (hc_io_rewatch(io, a, 0, EPOLLIN)) {
-		snprintf(why, len, "epoll: %s", strerror(errno));
-		return HC_FAIL;
-	}
 	return HC_PENDING;
 }
 
@@ -62,7 +65,7 @@ static enum hc_verdict hc_http_verdict(struct hc_attempt *a, enum hc_http_verdic
 {
 	if (v == HC_HTTP_MORE)
 		return HC_PENDING;
-	snprintf(why, len, "%s", hc_http_parse_reason(&a->http));
+	hc_why(why, len, hc_http_parse_reason(&a->http));
 	return v == HC_HTTP_PASS ? HC_PASS : HC_FAIL;
 }
 
@@ -89,6 +92,11 @@ static enum hc_verdict hc_http_receive(struct hc_attempt *a, struct hc_io *io, c
 			 hc_http_parse_stage(&a->http), a->http.fed);
 		return HC_FAIL;
 	}
+	/* stopped before EAGAIN: no new edge would come, so ask epoll to look again */
+	if (hc_io_rewatch(io, a, 0, HC_HTTP_EVENTS)) {
+		snprintf(why, len, "epoll: %s", strerror(errno));
+		return HC_FAIL;
+	}
 	return HC_PENDING;
 }
 
@@ -100,11 +108,11 @@ static enum hc_verdict hc_http_start(struct hc_attempt *a, const struct hc_spec 
 	a->stage = HC_HTTP_CONNECTING;
 	a->sent = 0;
 	hc_http_parse_init(&a->http, &s->expect);
-	r = hc_tcp_connect(a, s, io, EPOLLOUT, why, len);
+	r = hc_tcp_connect(a, s, io, HC_HTTP_EVENTS, why, len);
 	if (r < 0)
 		return HC_FAIL;
 	if (r > 0)
-		return hc_http_send(a, s, io, why, len);
+		return hc_http_send(a, s, why, len);
 	return HC_PENDING;
 }
 
@@ -117,12 +125,17 @@ static enum hc_verdict hc_http_event(struct hc_attempt *a, const struct hc_spec 
 	case HC_HTTP_CONNECTING:
 		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 			return HC_PENDING;
-		if (hc_tcp_connect_result(a->fd[0], why, len))
+		if (hc_tcp_connect_result(a->fd[0], events, why, len))
 			return HC_FAIL;
-		return hc_http_send(a, s, io, why, len);
+		return hc_http_send(a, s, why, len);
 	case HC_HTTP_SENDING:
-		return hc_http_send(a, s, io, why, len);
+		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			return HC_PENDING;
+		return hc_http_send(a, s, why, len);
 	default:
+		/* an EPOLLOUT edge alone (our request acknowledged): nothing to read */
+		if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
+			return HC_PENDING;
 		return hc_http_receive(a, io, why, len);
 	}
 }
@@ -141,7 +154,8 @@ static const char *hc_http_stage(const struct hc_attempt *a)
 
 static void hc_http_stop(struct hc_attempt *a, struct hc_io *io)
 {
-	hc_io_close(io, a, 0);
+	(void)io;
+	hc_io_close_socket(a);
 }
 
 const struct hc_probe hc_probe_http = {

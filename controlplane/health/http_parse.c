@@ -74,6 +74,29 @@ __attribute__((format(printf, 3, 4))) static void hc_http_decide(struct hc_http_
 	va_end(ap);
 }
 
+/*
+ * "HTTP 200": the reason of nearly every check, written without printf,
+ * whose cost on every check of 10 000 a second shows.
+ */
+static void hc_http_decide_status(struct hc_http_parse *ps, enum hc_http_verdict v)
+{
+	char *r = ps->reason;
+	unsigned int st = ps->status;
+
+	if (ps->verdict != HC_HTTP_MORE)
+		return;
+	ps->verdict = v;
+	memcpy(r, "HTTP ", 5);
+	r += 5;
+	/* http_parser gives 0..999 */
+	if (st >= 100)
+		*r++ = (char)('0' + st / 100 % 10);
+	if (st >= 10)
+		*r++ = (char)('0' + st / 10 % 10);
+	*r++ = (char)('0' + st % 10);
+	*r = '\0';
+}
+
 /* The expected body text for a message: "\"text\"" or "\"text...\"". */
 static const char *hc_http_quote(const struct hc_http_expect *x, char *buf, size_t len)
 {
@@ -97,9 +120,9 @@ static int hc_http_on_headers_complete(http_parser *p)
 		return 0;
 	ps->headers_done = true;
 	if (!hc_http_status_ok(ps->x, ps->status))
-		hc_http_decide(ps, HC_HTTP_FAIL, "HTTP %u", ps->status);
+		hc_http_decide_status(ps, HC_HTTP_FAIL);
 	else if (!ps->x->body)
-		hc_http_decide(ps, HC_HTTP_PASS, "HTTP %u", ps->status);
+		hc_http_decide_status(ps, HC_HTTP_PASS);
 	return 0;
 }
 

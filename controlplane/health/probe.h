@@ -98,20 +98,37 @@ int hc_io_rewatch(struct hc_io *io, struct hc_attempt *a, unsigned int which, ui
 /* Unwatch and close a->fd[which] (if open). */
 void hc_io_close(struct hc_io *io, struct hc_attempt *a, unsigned int which);
 
+/*
+ * Close a check's socket a->fd[0] (if open) without unwatching it first:
+ * closing the last reference to a file takes it out of every epoll set,
+ * so the EPOLL_CTL_DEL would be a syscall for nothing. A reference held a
+ * moment longer elsewhere (a child between fork and exec, the sockets are
+ * close-on-exec) can only yield an event under the ended attempt's tag,
+ * which health.c drops (the generation in the tag).
+ */
+void hc_io_close_socket(struct hc_attempt *a);
+
+/* why = text, cut to len; for fixed reasons, without printf's cost on every check. */
+void hc_why(char *why, size_t len, const char *text);
+
 /* A short reason for an errno of connect/send/recv: "connection refused". */
 const char *hc_errno_reason(int err);
 
 /*
  * Open a non-blocking TCP socket to s's target (SO_MARK when through the
- * tunnel, SO_LINGER 0 so that close() resets), connect it, watch it as
- * fd[0] for events. Returns 1 connected already, 0 in progress, or -1
- * with why filled (the socket closed).
+ * tunnel, SO_LINGER 0 so that close() resets, quick ACKs off: tcp.c),
+ * connect it, watch it as fd[0] for events. Returns 1 connected already,
+ * 0 in progress, or -1 with why filled (the socket closed).
  */
 int hc_tcp_connect(struct hc_attempt *a, const struct hc_spec *s, struct hc_io *io,
 		   uint32_t events, char *why, size_t len);
 
-/* The outcome of a connect in progress: 0 connected, -1 (why filled). */
-int hc_tcp_connect_result(int fd, char *why, size_t len);
+/*
+ * The outcome of a connect in progress, given the events that woke it:
+ * 0 connected, -1 (why filled). Asks the socket (SO_ERROR) only when
+ * events hold EPOLLERR or EPOLLHUP: writable alone means connected.
+ */
+int hc_tcp_connect_result(int fd, uint32_t events, char *why, size_t len);
 
 /* ---- exec.c: the reaper of killed processes ---- */
 

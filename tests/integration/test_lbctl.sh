@@ -138,6 +138,7 @@ denied="lbctl: permission denied: changing state needs root or membership of gro
 # ---- reading: anyone who can connect --------------------------------------
 check "status as root" 0 "instance   lab1" -- root status
 check "status shows the counts" 0 "services   2, backends 4" -- root status
+check "status shows the mapped ring array" 0 "rings      " -- root status
 check "status as an outsider" 0 "instance   lab1" -- outsider status
 check "vip list" 0 "web-https  192.0.2.10   443  tcp" -- outsider vip list
 check "backend list" 0 "web-https  web2     10.1.0.12   443     100  dc1   up" -- outsider backend list

@@ -258,6 +258,20 @@ static void test_first_checks_spread_over_the_interval(void **state)
 		assert_in_range(buckets[i], 60, 140);
 }
 
+/* The spacing of batches of changes: as long again as the last one took, 100 ms at most. */
+static void test_commit_spacing(void **state)
+{
+	(void)state;
+	/* 2 ms of work from t = 1 ms: the next batch from 5 ms on */
+	assert_int_equal(hc_sched_commit_after(1000, 3000), 5000);
+	/* a batch of half a second (rings rebuilt, grace periods waited for):
+	 * the next at most 100 ms after its end */
+	assert_int_equal(hc_sched_commit_after(0, 500000), 600000);
+	/* instant, or a clock read backwards: no spacing */
+	assert_int_equal(hc_sched_commit_after(5, 5), 5);
+	assert_int_equal(hc_sched_commit_after(10, 5), 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_jitter_edges),
 		cmocka_unit_test(test_schedule_is_deterministic_per_backend),
 		cmocka_unit_test(test_first_checks_spread_over_the_interval),
+		cmocka_unit_test(test_commit_spacing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

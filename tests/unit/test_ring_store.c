@@ -315,6 +315,29 @@ static void test_vip_meta(void **state)
 	assert_memory_equal(&out, &want, sizeof(out));
 }
 
+/*
+ * The array's size from the config: 100 services of 65537 slots (the
+ * issue's 10 000 backends) need 3 x 6 553 700 = 19 661 100 slots, plus 8
+ * spare VIPs of 3 x 65537 = 1 572 888: 21 233 988 slots (81 MiB), where
+ * twice the need took 39 322 200 (150 MiB).
+ */
+static void test_slots_for_a_config(void **state)
+{
+	(void)state;
+	assert_int_equal(ring_store_slots_need(6553700), 19661100);
+	assert_int_equal(ring_store_slots_for(6553700, 65537), 21233988);
+	/* no VIP yet: room for the 8 spare ones of the default size */
+	assert_int_equal(ring_store_slots_need(0), 0);
+	assert_int_equal(ring_store_slots_for(0, 0), 1572888);
+	/* small rings: spares still of the default size, 3 x 2 x 7 + 1 572 888 */
+	assert_int_equal(ring_store_slots_for(14, 7), 1572930);
+	/* one large ring (655 373): 3 x 655 373 + 8 x 3 x 655 373 = 17 695 071 */
+	assert_int_equal(ring_store_slots_for(655373, 655373), 17695071);
+	/* 200 large rings: 3 x 131 074 600 is past 2^28, capped */
+	assert_int_equal(ring_store_slots_need(131074600), 268435456);
+	assert_int_equal(ring_store_slots_for(131074600, 655373), 268435456);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_adopt),
 		cmocka_unit_test(test_sizes_that_do_not_fit),
 		cmocka_unit_test(test_vip_meta),
+		cmocka_unit_test(test_slots_for_a_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""Figures of tools/bench/health.sh from two snapshots of `lbctl health --json`
-taken before and after the measured window, and the CPU ticks, wall times
-and memory read from /proc around it. One line per run; --header prints
-the column names.
+"""edgelbd's own view in tools/bench/health.sh, from two snapshots of
+`lbctl health --json` taken before and after the measured window (the
+CPU, memory and connects are the shell's, for both checkers). One line
+per run; --header prints the column names.
 
 Rates use the checks each backend counts (checks_passed + checks_failed)
 between the snapshots. Latency and lateness use each backend's last check
@@ -15,9 +15,9 @@ import json
 import os
 import sys
 
-COLS = ("type", "checks/s", "of", "cpu%", "usr", "sys", "rss MiB", "peak MiB", "lat p50", "lat p99",
-        "lat max", "late p50", "late p99", "late max", "ever", "failed", "timewait")
-WIDTHS = (-5, 8, 6, 6, 5, 5, 7, 8, 8, 8, 8, 8, 8, 8, 6, 6, 8)  # < 0: left-aligned
+COLS = ("type", "checks/s", "of", "lat p50", "lat p99", "lat max", "late p50", "late p99",
+        "late max", "ever", "failed")
+WIDTHS = (-5, 8, 6, 8, 8, 8, 8, 8, 8, 6, 6)  # < 0: left-aligned
 FMT = " ".join("{:<%d}" % -w if w < 0 else "{:>%d}" % w for w in WIDTHS)
 
 
@@ -44,16 +44,10 @@ def main():
     ap.add_argument("--type")
     ap.add_argument("--backends", type=int)
     ap.add_argument("--interval", type=float)
-    ap.add_argument("--cpu", type=int, nargs=4, metavar=("USER0", "SYS0", "USER1", "SYS1"),
-                    help="utime and stime in clock ticks, before and after")
-    ap.add_argument("--clk-tck", type=int)
     ap.add_argument("--wall", type=float, nargs=2, metavar=("T0", "T1"),
                     help="the CPU window")
     ap.add_argument("--snap-wall", type=float, nargs=2, metavar=("S0", "S1"),
                     help="when the snapshots were taken")
-    ap.add_argument("--rss-kib", type=int)
-    ap.add_argument("--hwm-kib", type=int)
-    ap.add_argument("--timewait-max", type=int)
     ap.add_argument("--late-max-ms", type=int, default=-1,
                     help="the daemon's own maximum since it started; -1: unknown")
     ap.add_argument("--late-max-before-ms", type=int, default=-1,
@@ -62,7 +56,7 @@ def main():
     a = ap.parse_args()
     if a.header:
         print(FMT.format(*COLS))
-        print(FMT.format("", "", "wanted", "1 core", "", "", "", "", *(["ms"] * 7), "", "max"))
+        print(FMT.format("", "", "wanted", *(["ms"] * 7), ""))
         return 0
 
     s0 = load(a.snapshots[0])
@@ -84,21 +78,16 @@ def main():
     lat.sort()
     late.sort()
     span = a.snap_wall[1] - a.snap_wall[0]
-    per_tick = 100.0 / a.clk_tck / (a.wall[1] - a.wall[0])
-    usr = (a.cpu[2] - a.cpu[0]) * per_tick
-    sys_ = (a.cpu[3] - a.cpu[1]) * per_tick
     def ms(v, fmt):
         return "-" if v is None else fmt % v
 
     wanted = 0 if a.type == "none" else a.backends / a.interval
     row = (a.type, "%.0f" % (checks / span), "%.0f" % wanted,
-           "%.1f" % (usr + sys_), "%.1f" % usr, "%.1f" % sys_,
-           "%.1f" % (a.rss_kib / 1024.0), "%.1f" % (a.hwm_kib / 1024.0),
            ms(pct(lat, 50), "%.2f"), ms(pct(lat, 99), "%.2f"),
            ms(lat[-1] if lat else None, "%.2f"),
            ms(pct(late, 50), "%.0f"), ms(pct(late, 99), "%.0f"),
            ms(late[-1] if late else None, "%.0f"),
-           str(a.late_max_ms) if a.late_max_ms >= 0 else "?", str(failed), str(a.timewait_max))
+           str(a.late_max_ms) if a.late_max_ms >= 0 else "?", str(failed))
     print(FMT.format(*row))
     if a.late_max_ms >= 0 and a.late_max_ms == a.late_max_before_ms and a.late_max_ms:
         print("      (%s: the worst lateness, %d ms, dates from before the window)"
