@@ -6,6 +6,9 @@
 # runs "bench-xdp --live" inside it (the balancer's XDP_TX leaves through
 # the first veth, a counting XDP program on the peer receives), and
 # deletes the namespace on every exit, failure and signal included.
+# Where the kernel refuses live frames, bench-xdp says so and sends the
+# frames from a packet socket instead, through the same veth pair (the
+# balancer then runs as the second veth's XDP program); --socket forces it.
 #
 # usage: xdp-live.sh [path/to/bench-xdp] [bench-xdp options...]
 #        (default: bench-xdp next to this script, then in PATH)
@@ -39,6 +42,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 ip netns add "$ns"
+# No IPv6 on the pair: its router and listener solicitations would reach
+# the balancer, when it runs as a veth's XDP program, as packets no row sent.
+ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 ip -n "$ns" link add elb-tx type veth peer name elb-rx
 ip -n "$ns" link set lo up
 ip -n "$ns" link set elb-tx up
