@@ -24,8 +24,9 @@
  * message): any node counter (drop or pass) moving during the window,
  * no packet at all, the lcore not looping, and for "ack"/"gue" a new
  * flow in the window (every flow must hit the table once the pcap has
- * been replayed once), for "syn" new_flows != packets (every SYN is a
- * new connection: forward.h never looks a bare SYN up).
+ * been replayed once), for "syn" new_flows != packets, give or take one
+ * (every SYN is a new connection: forward.h never looks a bare SYN up;
+ * one apart is a packet caught between its two counters).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -290,7 +291,12 @@ static int measure(const char *path, const char *kind, long warmup_ms, long wind
 	if (!pk || b.loops == a.loops)
 		bad = fail("no packet forwarded for VIP %d in %.1f s (lcore loops %llu)", v, s,
 			   (unsigned long long)(b.loops - a.loops));
-	else if (v == VIP_NEW && nf != pk)
+	/*
+	 * One apart is the counters read between the lcore's two increments
+	 * of a packet (packets, then new_flows) at either end of the window:
+	 * the counters are read while it runs, and the bench has one lcore.
+	 */
+	else if (v == VIP_NEW && (nf > pk + 1 || pk > nf + 1))
 		bad = fail("syn: %llu new flows for %llu packets: not every packet was a new flow",
 			   (unsigned long long)nf, (unsigned long long)pk);
 	else if (v != VIP_NEW && nf)
