@@ -9,15 +9,16 @@
 
 /*
  * Send n frames out of port/queue, under lock when another worker shares
- * the queue; what the queue refuses is freed and counted.
+ * the queue; what the queue refuses is freed and counted. Returns the
+ * frames it took.
  */
-static void send_burst(struct edgelb_dpdk_worker *w, uint16_t port, uint16_t queue,
+static uint16_t send_burst(struct edgelb_dpdk_worker *w, uint16_t port, uint16_t queue,
 		       rte_spinlock_t *lock, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t sent;
 
 	if (!n)
-		return;
+		return 0;
 	if (lock) {
 		rte_spinlock_lock(lock);
 		sent = rte_eth_tx_burst(port, queue, pkts, n);
@@ -29,6 +30,7 @@ static void send_burst(struct edgelb_dpdk_worker *w, uint16_t port, uint16_t que
 		w->stats.tx_full += (uint64_t)(n - sent);
 		rte_pktmbuf_free_bulk(pkts + sent, (unsigned int)(n - sent));
 	}
+	return sent;
 }
 
 static unsigned int poll_data(struct edgelb_dpdk_worker *w, const struct edgelb_dpdk_port *p)
@@ -59,9 +61,8 @@ static unsigned int poll_data(struct edgelb_dpdk_worker *w, const struct edgelb_
 			rte_pktmbuf_free(rx[i]);
 		}
 	}
-	w->stats.tx += n_tx;
 	w->stats.pass += n_up;
-	send_burst(w, p->data, p->txq, p->data_tx_lock, tx, n_tx);
+	w->stats.tx += send_burst(w, p->data, p->txq, p->data_tx_lock, tx, n_tx);
 	if (p->exception != UINT16_MAX) {
 		send_burst(w, p->exception, p->exception_txq, p->exception_tx_lock, up, n_up);
 	} else if (n_up) {

@@ -57,7 +57,10 @@ struct edgelb_dpdk_port {
 
 /* What one lcore did; only it writes these. */
 struct edgelb_dpdk_stats {
-	uint64_t rx, tx, pass, drop;
+	uint64_t rx;
+	uint64_t tx;   /* rewritten frames the data port's TX queue took */
+	uint64_t pass; /* frames for the kernel, sent or not (tx_full, no_exception) */
+	uint64_t drop;
 	uint64_t from_kernel; /* exception port -> data port */
 	uint64_t tx_full;     /* frames a full TX queue refused, freed */
 	uint64_t no_exception; /* passes with no exception port, freed */
