@@ -85,7 +85,16 @@ uint32_t edgelb_dpdk_dispatch_hash(const struct rte_mbuf *m)
 	if (edgelb_parse(rte_pktmbuf_mtod(m, const void *),
 			 rte_pktmbuf_mtod_offset(m, const char *, m->data_len),
 			 &pkt) != EDGELB_PARSE_CANDIDATE)
-		return 0;
+		/*
+		 * Any worker hands it to the kernel. An IP packet goes by its
+		 * address pair (the parser sets both with the family), so that
+		 * a flood of ICMP or of another protocol is spread rather than
+		 * all on worker 0, and the packets between two hosts keep their
+		 * order; what has no IP header (ARP) goes to worker 0.
+		 */
+		return pkt.key.family ? edgelb_flow_hash(&pkt.key.src, &pkt.key.dst, 0, 0, 0,
+							 pkt.key.family)
+				      : 0;
 	/*
 	 * The core drops fragments of port-hashed VIPs and keys those of
 	 * address-hashed ones without ports: a first fragment (ports) and

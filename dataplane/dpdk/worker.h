@@ -101,8 +101,9 @@ unsigned int edgelb_dpdk_poll(struct edgelb_dpdk_worker *w);
  * The hash that picks a frame's worker: the core's flow hash of the key
  * the parser makes (an ICMP error's key is the flow it quotes, so it
  * meets that flow's worker), ports zeroed for a fragment (later fragments
- * have none: every fragment of a datagram meets one worker); 0 for a
- * frame that is not a candidate (ARP, IP not parsed...).
+ * have none: every fragment of a datagram meets one worker); for an IP
+ * packet that is not a candidate, the hash of its addresses alone; 0 for
+ * a frame without an IP header (ARP).
  */
 uint32_t edgelb_dpdk_dispatch_hash(const struct rte_mbuf *m);
 

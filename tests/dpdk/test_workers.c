@@ -13,8 +13,10 @@
  *  - every frame of a flow is handled by one worker (its TX ring, its
  *    flow table, its counters slot), and the flows spread over both;
  *  - an ICMP error quoting a flow reaches that flow's worker;
- *  - what is not a candidate goes to worker 0 and the kernel; what the
- *    kernel sends leaves by the one worker that polls the TAP;
+ *  - what is not a candidate goes to the kernel: from worker 0 without an
+ *    IP header (ARP), else from the worker of its address pair, so that
+ *    a flood of it is spread; what the kernel sends leaves by the one
+ *    worker that polls the TAP;
  *  - a full dispatcher ring loses frames only counted, and every mbuf
  *    comes back to the pool.
  *
@@ -474,12 +476,58 @@ static void test_lcores(void **state)
 	assert_int_equal(rte_mempool_in_use_count(test_eal_pool()), 0);
 }
 
+/* The dispatch hash of frame p. */
+static uint32_t hash_of(const struct pkt *p)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(test_eal_pool());
+	uint32_t h;
+
+	assert_non_null(m);
+	m->data_off = RTE_PKTMBUF_HEADROOM + TEST_EAL_ALIGN;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)p->len), p->data, p->len);
+	h = edgelb_dpdk_dispatch_hash(m);
+	rte_pktmbuf_free(m);
+	return h;
+}
+
+/*
+ * IP packets that are no candidate (ICMP echo requests to the host here)
+ * spread over the workers by address pair, each pair on one; ARP on 0.
+ */
+static void test_not_candidates_spread(void **state)
+{
+	unsigned int on[N_WORKERS] = { 0 };
+	struct pkt p;
+
+	(void)state;
+	for (int i = 0; i < 32; i++) {
+		char src[32];
+		uint32_t h;
+
+		snprintf(src, sizeof(src), "198.51.100.%d", i + 1);
+		pkt_init(&p);
+		pkt_eth(&p, if_mac, client_mac, 0);
+		pkt_ipv4(&p, &(struct pkt_ip4){ .src = src, .dst = "192.0.2.200" });
+		pkt_icmp(&p, 8, 0, 0);
+		assert_int_equal(pkt_finish(&p), 0);
+		h = hash_of(&p);
+		assert_int_equal(hash_of(&p), h);
+		on[h % N_WORKERS]++;
+	}
+	for (int i = 0; i < N_WORKERS; i++)
+		assert_true(on[i] > 0);
+	arp_frame(&p);
+	assert_int_equal(hash_of(&p), 0);
+	assert_int_equal(rte_mempool_in_use_count(test_eal_pool()), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flows_stay),
 		cmocka_unit_test(test_ring_full),
 		cmocka_unit_test(test_lcores),
+		cmocka_unit_test(test_not_candidates_spread),
 	};
 
 	return cmocka_run_group_tests_name("dpdk_workers", tests, setup, teardown);
