@@ -110,7 +110,7 @@ EDGELB_INLINE int edgelb_icmp_too_big(EDGELB_CTX *ctx, const struct edgelb_pkt *
 	__u16 grow = v6 ? sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr)
 			: sizeof(struct iphdr) + sizeof(struct edgelb_icmphdr);
 	__u16 quote = (__u16)(pkt->l4_off - pkt->l3_off + 8);
-	__u8 old_eth[2 * ETH_ALEN];
+	__u8 old_eth[2 * ETH_ALEN] __attribute__((aligned(2))); /* edgelb_mac_copy() */
 	void *data, *data_end;
 	__u8 *l3, *q;
 	__u16 l2;
