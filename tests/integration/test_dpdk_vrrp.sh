@@ -108,9 +108,7 @@ BOGUS_MAC=02:00:00:00:99:99
 
 lab_dpdk_start lb1 "$TAP" "$TABLES" "$EAL_PREFIX" "$LAB_DIR/dpdk.log"
 dpdk_pid=$!
-dpdk_up() { grep -q "^edgelb-dpdk: forwarding" "$LAB_DIR/dpdk.log"; }
-if ! wait_until 20 dpdk_up; then
-	cat "$LAB_DIR/dpdk.log"
+if ! lab_dpdk_wait "$LAB_DIR/dpdk.log"; then
 	bad "edgelb-dpdk did not start"
 	exit 1
 fi

@@ -280,6 +280,19 @@ lab_dpdk_start() {
 		--data net_af_packet0 --exception net_tap0 --tables "$3" --create >"$5" 2>&1 &
 }
 
+# lab_dpdk_wait LOG [SECONDS]: until edgelb-dpdk (lab_dpdk_start) says in
+# LOG that it forwards, SECONDS at most (20); 1, with LOG on stderr, when
+# it did not.
+lab_dpdk_wait() {
+	local i
+	for ((i = 0; i < ${2:-20} * 10; i++)); do
+		grep -q "^edgelb-dpdk: forwarding" "$1" && return 0
+		sleep 0.1
+	done
+	cat "$1" >&2
+	return 1
+}
+
 # lab_dpdk_config CONF TAP TABLES: the balancer's config turned to
 # dataplane.mode = "dpdk" on TAP (edgelbd writes TABLES); 1 when CONF has no
 # dataplane line lab_config wrote.
