@@ -181,11 +181,31 @@ static uint64_t now_ms(void)
 }
 
 /* Drive the checks until cond() holds or max_ms pass; returns the time taken. */
+/*
+ * The data plane agrees with the model: every backend that is alive and
+ * not drained holds slots of the ring, every other none. Health changes
+ * reach the data plane in batches (hc_sched_commit_after), so for up to
+ * HC_COMMIT_SPACING_MAX_US after a backend changed the ring may lag.
+ */
+static bool rings_settled(void)
+{
+	static const char *const names[] = { "w1", "w2", "w3", "w4" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct lb_backend *b = lb_find_backend(&lb, "web", names[i]);
+
+		if (b && (b->alive && !b->drained) != (in_ring(names[i]) > 0))
+			return false;
+	}
+	return true;
+}
+
+/* Dispatch until cond holds and the rings agree with it, or max_ms. */
 static uint64_t run_until(bool (*cond)(void), uint64_t max_ms)
 {
 	uint64_t start = now_ms();
 
-	while (!(cond && cond()) && now_ms() - start < max_ms) {
+	while (!(cond && cond() && rings_settled()) && now_ms() - start < max_ms) {
 		struct pollfd p = { .fd = edgelb_health_fd(hc), .events = POLLIN };
 
 		if (poll(&p, 1, 10) > 0)
