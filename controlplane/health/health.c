@@ -484,6 +484,7 @@ static void hc_readable(void *arg, int fd, uint32_t events)
 	(void)fd;
 	(void)events;
 	n = epoll_wait(h->io.epfd, evs, HC_EVENTS, 0);
+	hc_sock_round(&h->io);
 	h->busy = true;
 	for (int i = 0; i < n; i++) {
 		uint64_t tag = evs[i].data.u64;
@@ -498,6 +499,12 @@ static void hc_readable(void *arg, int fd, uint32_t events)
 		} else if ((tag & ~1ull) == HC_TAG_UNREACH) {
 			hc_unreach_read(&h->unreach, (unsigned int)(tag & 1), hc_now_us() / 1000,
 					hc_unreachable, h);
+		} else if ((tag & HC_TAG_KIND) == HC_TAG_SOCK) {
+			/* a pooled socket: its owner's event, or an idle one's (dropped) */
+			uint64_t owner = hc_sock_owner(&h->io, tag);
+
+			if (owner)
+				hc_event(h, owner, evs[i].events);
 		} else if (tag & HC_TAG_SPECIAL) {
 			hc_reaper_event(&h->io, (int)(uint32_t)tag);
 		} else {
@@ -913,6 +920,7 @@ void edgelb_health_close(struct edgelb_health *h)
 		free(h->checks[i]);
 	}
 	hc_reaper_close(&h->io);
+	hc_sockpool_close(&h->io);
 	hc_unreach_close(&h->unreach);
 	loop_del_fd(h->loop, h->io.epfd);
 	close(h->tfd);
@@ -1010,6 +1018,9 @@ void edgelb_health_totals(const struct edgelb_health *h, struct edgelb_health_to
 {
 	*t = h->totals;
 	t->processes = h->io.reaper.n;
+	t->sockets_created = h->io.pool.created;
+	t->sockets_reused = h->io.pool.reused;
+	t->sockets_idle = h->io.pool.n_idle[0] + h->io.pool.n_idle[1];
 	t->unreach_received = h->unreach.received;
 	t->unreach_taken = h->unreach.unreachable;
 	t->unreach_limited = h->unreach.limited;

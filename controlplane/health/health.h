@@ -181,6 +181,10 @@ struct edgelb_health_totals {
 	uint64_t unreach_taken;	  /* ... of a kind that says a destination is unreachable */
 	uint64_t unreach_limited;  /* ... not looked at: over the rate (unreach.h) */
 	uint64_t unreach_matched;  /* ... about a checked backend's address */
+	/* TCP sockets of the checks (sockpool.c) */
+	uint64_t sockets_created;  /* opened */
+	uint64_t sockets_reused;   /* taken again after an earlier check */
+	size_t sockets_idle;	   /* kept for the next checks now */
 };
 
 void edgelb_health_totals(const struct edgelb_health *h, struct edgelb_health_totals *t);

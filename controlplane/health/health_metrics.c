@@ -97,5 +97,16 @@ int edgelb_health_metrics(void *arg, struct edgelb_metrics_buf *b)
 	edgelb_metrics_sample(b, "edgelb_health_icmp_unreachable_total",
 			      (double)t.unreach_limited, "result", "rate_limited",
 			      (const char *)NULL);
+	edgelb_metrics_family(b, "edgelb_health_sockets_total", "counter",
+			      "TCP and HTTP checks' sockets: opened, and taken again for a later "
+			      "check (a check's socket is reset and kept, not closed).");
+	edgelb_metrics_sample(b, "edgelb_health_sockets_total", (double)t.sockets_created,
+			      "result", "opened", (const char *)NULL);
+	edgelb_metrics_sample(b, "edgelb_health_sockets_total", (double)t.sockets_reused,
+			      "result", "reused", (const char *)NULL);
+	edgelb_metrics_family(b, "edgelb_health_sockets_idle", "gauge",
+			      "Check sockets kept for the next checks now.");
+	edgelb_metrics_sample(b, "edgelb_health_sockets_idle", (double)t.sockets_idle,
+			      (const char *)NULL);
 	return 0;
 }

@@ -6,10 +6,10 @@
  * pure parser (http_parse.c), which keeps nothing but counters: a 1 MB
  * header costs 16 KiB of reading, then fails. The verdict comes as soon as
  * it is known (usually with the headers) and the connection is reset
- * (SO_LINGER 0, see tcp.c) without reading the rest.
+ * (tcp.c, sockpool.c) without reading the rest.
  *
- * The socket is watched once for the whole attempt, edge-triggered for
- * both directions (HC_HTTP_EVENTS): writable once connected, readable
+ * The socket is watched for its whole life, edge-triggered for both
+ * directions (HC_SOCK_EVENTS, sockpool.c): writable once connected, readable
  * once answered, with no epoll_ctl between the stages. Edge-triggered
  * means an event is reported when readiness changes, so every stage works
  * until the socket says EAGAIN, or asks epoll to look again (rewatch)
@@ -32,8 +32,6 @@ enum {
 
 /* Reads per readiness event: the rest waits for the next round of the loop. */
 #define HC_HTTP_READS_PER_EVENT 8
-
-#define HC_HTTP_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
 static enum hc_verdict hc_http_send(struct hc_attempt *a, const struct hc_spec *s, char *why,
 				    size_t len)
@@ -93,7 +91,7 @@ static enum hc_verdict hc_http_receive(struct hc_attempt *a, struct hc_io *io, c
 		return HC_FAIL;
 	}
 	/* stopped before EAGAIN: no new edge would come, so ask epoll to look again */
-	if (hc_io_rewatch(io, a, 0, HC_HTTP_EVENTS)) {
+	if (hc_io_rewatch(io, a, 0, HC_SOCK_EVENTS)) {
 		snprintf(why, len, "epoll: %s", strerror(errno));
 		return HC_FAIL;
 	}
@@ -108,7 +106,7 @@ static enum hc_verdict hc_http_start(struct hc_attempt *a, const struct hc_spec 
 	a->stage = HC_HTTP_CONNECTING;
 	a->sent = 0;
 	hc_http_parse_init(&a->http, &s->expect);
-	r = hc_tcp_connect(a, s, io, HC_HTTP_EVENTS, why, len);
+	r = hc_tcp_connect(a, s, io, why, len);
 	if (r < 0)
 		return HC_FAIL;
 	if (r > 0)
@@ -154,8 +152,7 @@ static const char *hc_http_stage(const struct hc_attempt *a)
 
 static void hc_http_stop(struct hc_attempt *a, struct hc_io *io)
 {
-	(void)io;
-	hc_io_close_socket(a);
+	hc_io_close_socket(io, a);
 }
 
 const struct hc_probe hc_probe_http = {

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/types.h>
 
 #include "http_parse.h"
@@ -32,6 +33,8 @@ enum hc_verdict {
 #define HC_TAG_TIMER (HC_TAG_SPECIAL | (1ull << 62))
 #define HC_TAG_REAP HC_TAG_SPECIAL /* | the pidfd */
 #define HC_TAG_UNREACH (HC_TAG_SPECIAL | (1ull << 61)) /* | 0 (ICMP) or 1 (ICMPv6): unreach.h */
+#define HC_TAG_SOCK (HC_TAG_SPECIAL | (1ull << 60))    /* | the socket's index: sockpool.c */
+#define HC_TAG_KIND (HC_TAG_SPECIAL | (7ull << 60))
 
 /* Processes killed but not reaped yet (exec.c). */
 struct hc_reaper {
@@ -42,12 +45,30 @@ struct hc_reaper {
 	size_t n, cap;
 };
 
+/* TCP sockets kept from one check to the next (sockpool.c), watched for these. */
+#define HC_SOCK_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+struct hc_sockpool {
+	struct hc_psock {
+		int fd;	       /* -1: a free entry */
+		int family;
+		uint32_t mark; /* its SO_MARK */
+		uint64_t owner; /* the attempt's tag; 0 = idle */
+		uint64_t taken; /* the round it was taken in */
+	} *e;
+	uint32_t n, cap;
+	uint32_t *free, n_free;		       /* free entries */
+	uint32_t *idle[2], n_idle[2], cap_idle[2]; /* idle sockets: IPv4, IPv6 */
+	uint64_t created, reused;
+	uint64_t round; /* epoll_wait batches so far (hc_sock_round) */
+};
+
 /* What the checkers share, owned by health.c. */
 struct hc_io {
 	int epfd;     /* health's epoll set */
 	char *buf;    /* scratch for reads; nothing stays in it between calls */
 	size_t buf_len;
 	struct hc_reaper reaper;
+	struct hc_sockpool pool;
 };
 
 #define HC_EXEC_OUT_MAX 120 /* bytes of a program's output kept for the reason */
@@ -56,6 +77,7 @@ struct hc_attempt {
 	uint64_t tag;	 /* epoll data of fd[0]; fd[1] uses tag | 1 */
 	int fd[2];	 /* -1 = none; closed by stop() */
 	uint8_t stage;	 /* the checker's own */
+	uint32_t sock;	 /* fd[0] is the pool's socket sock - 1; 0: none (sockpool.c) */
 	/* http */
 	size_t sent;
 	struct hc_http_parse http;
@@ -99,14 +121,12 @@ int hc_io_rewatch(struct hc_io *io, struct hc_attempt *a, unsigned int which, ui
 void hc_io_close(struct hc_io *io, struct hc_attempt *a, unsigned int which);
 
 /*
- * Close a check's socket a->fd[0] (if open) without unwatching it first:
- * closing the last reference to a file takes it out of every epoll set,
- * so the EPOLL_CTL_DEL would be a syscall for nothing. A reference held a
- * moment longer elsewhere (a child between fork and exec, the sockets are
- * close-on-exec) can only yield an event under the ended attempt's tag,
- * which health.c drops (the generation in the tag).
+ * End a check's socket a->fd[0] (if open): reset its connection and give
+ * it back to the pool (sockpool.c). Its later events have no owner, or
+ * the next attempt's, and say that attempt's state: health.c drops the
+ * ended attempt's (the generation in the tag).
  */
-void hc_io_close_socket(struct hc_attempt *a);
+void hc_io_close_socket(struct hc_io *io, struct hc_attempt *a);
 
 /* why = text, cut to len; for fixed reasons, without printf's cost on every check. */
 void hc_why(char *why, size_t len, const char *text);
@@ -115,13 +135,13 @@ void hc_why(char *why, size_t len, const char *text);
 const char *hc_errno_reason(int err);
 
 /*
- * Open a non-blocking TCP socket to s's target (SO_MARK when through the
- * tunnel, SO_LINGER 0 so that close() resets, quick ACKs off: tcp.c),
- * connect it, watch it as fd[0] for events. Returns 1 connected already,
- * 0 in progress, or -1 with why filled (the socket closed).
+ * Take a TCP socket from the pool for s's target (SO_MARK when through the
+ * tunnel, quick ACKs off: tcp.c) and connect it; it is watched as fd[0],
+ * edge-triggered for every event (sockpool.c). Returns 1 connected
+ * already, 0 in progress, or -1 with why filled (the socket given back).
  */
-int hc_tcp_connect(struct hc_attempt *a, const struct hc_spec *s, struct hc_io *io,
-		   uint32_t events, char *why, size_t len);
+int hc_tcp_connect(struct hc_attempt *a, const struct hc_spec *s, struct hc_io *io, char *why,
+		   size_t len);
 
 /*
  * The outcome of a connect in progress, given the events that woke it:
@@ -129,6 +149,29 @@ int hc_tcp_connect(struct hc_attempt *a, const struct hc_spec *s, struct hc_io *
  * events hold EPOLLERR or EPOLLHUP: writable alone means connected.
  */
 int hc_tcp_connect_result(int fd, uint32_t events, char *why, size_t len);
+
+/* ---- sockpool.c ---- */
+
+/*
+ * A TCP socket of family for the attempt tagged owner, SO_MARK mark:
+ * an idle one, or a new one in the epoll set (edge-triggered for every
+ * event, under HC_TAG_SOCK | *idx). 0, or -errno with why filled.
+ */
+int hc_sock_take(struct hc_io *io, int family, uint32_t mark, uint64_t owner, uint32_t *idx,
+		 char *why, size_t len);
+/* The attempt is over: reset the connection, keep the socket idle (or close it). */
+void hc_sock_put(struct hc_io *io, uint32_t idx);
+/* Close it (its connect went wrong in a way a reset may not mend). */
+void hc_sock_drop(struct hc_io *io, uint32_t idx);
+/*
+ * A new batch of events was fetched from the epoll set. An event of that
+ * batch for a socket taken while the batch is handled was the previous
+ * owner's: hc_sock_owner() drops it (the new owner's come in a later batch).
+ */
+void hc_sock_round(struct hc_io *io);
+/* The tag of the attempt that owns the socket of an HC_TAG_SOCK tag; 0 if idle. */
+uint64_t hc_sock_owner(const struct hc_io *io, uint64_t tag);
+void hc_sockpool_close(struct hc_io *io);
 
 /* ---- exec.c: the reaper of killed processes ---- */
 

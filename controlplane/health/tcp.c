@@ -2,9 +2,9 @@
 /*
  * TCP check: the server's listener answers. Non-blocking connect, the
  * verdict when the socket becomes writable (or fails), then an abortive
- * close: SO_LINGER 0 sends an RST instead of a FIN, so neither side keeps
- * the connection in TIME_WAIT (10 000 checks a second would fill the
- * kernel's table).
+ * end: the socket is reset (an RST instead of a FIN, so neither side
+ * keeps the connection in TIME_WAIT: 10 000 checks a second would fill
+ * the kernel's table) and kept for the next check (sockpool.c).
  *
  * Quick ACKs are off before connect (TCP_QUICKACK 0), as HAProxy does:
  * the last ACK of the handshake is delayed, so the RST reaches the server
@@ -45,6 +45,9 @@ int hc_io_rewatch(struct hc_io *io, struct hc_attempt *a, unsigned int which, ui
 {
 	struct epoll_event ev = { .events = events, .data.u64 = a->tag | which };
 
+	/* a pool's socket keeps the pool's tag (sockpool.c) */
+	if (which == 0 && a->sock)
+		ev.data.u64 = HC_TAG_SOCK | (a->sock - 1);
 	return epoll_ctl(io->epfd, EPOLL_CTL_MOD, a->fd[which], &ev) ? -errno : 0;
 }
 
@@ -57,12 +60,16 @@ void hc_io_close(struct hc_io *io, struct hc_attempt *a, unsigned int which)
 	a->fd[which] = -1;
 }
 
-void hc_io_close_socket(struct hc_attempt *a)
+void hc_io_close_socket(struct hc_io *io, struct hc_attempt *a)
 {
 	if (a->fd[0] < 0)
 		return;
-	close(a->fd[0]);
+	if (a->sock)
+		hc_sock_put(io, a->sock - 1);
+	else
+		close(a->fd[0]);
 	a->fd[0] = -1;
+	a->sock = 0;
 }
 
 const char *hc_errno_reason(int err)
@@ -90,13 +97,13 @@ const char *hc_errno_reason(int err)
 	}
 }
 
-int hc_tcp_connect(struct hc_attempt *a, const struct hc_spec *s, struct hc_io *io,
-		   uint32_t events, char *why, size_t len)
+int hc_tcp_connect(struct hc_attempt *a, const struct hc_spec *s, struct hc_io *io, char *why,
+		   size_t len)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int fd, err;
+	uint32_t idx;
+	int err;
 
 	memset(&ss, 0, sizeof(ss));
 	if (!s->target_port) {
@@ -118,42 +125,28 @@ int hc_tcp_connect(struct hc_attempt *a, const struct hc_spec *s, struct hc_io *
 		sin->sin_port = htons(s->target_port);
 		sl = sizeof(*sin);
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(why, len, "socket: %s", hc_errno_reason(errno));
-		return -1;
+	/* a socket that a reset could not bring back to CLOSE: a fresh one, once */
+	for (int tries = 0; tries < 2; tries++) {
+		if (hc_sock_take(io, ss.ss_family, s->mark, a->tag, &idx, why, len))
+			return -1;
+		a->sock = idx + 1;
+		a->fd[0] = io->pool.e[idx].fd;
+		/* not fatal: without it the check costs the server more, and means the
+		 * same; a disconnect forgets it, so every time */
+		setsockopt(a->fd[0], IPPROTO_TCP, TCP_QUICKACK, &(int){ 0 }, sizeof(int));
+		if (!connect(a->fd[0], (struct sockaddr *)&ss, sl))
+			return 1;
+		err = errno;
+		if (err == EINPROGRESS)
+			return 0;
+		if (err != EISCONN && err != EALREADY)
+			break;
+		hc_sock_drop(io, idx);
+		a->sock = 0;
+		a->fd[0] = -1;
 	}
-	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg))) {
-		snprintf(why, len, "SO_LINGER: %s", strerror(errno));
-		goto fail;
-	}
-	/* not fatal: without it the check costs the server more, and means the same */
-	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &(int){ 0 }, sizeof(int));
-	if (s->mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &s->mark, sizeof(s->mark))) {
-		snprintf(why, len, "SO_MARK 0x%x (through the tunnel): %s", s->mark,
-			 strerror(errno));
-		goto fail;
-	}
-	if (!connect(fd, (struct sockaddr *)&ss, sl)) {
-		err = hc_io_watch(io, a, 0, fd, events);
-		if (err) {
-			snprintf(why, len, "epoll: %s", strerror(-err));
-			goto fail;
-		}
-		return 1;
-	}
-	if (errno != EINPROGRESS) {
-		snprintf(why, len, "%s", hc_errno_reason(errno));
-		goto fail;
-	}
-	err = hc_io_watch(io, a, 0, fd, events);
-	if (err) {
-		snprintf(why, len, "epoll: %s", strerror(-err));
-		goto fail;
-	}
-	return 0;
-fail:
-	close(fd);
+	snprintf(why, len, "%s", hc_errno_reason(err));
+	hc_io_close_socket(io, a);
 	return -1;
 }
 
@@ -188,7 +181,7 @@ void hc_why(char *why, size_t len, const char *text)
 static enum hc_verdict hc_tcp_start(struct hc_attempt *a, const struct hc_spec *s,
 				    struct hc_io *io, char *why, size_t len)
 {
-	int r = hc_tcp_connect(a, s, io, EPOLLOUT, why, len);
+	int r = hc_tcp_connect(a, s, io, why, len);
 
 	a->stage = HC_TCP_CONNECTING;
 	if (r < 0)
@@ -223,8 +216,7 @@ static const char *hc_tcp_stage(const struct hc_attempt *a)
 
 static void hc_tcp_stop(struct hc_attempt *a, struct hc_io *io)
 {
-	(void)io;
-	hc_io_close_socket(a);
+	hc_io_close_socket(io, a);
 }
 
 const struct hc_probe hc_probe_tcp = {

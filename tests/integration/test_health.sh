@@ -9,7 +9,8 @@
 #  2. when its server comes back it is back after rise x interval;
 #  3. a drained backend that is healthy stays drained;
 #  4. checks through the tunnel catch a backend that lost the VIP on its
-#     loopback, which a check of its own address cannot see.
+#     loopback, which a check of its own address cannot see;
+#  5. the checks run on a few sockets, reset and taken again (/metrics).
 #
 # usage: test_health.sh BUILDDIR     (root; exits 77 when it cannot run,
 # 1 under CI=true: check.sh's skip_or_fail)
@@ -22,7 +23,7 @@ source "$(dirname "$0")/../../tools/lab/lab.sh"
 source "$(dirname "$0")/check.sh"
 
 need_root "namespaces, XDP"
-need_tools ip ss ethtool python3 jq timeout
+need_tools ip ss ethtool python3 jq timeout curl
 trap lab_down EXIT
 
 # Times are integers in ms; the config takes seconds
@@ -147,6 +148,20 @@ check "while its own address still answers" \
 	lab_exec lb1 python3 -c "import socket; socket.create_connection(('$(lab_be_addr 3)', 80), 2)"
 ip -n "$(lab_ns be3)" addr add "$LAB_VIP/32" dev lo
 check "be3 is back once the VIP is" wait_until 5 is_health be3 up
+
+# 5. the checks' sockets are kept (sockpool.c): since the restart above,
+#    every check took a socket, and nearly all took one an earlier check
+#    had used (reset, not closed); /metrics counts both
+metric_sum() { # PREFIX: the sum of the samples whose name{labels} starts with PREFIX
+	awk -v p="$1" 'index($1, p) == 1 { s += $2 } END { printf "%d", s }' "$T/metrics"
+}
+lab_exec lb1 curl -fsS -m 5 http://127.0.0.1:9274/metrics >"$T/metrics"
+opened=$(metric_sum 'edgelb_health_sockets_total{result="opened"}')
+reused=$(metric_sum 'edgelb_health_sockets_total{result="reused"}')
+checks=$(metric_sum 'edgelb_health_checks_total{type="http"')
+check "$checks HTTP checks on $opened sockets ($reused taken again)" \
+	[ "$checks" -ge 30 ] && [ "$opened" -ge 1 ] && [ "$opened" -le 10 ] &&
+	[ $((opened + reused)) -ge "$checks" ]
 
 lab_edgelbd_kill TERM
 check "edgelbd stopped cleanly (no sanitizer report)" \
