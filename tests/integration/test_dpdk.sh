@@ -220,6 +220,9 @@ check "100 connections after the restart, on their Maglev backends" \
 # 5. edgelb-dpdk stopped: a ring change that must wait for its lcores
 # fails within the bound (EDGELB_DPDK_GRACE_MS = 200) instead of hanging
 # edgelbd; while it stays stopped later ones fail at once
+# be1 must be up (in the ring) for its drain to change a ring: on a loaded
+# machine a check through the TAP can time out and take it out for a while
+check "be1 is up before edgelb-dpdk is stopped" wait_until 10 is_health be1 up
 kill -STOP "$dpdk_pid"
 failed_changes=0 slowest=0
 for i in 1 2 3 4 5 6; do
