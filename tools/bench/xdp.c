@@ -1039,10 +1039,12 @@ static int live_measure(struct bench *b, const struct live_row *lr, int txif, do
 	return 0;
 }
 
-static int run_live(struct bench *b, const char *txdev, const char *rxdev)
+#define LIVE_ROWS 4
+
+/* The rows both live modes measure, the XDP_TX floor first. */
+static void live_rows(struct xdp_bench_bpf *s, struct live_row out[LIVE_ROWS])
 {
-	struct xdp_bench_bpf *s = b->skel;
-	const struct live_row lrows[] = {
+	const struct live_row r[LIVE_ROWS] = {
 		{ "XDP_TX only (harness floor)", s->progs.bench_live_tx, F_ACK4, VIP_NONE,
 		  EXP_FLOOR },
 		{ "encap floor: adjust_head(-20) + eth/IPv4", s->progs.bench_live_encap, F_ACK4,
@@ -1052,13 +1054,52 @@ static int run_live(struct bench *b, const char *txdev, const char *rxdev)
 		{ "balancer, new flows (SYN, new client each)", s->progs.bench_live_new,
 		  F_SYN4_NEW, VIP_SYN_NEW, EXP_NEW },
 	};
+
+	memcpy(out, r, sizeof(r));
+}
+
+/*
+ * What both live modes set up first: bench_rx on the interface where the
+ * balancer's XDP_TX frames arrive (rx_if, attach flags), the balancer's
+ * node slot for the interface the frames reach it on (in_if), and the
+ * established flow in this CPU's table (one ordinary run). 0; -1 with
+ * nothing attached; -2 with bench_rx attached (the caller detaches it).
+ */
+static int live_prepare(struct bench *b, int rx_if, const char *rx_dev, __u32 flags, int in_if,
+			const char *in_dev)
+{
+	struct edgelb_node_config c = b->node;
+	uint32_t retval = 0;
+	struct frame out;
+	int err;
+
+	err = bpf_xdp_attach(rx_if, bpf_program__fd(b->skel->progs.bench_rx), flags, NULL);
+	if (err) {
+		fail("--live: attaching bench_rx to %s: %s", rx_dev, strerror(-err));
+		return -1;
+	}
+	c.ifindex = (uint32_t)in_if;
+	err = edgelb_xdp_set_node_config(b->x, &c);
+	if (err) {
+		fail("--live: node config for %s: %s", in_dev, strerror(-err));
+		return -2;
+	}
+	if (test_run(b, P_WRAP, &frames[F_ACK4], 1, &out, &retval, NULL) || retval != XDP_TX) {
+		fail("--live: priming run failed");
+		return -2;
+	}
+	return 0;
+}
+
+static int run_live(struct bench *b, const char *txdev, const char *rxdev)
+{
+	struct xdp_bench_bpf *s = b->skel;
+	struct live_row lrows[LIVE_ROWS];
 	static const uint32_t verdicts[] = { XDP_DROP, XDP_PASS };
 	int txif = (int)if_nametoindex(txdev), rxif = (int)if_nametoindex(rxdev);
 	uint64_t sent = (uint64_t)b->repeat * (uint64_t)b->rounds;
 	const struct frame *f = &frames[F_ACK4];
 	double *ns = calloc((size_t)b->rounds, sizeof(*ns));
-	uint32_t retval = 0;
-	struct frame out;
 	int err, ret = -1;
 
 	if (!ns)
@@ -1067,27 +1108,13 @@ static int run_live(struct bench *b, const char *txdev, const char *rxdev)
 		fail("--live: no interface %s", !txif ? txdev : rxdev);
 		goto out_free;
 	}
-	err = bpf_xdp_attach(rxif, bpf_program__fd(s->progs.bench_rx), 0, NULL);
-	if (err) {
-		fail("--live: attaching bench_rx to %s: %s", rxdev, strerror(-err));
+	live_rows(s, lrows);
+	/* live frames come in on txif, the balancer's XDP_TX goes out to rxif */
+	err = live_prepare(b, rxif, rxdev, 0, txif, txdev);
+	if (err == -1)
 		goto out_free;
-	}
-	/* live frames come in on txif: its node slot, as lo's */
-	{
-		struct edgelb_node_config c = b->node;
-
-		c.ifindex = (uint32_t)txif;
-		err = edgelb_xdp_set_node_config(b->x, &c);
-		if (err) {
-			fail("--live: node config for %s: %s", txdev, strerror(-err));
-			goto out;
-		}
-	}
-	/* the flow must be in the table: one ordinary run puts it there */
-	if (test_run(b, P_WRAP, f, 1, &out, &retval, NULL) || retval != XDP_TX) {
-		fail("--live: priming run failed");
+	if (err)
 		goto out;
-	}
 
 	printf("live frames: BPF_F_TEST_XDP_LIVE_FRAMES, %u frames per call (%zu bytes), "
 	       "batch %u, %d calls, CPU %d, %s -> %s (bench_rx counts on %s)\n",
@@ -1198,22 +1225,11 @@ static long long send_frames(int fd, const struct frame *f, uint64_t n, uint32_t
 static int run_socket(struct bench *b, const char *txdev, const char *rxdev)
 {
 	struct xdp_bench_bpf *s = b->skel;
-	const struct live_row lrows[] = {
-		{ "XDP_TX only (harness floor)", s->progs.bench_live_tx, F_ACK4, VIP_NONE,
-		  EXP_FLOOR },
-		{ "encap floor: adjust_head(-20) + eth/IPv4", s->progs.bench_live_encap, F_ACK4,
-		  VIP_NONE, EXP_FLOOR },
-		{ "balancer, established TCP IPv4, IPIP", s->progs.bench_live, F_ACK4, VIP_TCP4,
-		  EXP_EST },
-		{ "balancer, new flows (SYN, new client each)", s->progs.bench_live_new,
-		  F_SYN4_NEW, VIP_SYN_NEW, EXP_NEW },
-	};
-	enum { NLROWS = sizeof(lrows) / sizeof(lrows[0]) };
+	struct live_row lrows[LIVE_ROWS];
+	enum { NLROWS = LIVE_ROWS };
 	int txif = (int)if_nametoindex(txdev), rxif = (int)if_nametoindex(rxdev), fd = -1;
 	double *mpps = calloc((size_t)b->rounds * NLROWS, sizeof(*mpps)), floor_mpps = 0;
 	uint64_t fwd_total[NLROWS] = { 0 }, sent_total[NLROWS] = { 0 };
-	uint32_t retval = 0;
-	struct frame out;
 	int err, ret = -1;
 
 	if (!mpps)
@@ -1223,27 +1239,13 @@ static int run_socket(struct bench *b, const char *txdev, const char *rxdev)
 		goto out_free;
 	}
 	s->data->rx_verdict = XDP_DROP;
-	err = bpf_xdp_attach(txif, bpf_program__fd(s->progs.bench_rx), XDP_FLAGS_DRV_MODE, NULL);
-	if (err) {
-		fail("--live: attaching bench_rx to %s: %s", txdev, strerror(-err));
+	live_rows(s, lrows);
+	/* frames reach the balancer on rxif, its XDP_TX comes back to txif */
+	err = live_prepare(b, txif, txdev, XDP_FLAGS_DRV_MODE, rxif, rxdev);
+	if (err == -1)
 		goto out_free;
-	}
-	/* frames reach the balancer on rxif: its node slot, as lo's */
-	{
-		struct edgelb_node_config c = b->node;
-
-		c.ifindex = (uint32_t)rxif;
-		err = edgelb_xdp_set_node_config(b->x, &c);
-		if (err) {
-			fail("--live: node config for %s: %s", rxdev, strerror(-err));
-			goto out;
-		}
-	}
-	/* the flow must be in this CPU's table: one ordinary run puts it there */
-	if (test_run(b, P_WRAP, &frames[F_ACK4], 1, &out, &retval, NULL) || retval != XDP_TX) {
-		fail("--live: priming run failed");
+	if (err)
 		goto out;
-	}
 	fd = packet_socket(txif);
 	if (fd < 0) {
 		fail("--live: packet socket on %s: %s", txdev, strerror(-fd));
