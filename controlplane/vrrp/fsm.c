@@ -150,6 +150,7 @@ static void to_master(struct vrrp_fsm *f, uint64_t now, struct vrrp_fsm_actions 
 static void arm_master_down(struct vrrp_fsm *f, uint64_t now, uint64_t after_ms)
 {
 	f->master_down_at = f->maintenance ? UINT64_MAX : now + after_ms;
+	f->master_down_armed_ms = after_ms;
 }
 
 /*
@@ -373,6 +374,7 @@ struct vrrp_fsm_actions vrrp_fsm_timer(struct vrrp_fsm *f, uint64_t now)
 		if (now >= f->master_down_at) {
 			a.master_down = true;
 			a.master_down_late_ms = now - f->master_down_at;
+			a.master_down_waited_ms = f->master_down_armed_ms;
 			to_master(f, now, &a);
 		}
 		break;

@@ -74,6 +74,7 @@ struct vrrp_fsm {
 	uint16_t master_adver_int_cs;	/* v3: learnt from the master */
 	uint64_t adver_at;		/* MASTER: next advert; else UINT64_MAX */
 	uint64_t master_down_at;	/* BACKUP: takeover; else UINT64_MAX */
+	uint64_t master_down_armed_ms;	/* ... that long after it was last armed */
 	uint64_t preempt_at;		/* preempt_delay running: may preempt from then */
 	uint64_t reassert_after;	/* MASTER: no split-brain re-assertion before */
 	bool fault;			/* tracking says broken (held across stop) */
@@ -99,6 +100,8 @@ struct vrrp_fsm_actions {
 	const char *notify;		/* name of the new state, or NULL if unchanged */
 	bool master_down;		/* the Master_Down_Timer fired (no master heard) ... */
 	uint64_t master_down_late_ms;	/* ... this long after its deadline (the loop's delay) */
+	uint64_t master_down_waited_ms; /* ... armed for this long: the master down interval,
+					 * or the skew time after a priority-0 advert */
 };
 
 /* Check a configuration. Returns 0, or -EINVAL (reason in err, if given). */

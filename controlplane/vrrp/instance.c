@@ -474,11 +474,19 @@ static void vrrp_do(struct vrrp_instance *in, struct vrrp_fsm_actions act)
 		send_advert(in, act.advert_priority);
 	if (act.notify) {
 		in->since_ms = loop_now_ms();
-		if (act.master_down)
+		if (act.master_down && act.master_down_waited_ms < vrrp_fsm_master_down_ms(&in->fsm))
+			/* §6.4.2: a priority-0 advert set the timer to the skew time */
+			pr_info(in->tag, "%s (priority %u): the master resigned (priority 0), "
+					 "taken over after the skew time, %llu ms; its timer ran "
+					 "%llu ms late",
+				act.notify, in->fsm.priority,
+				(unsigned long long)act.master_down_waited_ms,
+				(unsigned long long)act.master_down_late_ms);
+		else if (act.master_down)
 			pr_info(in->tag, "%s (priority %u): no advertisement for the master down "
 					 "interval, %llu ms; its timer ran %llu ms late",
 				act.notify, in->fsm.priority,
-				(unsigned long long)vrrp_fsm_master_down_ms(&in->fsm),
+				(unsigned long long)act.master_down_waited_ms,
 				(unsigned long long)act.master_down_late_ms);
 		else
 			pr_info(in->tag, "%s (priority %u)", act.notify, in->fsm.priority);

@@ -254,7 +254,29 @@ static void test_priority_zero_takeover_after_skew(void **state)
 		assert_true(a.become_master);
 		assert_true(a.send_advert);
 		assert_int_equal(a.advert_priority, cases[i].prio);
+		/* what the log says it waited: the skew time, not the interval */
+		assert_true(a.master_down);
+		assert_int_equal(a.master_down_waited_ms, cases[i].skew_ms);
 	}
+}
+
+/* No advertisement at all: the whole Master_Down_Interval, 3 x 1000 + 609 ms (§6.1). */
+static void test_master_down_waited_the_interval(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_fsm_actions a;
+	uint64_t t = 50000;
+
+	(void)state;
+	init_ok(&f, conf(3, 100, 100, true));
+	vrrp_fsm_start(&f, 0);
+	vrrp_fsm_advert_received(&f, t, 255, 100, 1);
+	assert_no_action(vrrp_fsm_timer(&f, t + 3609 - 1));
+	a = vrrp_fsm_timer(&f, t + 3609 + 5);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_true(a.master_down);
+	assert_int_equal(a.master_down_waited_ms, 3609);
+	assert_int_equal(a.master_down_late_ms, 5);
 }
 
 /* ---- Master (RFC 5798 §6.4.3) ------------------------------------------ */
@@ -894,6 +916,7 @@ int main(void)
 		cmocka_unit_test(test_backup_adverts_reset_the_timer),
 		cmocka_unit_test(test_backup_learns_master_adver_interval_v3_only),
 		cmocka_unit_test(test_priority_zero_takeover_after_skew),
+		cmocka_unit_test(test_master_down_waited_the_interval),
 		cmocka_unit_test(test_master_receives_advert),
 		cmocka_unit_test(test_master_answers_priority_zero),
 		cmocka_unit_test(test_shutdown),
