@@ -238,6 +238,65 @@ lab_udp_count() {
 	cat "$LAB_DIR/be$1.udp" 2>/dev/null || echo 0
 }
 
+# ---- a UDP stream to the VIP, counted at the backends ----------------------
+#
+# A datagram the balancer delivered is counted twice at its backend: by the
+# kernel as it enters IP input after the decap (an nftables counter), and
+# by the lab server once it has read it (lab_udp_count). The first is the
+# balancer's account: it does not depend on a python loop keeping up on a
+# loaded machine. The gap between them is the lab server's: a full socket
+# buffer (lab_udp_stack_drops) or datagrams not read yet.
+
+# lab_udp_arrival_on: the counter in every backend, from zero
+lab_udp_arrival_on() {
+	local ns
+	for ns in $(ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'); do
+		ip netns exec "$ns" nft delete table inet edgelb_lab 2>/dev/null
+		printf '%s\n' 'table inet edgelb_lab {' '	counter udp_vip { }' \
+			'	chain in {' '		type filter hook input priority 0; policy accept;' \
+			"		ip daddr $LAB_VIP udp dport 80 counter name udp_vip" '	}' '}' |
+			ip netns exec "$ns" nft -f - || return 1
+	done
+}
+
+# lab_udp_arrived: datagrams for VIP:80 that entered the backends' IP input
+lab_udp_arrived() {
+	local ns n s=0
+	for ns in $(ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'); do
+		n=$(ip netns exec "$ns" nft list counter inet edgelb_lab udp_vip 2>/dev/null |
+			awk '$1 == "packets" { print $2 }')
+		s=$((s + ${n:-0}))
+	done
+	echo "$s"
+}
+
+# lab_udp_stack_drops [COLUMN]: what the backends' UDP dropped, summed:
+# RcvbufErrors (a full socket buffer) by default, InCsumErrors with "csum"
+lab_udp_stack_drops() {
+	local ns col=6 s=0 n
+	[ "${1:-}" = csum ] && col=8
+	for ns in $(ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'); do
+		n=$(ip netns exec "$ns" cat /proc/net/snmp |
+			awk -v c="$col" '/^Udp:/ { l++; if (l == 2) print $c }')
+		s=$((s + ${n:-0}))
+	done
+	echo "$s"
+}
+
+# lab_link_drops: every lab link with a drop counter above zero, one line
+# each; where a stream lost datagrams outside the balancer (a veth ring
+# full while the CPU was busy) this says so
+lab_link_drops() {
+	local ns
+	for ns in $(ip netns list | awk -v p="$LAB_PREFIX-" 'index($1, p) == 1 { print $1 }'); do
+		# shellcheck disable=SC2016 # expanded by the sh in the namespace
+		ip netns exec "$ns" sh -c 'for d in /sys/class/net/*; do
+			r=$(cat "$d/statistics/rx_dropped") t=$(cat "$d/statistics/tx_dropped")
+			[ "$r$t" = 00 ] || echo "${d##*/}: rx_dropped $r tx_dropped $t"
+		done' | sed "s/^/    ${ns#"$LAB_PREFIX"-} /"
+	done
+}
+
 # ---- a balancer on edgelb-dpdk instead of XDP ------------------------------
 #
 # lab_dpdk_port NODE: NODE's eth0 becomes edgelb-dpdk's port (net_af_packet).
@@ -286,7 +345,7 @@ lab_dpdk_start() {
 lab_dpdk_wait() {
 	local i
 	for ((i = 0; i < ${2:-20} * 10; i++)); do
-		grep -q "^edgelb-dpdk: forwarding" "$1" && return 0
+		grep -qs "^edgelb-dpdk: forwarding" "$1" && return 0
 		sleep 0.1
 	done
 	cat "$1" >&2
