@@ -104,6 +104,10 @@ static void edgelb_config_parse_dpdk_args(struct edgelb_config_ctx *ctx,
 		edgelb_config_error(ctx, &seq, "only valid with mode = \"dpdk\"");
 		return;
 	}
+	/* kept for configs written for it; a setting that silently does nothing would mislead */
+	edgelb_config_warning(ctx, &seq, "has no effect: edgelbd does not start edgelb-dpdk, "
+					 "which takes its EAL arguments on its own command line "
+					 "(edgelb-dpdk(8))");
 	out->dpdk_args = calloc(n + 1, sizeof(*out->dpdk_args));
 	if (!out->dpdk_args) {
 		ctx->nomem = true;

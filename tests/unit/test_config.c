@@ -1005,6 +1005,26 @@ static void test_new_flow_guard(void **state)
 	edgelb_config_errors_free(&errs);
 }
 
+/* dpdk_args is read and kept, and says that it does nothing in this version */
+static void test_dpdk_args_warns(void **state)
+{
+	struct edgelb_config_errors errs = { 0 };
+	struct edgelb_config cfg;
+
+	(void)state;
+	parse_ok("instance = \"t\";\n"
+		 "dataplane = { interfaces = [ \"tap0\" ]; mode = \"dpdk\";\n"
+		 "  dpdk_args = [ \"-l\", \"2-5\" ]; };\n",
+		 &cfg, &errs);
+	assert_int_equal(cfg.dataplane.n_dpdk_args, 2);
+	assert_string_equal(cfg.dataplane.dpdk_args[1], "2-5");
+	assert_int_equal(errs.n_warnings, 1);
+	assert_non_null(find_message(&errs, FILE_NAME ":3: dataplane.dpdk_args: warning: "
+						    "has no effect: edgelbd does not start edgelb-dpdk"));
+	edgelb_config_free(&cfg);
+	edgelb_config_errors_free(&errs);
+}
+
 /* The smallest mtu for each VIP family, encapsulation and backend family. */
 static void test_mtu_min(void **state)
 {
@@ -1622,6 +1642,7 @@ int main(void)
 		cmocka_unit_test(test_sites_sorted),
 		cmocka_unit_test(test_warnings_do_not_fail),
 		cmocka_unit_test(test_all_errors_collected),
+		cmocka_unit_test(test_dpdk_args_warns),
 		cmocka_unit_test(test_error_cap),
 		cmocka_unit_test(test_example_loads),
 		cmocka_unit_test(test_load_errors),
