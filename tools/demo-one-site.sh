@@ -147,7 +147,7 @@ else
 	lab_dpdk_port lb1
 	lab_dpdk_start lb1 dtap0 "$DPDK_TABLES" "$DPDK_PREFIX" "$LAB_DIR/dpdk.log"
 	dpdk_pid=$!
-	for _ in $(seq 200); do grep -q "^edgelb-dpdk: forwarding" "$LAB_DIR/dpdk.log" && break; sleep 0.1; done
+	lab_dpdk_wait "$LAB_DIR/dpdk.log" 20 2>/dev/null
 	sed 's/^/  /' "$LAB_DIR/dpdk.log"
 	ip -n "$NS" link set dtap0 up
 	ip -n "$NS" addr add "$(lab_lb_addr lb1)/24" dev dtap0
