@@ -512,6 +512,24 @@ static void notify_follow_model(void *arg, bool structural)
 }
 
 /*
+ * Either way a reload comes (SIGHUP, lbctl config reload), systemd shows
+ * the unit reloading from RELOADING=1 to READY=1; a rejected config leaves
+ * the running one, so edgelbd is ready again either way.
+ */
+static void notify_reloading(void *arg, bool done)
+{
+	struct edgelbd *p = arg;
+	char status[256];
+
+	if (!done) {
+		edgelb_notify_reloading();
+		return;
+	}
+	status_line(p, status, sizeof(status));
+	edgelb_notify_ready(status);
+}
+
+/*
  * The loop turned, so edgelbd is not hung: systemd's watchdog (WatchdogSec)
  * restarts a hung edgelbd, and the pinned data plane forwards meanwhile.
  */
@@ -523,7 +541,9 @@ static void watchdog_tick(void *arg)
 
 static int start_systemd(struct edgelbd *p)
 {
-	struct edgelb_model_observer follow = { .model_changed = notify_follow_model, .arg = p };
+	struct edgelb_model_observer follow = { .model_changed = notify_follow_model,
+						.reloading = notify_reloading,
+						.arg = p };
 	uint64_t every = edgelb_notify_watchdog_interval_ms();
 	int err = edgelb_model_observe(&p->model, &follow);
 
@@ -546,15 +566,8 @@ static void signal_readable(void *arg, int fd, uint32_t events)
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			char status[256];
-
 			pr_info("config", "SIGHUP: reloading %s", p->model.config_path);
-			/* systemd shows the unit reloading from RELOADING=1 to READY=1 */
-			edgelb_notify_reloading();
 			edgelb_model_reload(&p->model, NULL, 0);
-			/* a rejected config leaves the running one: ready either way */
-			status_line(p, status, sizeof(status));
-			edgelb_notify_ready(status);
 		} else {
 			pr_info(NULL, "signal %u: stopping; the data plane keeps forwarding "
 				      "(its %s in %s)",

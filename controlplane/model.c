@@ -129,7 +129,26 @@ static void warn_restart_only(const struct edgelb_config *a, const struct edgelb
 				 "effect on restart");
 }
 
+static void reloading(struct edgelb_model *m, bool done)
+{
+	for (size_t i = 0; i < m->n_observers; i++)
+		if (m->observers[i].reloading)
+			m->observers[i].reloading(m->observers[i].arg, done);
+}
+
+static int reload(struct edgelb_model *m, char *msg, size_t msg_len);
+
 int edgelb_model_reload(struct edgelb_model *m, char *msg, size_t msg_len)
+{
+	int err;
+
+	reloading(m, false);
+	err = reload(m, msg, msg_len);
+	reloading(m, true);
+	return err;
+}
+
+static int reload(struct edgelb_model *m, char *msg, size_t msg_len)
 {
 	struct edgelb_config_errors errs = { 0 };
 	struct edgelb_config next, prev;

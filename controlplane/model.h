@@ -34,6 +34,11 @@ struct edgelb_model_observer {
 	void (*model_changed)(void *arg, bool structural);
 	/* A reloaded config is now the running one. NULL: not interested. */
 	void (*config_applied)(void *arg, const struct edgelb_config *cfg);
+	/*
+	 * A reload (SIGHUP or lbctl config reload) begins (done false) and
+	 * has ended, applied or rejected (done true). NULL: not interested.
+	 */
+	void (*reloading)(void *arg, bool done);
 	void *arg;
 };
 

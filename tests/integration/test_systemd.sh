@@ -14,8 +14,8 @@
 #     VRRP and health checks through the tunnel work under those
 #     capabilities; WATCHDOG=1 comes every WATCHDOG_USEC / 2;
 #  3. SIGHUP (ExecReload) sends RELOADING=1 with MONOTONIC_USEC, then
-#     READY=1, also for a rejected file; a VIP added with lbctl updates
-#     STATUS=;
+#     READY=1, also for a rejected file, and so does lbctl config reload;
+#     a VIP added with lbctl updates STATUS=;
 #  4. SIGTERM sends STOPPING=1, edgelbd exits 0 and the XDP data plane
 #     still forwards without it (why Restart= may restart it freely); the
 #     next edgelbd reports the adopted data plane in its STATUS=;
@@ -159,6 +159,11 @@ check "a rejected reload is ready again too (the running config stays)" \
 	wait_until 10 count_at_least READY=1 3
 check "RELOADING=1 for each reload" [ "$(count RELOADING=1)" -eq 2 ]
 cp "$T/good.conf" "$CONF"
+check "lbctl config reload applies the file" lab_lbctl config reload
+check "lbctl config reload: READY=1 again" wait_until 10 count_at_least READY=1 4
+check "lbctl config reload: RELOADING=1 before it, as for SIGHUP" \
+	bash -c "[ \"\$(grep -c ' RELOADING=1\$' '$NLOG')\" -eq 3 ] &&
+		grep -E ' (RELOADING|READY)=1\$' '$NLOG' | tail -2 | tr '\n' ' ' | grep -q 'RELOADING=1 .*READY=1'"
 lab_lbctl vip add extra 10.99.0.20 81 >/dev/null
 has_status() { grep -q " STATUS=serving $1 services" "$NLOG"; }
 check "lbctl vip add updates STATUS= (3 services)" wait_until 5 has_status 3
@@ -179,7 +184,7 @@ check "50 connections through the data plane while edgelbd is stopped" \
 	[ "$(grep -vc FAILED "$T/conns_stopped")" -eq 50 ]
 ip -n "$(lab_ns lb1)" addr del "$LAB_VIP/32" dev eth0 2>/dev/null
 edgelbd_unit NOTIFY_SOCKET="$T/notify.sock"
-check "restart: READY=1" wait_until 20 count_at_least READY=1 4
+check "restart: READY=1" wait_until 20 count_at_least READY=1 5
 check "restart: STATUS= says the data plane was adopted" \
 	grep -q ' STATUS=serving .* data plane xdp (adopted) on eth0' "$NLOG"
 kill -TERM "$edgelbd"
