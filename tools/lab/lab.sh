@@ -247,10 +247,15 @@ lab_udp_count() {
 # loaded machine. The gap between them is the lab server's: a full socket
 # buffer (lab_udp_stack_drops) or datagrams not read yet.
 
+# lab_be_namespaces: the backends' namespaces, whatever their number
+lab_be_namespaces() {
+	ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'
+}
+
 # lab_udp_arrival_on: the counter in every backend, from zero
 lab_udp_arrival_on() {
 	local ns
-	for ns in $(ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'); do
+	for ns in $(lab_be_namespaces); do
 		ip netns exec "$ns" nft delete table inet edgelb_lab 2>/dev/null
 		printf '%s\n' 'table inet edgelb_lab {' '	counter udp_vip { }' \
 			'	chain in {' '		type filter hook input priority 0; policy accept;' \
@@ -262,7 +267,7 @@ lab_udp_arrival_on() {
 # lab_udp_arrived: datagrams for VIP:80 that entered the backends' IP input
 lab_udp_arrived() {
 	local ns n s=0
-	for ns in $(ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'); do
+	for ns in $(lab_be_namespaces); do
 		n=$(ip netns exec "$ns" nft list counter inet edgelb_lab udp_vip 2>/dev/null |
 			awk '$1 == "packets" { print $2 }')
 		s=$((s + ${n:-0}))
@@ -275,7 +280,7 @@ lab_udp_arrived() {
 lab_udp_stack_drops() {
 	local ns col=6 s=0 n
 	[ "${1:-}" = csum ] && col=8
-	for ns in $(ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'); do
+	for ns in $(lab_be_namespaces); do
 		n=$(ip netns exec "$ns" cat /proc/net/snmp |
 			awk -v c="$col" '/^Udp:/ { l++; if (l == 2) print $c }')
 		s=$((s + ${n:-0}))
@@ -315,7 +320,7 @@ lab_dpdk_port() {
 	printf '%s\n' 'table netdev edgelb_dpdk {' \
 		'	chain in { type filter hook ingress device eth0 priority 0; policy drop; }' \
 		'}' | ip netns exec "$ns" nft -f -
-	for be in $(ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'); do
+	for be in $(lab_be_namespaces); do
 		ip netns exec "$be" ethtool -K eth0 tx off >/dev/null
 	done
 }
