@@ -168,36 +168,28 @@ check "be3 is back up once its server listens" wait_until 5 is_health be3 up
 # balancer's account is what entered the backends' IP input after the
 # decap (lab_udp_arrived); what the lab servers then read is reported
 # beside it: a python loop behind on a loaded machine is not a lost datagram.
-stream_forwarded() {
-	lab_lbctl --json stats | jq '[.vips[] | select(.name == "stream") | .packets] | add'
-}
-udp_read() {
-	local s=0 i
-	for i in 1 2 3; do s=$((s + $(lab_udp_count "$i"))); done
-	echo "$s"
-}
 lab_udp_arrival_on || {
 	bad "the backends' nftables counter for the stream could not be set up"
 	exit 1
 }
-base_read=$(udp_read)
+base_read=$(lab_udp_read)
 base_drops=$(lab_udp_stack_drops)
 base_csum=$(lab_udp_stack_drops csum)
-base_fwd=$(stream_forwarded)
+base_fwd=$(lab_vip_packets stream)
 lab_client udp "$LAB_VIP" 80 10000 4000 >"$T/udp_sent" &
 sender=$!
-arrived_at_least() { [ "$(lab_udp_arrived)" -ge "$1" ]; }
-check "the UDP stream reaches the backends before the kill" wait_until 10 arrived_at_least 500
+check "the UDP stream reaches the backends before the kill" \
+	wait_until 10 lab_udp_arrived_at_least 500
 lab_edgelbd_kill KILL
 killed_ms=$(now_ms)
 at_kill=$(lab_udp_arrived)
 check "edgelb-dpdk forwards alone with edgelbd dead" \
-	wait_until 3 arrived_at_least $((at_kill + 200))
+	wait_until 3 lab_udp_arrived_at_least $((at_kill + 200))
 lab_edgelbd_start || exit 1
 restarted_ms=$(now_ms)
 wait "$sender"
 sent=$(cat "$T/udp_sent")
-wait_until 5 arrived_at_least "$sent"
+wait_until 5 lab_udp_arrived_at_least "$sent"
 arrived=$(lab_udp_arrived)
 echo "kill -9: sent $sent, $arrived entered the backends, lost $((sent - arrived)); edgelbd" \
 	"was down $((restarted_ms - killed_ms)) ms"
@@ -208,11 +200,11 @@ fi
 check "kill -9 of edgelbd: 0 of $sent datagrams lost" [ "$arrived" -eq "$sent" ]
 check "none arrived corrupted (the backends' UDP InCsumErrors)" \
 	[ "$(lab_udp_stack_drops csum)" -eq "$base_csum" ]
-fwd=$(($(stream_forwarded) - base_fwd))
+fwd=$(($(lab_vip_packets stream) - base_fwd))
 check "edgelb-dpdk's own counter forwarded all $sent ($fwd)" [ "$fwd" -eq "$sent" ]
-all_read() { [ $(($(udp_read) - base_read + $(lab_udp_stack_drops) - base_drops)) -ge "$sent" ]; }
+all_read() { [ $(($(lab_udp_read) - base_read + $(lab_udp_stack_drops) - base_drops)) -ge "$sent" ]; }
 wait_until 10 all_read
-read=$(($(udp_read) - base_read)) socket_drops=$(($(lab_udp_stack_drops) - base_drops))
+read=$(($(lab_udp_read) - base_read)) socket_drops=$(($(lab_udp_stack_drops) - base_drops))
 echo "    the lab servers read $read of them; $socket_drops dropped by a full socket" \
 	"buffer, $((sent - read - socket_drops)) not read after 10 s (the lab's, not the balancer's)"
 check "the restarted edgelbd adopted the tables (lbctl status)" \

@@ -110,30 +110,20 @@ lab_lbctl backend add web be3 "$(lab_be_addr 3)" >/dev/null
 # the balancer's account of a stream: what entered the backends' IP input
 # after the decap (lab_udp_arrived); what the lab servers then read is
 # reported beside it, a python loop behind on a loaded machine being no loss
-stream_forwarded() {
-	lab_lbctl --json stats | jq '[.vips[] | select(.name == "stream") | .packets] | add'
-}
-udp_read() {
-	local s=0 i
-	for i in 1 2 3; do s=$((s + $(lab_udp_count "$i"))); done
-	echo "$s"
-}
-arrived_at_least() { [ "$(lab_udp_arrived)" -ge "$1" ]; }
-
-# 5. kill -9 under traffic; 6. program replace under traffic
+# (lab.sh). 5. kill -9 under traffic; 6. program replace under traffic
 for phase in "kill -9 and restart" "replace the program (new edgelbd, old one stopped)"; do
 	lab_udp_arrival_on || {
 		bad "the backends' nftables counter for the stream could not be set up"
 		exit 1
 	}
-	base_read=$(udp_read)
+	base_read=$(lab_udp_read)
 	base_drops=$(lab_udp_stack_drops)
 	base_csum=$(lab_udp_stack_drops csum)
-	base_fwd=$(stream_forwarded)
+	base_fwd=$(lab_vip_packets stream)
 	# 3 s of traffic; the fault comes once 500 datagrams have arrived
 	lab_client udp "$LAB_VIP" 80 15000 5000 >"$T/udp_sent" &
 	sender=$!
-	wait_until 10 arrived_at_least 500 ||
+	wait_until 10 lab_udp_arrived_at_least 500 ||
 		echo "    (no traffic at the backends 10 s after the sender started)"
 	if [ "$phase" = "kill -9 and restart" ]; then
 		lab_edgelbd_kill KILL
@@ -145,7 +135,7 @@ for phase in "kill -9 and restart" "replace the program (new edgelbd, old one st
 	fi
 	wait "$sender"
 	sent=$(cat "$T/udp_sent")
-	wait_until 3 arrived_at_least "$sent"
+	wait_until 3 lab_udp_arrived_at_least "$sent"
 	arrived=$(lab_udp_arrived)
 	echo "$phase: sent $sent, $arrived entered the backends, lost $((sent - arrived))"
 	lab_lbctl stats | grep -E "stream|drops|events" | sed 's/^/    /'
@@ -155,10 +145,10 @@ for phase in "kill -9 and restart" "replace the program (new edgelbd, old one st
 	check "$phase: none arrived corrupted (the backends' UDP InCsumErrors)" \
 		[ "$(lab_udp_stack_drops csum)" -eq "$base_csum" ]
 	check "$phase: the data plane's own counter forwarded all $sent" \
-		[ $(($(stream_forwarded) - base_fwd)) -eq "$sent" ]
-	all_read() { [ $(($(udp_read) - base_read + $(lab_udp_stack_drops) - base_drops)) -ge "$sent" ]; }
+		[ $(($(lab_vip_packets stream) - base_fwd)) -eq "$sent" ]
+	all_read() { [ $(($(lab_udp_read) - base_read + $(lab_udp_stack_drops) - base_drops)) -ge "$sent" ]; }
 	wait_until 5 all_read
-	read=$(($(udp_read) - base_read)) socket_drops=$(($(lab_udp_stack_drops) - base_drops))
+	read=$(($(lab_udp_read) - base_read)) socket_drops=$(($(lab_udp_stack_drops) - base_drops))
 	echo "    the lab servers read $read of them; $socket_drops dropped by a full socket" \
 		"buffer, $((sent - read - socket_drops)) not read after 5 s (the lab's, not the balancer's)"
 done

@@ -275,6 +275,24 @@ lab_udp_arrived() {
 	echo "$s"
 }
 
+# lab_udp_arrived_at_least N: true once N have entered the backends
+lab_udp_arrived_at_least() { [ "$(lab_udp_arrived)" -ge "$1" ]; }
+
+# lab_udp_read: datagrams the lab servers have read, summed (lab_udp_count)
+lab_udp_read() {
+	local f s=0
+	for f in "$LAB_DIR"/be*.udp; do
+		[ -f "$f" ] && s=$((s + $(cat "$f")))
+	done
+	echo "$s"
+}
+
+# lab_vip_packets NAME: the packets of service NAME, by the data plane's
+# own counters (lbctl --json stats on lb1)
+lab_vip_packets() {
+	lab_lbctl --json stats | jq --arg n "$1" '[.vips[] | select(.name == $n) | .packets] | add'
+}
+
 # lab_udp_stack_drops [COLUMN]: what the backends' UDP dropped, summed:
 # RcvbufErrors (a full socket buffer) by default, InCsumErrors with "csum"
 lab_udp_stack_drops() {
