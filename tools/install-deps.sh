@@ -26,6 +26,7 @@ packages=(
 	nftables # tests/integration/test_vrrp_splitbrain.sh: cuts VRRP on the bridge
 	tcpdump # test_vrrp_splitbrain.sh: the client's capture, kept when it fails
 	nginx # tools/bench/health.sh: one server answers 10 000 backends
+	haproxy # tools/bench/health.sh: the checker edgelbd's checks are measured beside
 	keepalived # tests/integration/test_vrrp_*.sh: the VRRP peer (its unit stays stopped)
 	iputils-ping # tests/dpdk/test_tap.sh: the kernel's ARP through the TAP
 )

@@ -53,7 +53,7 @@ declare -gA CHECK_PKG=(
 	[ip]=iproute2 [ss]=iproute2 [tc]=iproute2 [bridge]=iproute2
 	[ethtool]=ethtool [python3]=python3 [nft]=nftables [curl]=curl [jq]=jq
 	[keepalived]=keepalived [setpriv]=util-linux [mountpoint]=util-linux
-	[bpftool]=bpftool [tcpdump]=tcpdump [nginx]=nginx [ping]=iputils-ping
+	[bpftool]=bpftool [tcpdump]=tcpdump [nginx]=nginx [haproxy]=haproxy [ping]=iputils-ping
 	[timeout]=coreutils [sysctl]=procps
 )
 

@@ -4,7 +4,7 @@
 # the same nginx and the same BACKENDS backend addresses (SERVICES
 # services or HAProxy backends), checks every INTERVAL seconds, first TCP
 # checks, then HTTP ones; in each mode edgelbd, then HAProxy (Debian's,
-# `nbthread 1`, installed here with apt-get when missing), one after the
+# `nbthread 1`, installed by tools/install-deps.sh), one after the
 # other, each after every backend is up and a warm-up. Only the ratios
 # within one run mean anything on a shared VM.
 #
@@ -95,12 +95,9 @@ command -v nginx >/dev/null || die "nginx is not installed (tools/install-deps.s
 [ "$BACKENDS" -le 16383 ] || die "at most 16383 backends (edgelb.conf(5))"
 case " $CHECKERS " in
 *" haproxy "*)
-	# the reference, for this bench only: no test needs it
-	if ! command -v haproxy >/dev/null; then
-		echo "health.sh: installing haproxy (Debian) for the comparison" >&2
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy >/dev/null ||
-			die "cannot install haproxy; CHECKERS=edgelbd measures edgelbd alone"
-	fi
+	# the reference the ratios are taken against (Debian's haproxy)
+	command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] ||
+		die "haproxy is not installed (tools/install-deps.sh); CHECKERS=edgelbd measures edgelbd alone"
 	;;
 esac
 SRV_NS=$NS LB_CPU=() SRV_CPU=()
