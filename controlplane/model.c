@@ -136,18 +136,6 @@ static void reloading(struct edgelb_model *m, bool done)
 			m->observers[i].reloading(m->observers[i].arg, done);
 }
 
-static int reload(struct edgelb_model *m, char *msg, size_t msg_len);
-
-int edgelb_model_reload(struct edgelb_model *m, char *msg, size_t msg_len)
-{
-	int err;
-
-	reloading(m, false);
-	err = reload(m, msg, msg_len);
-	reloading(m, true);
-	return err;
-}
-
 static int reload(struct edgelb_model *m, char *msg, size_t msg_len)
 {
 	struct edgelb_config_errors errs = { 0 };
@@ -209,4 +197,14 @@ static int reload(struct edgelb_model *m, char *msg, size_t msg_len)
 	pr_info("config", "reloaded %s (%zu services, %zu backends)", m->config_path,
 		m->lb.n_services, lb_backend_count(&m->lb));
 	return edgelb_model_persist(m);
+}
+
+int edgelb_model_reload(struct edgelb_model *m, char *msg, size_t msg_len)
+{
+	int err;
+
+	reloading(m, false);
+	err = reload(m, msg, msg_len);
+	reloading(m, true);
+	return err;
 }
