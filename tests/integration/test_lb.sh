@@ -112,14 +112,10 @@ lab_lbctl backend add web be3 "$(lab_be_addr 3)" >/dev/null
 # reported beside it, a python loop behind on a loaded machine being no loss
 # (lab.sh). 5. kill -9 under traffic; 6. program replace under traffic
 for phase in "kill -9 and restart" "replace the program (new edgelbd, old one stopped)"; do
-	lab_udp_arrival_on || {
+	lab_stream_mark || {
 		bad "the backends' nftables counter for the stream could not be set up"
 		exit 1
 	}
-	base_read=$(lab_udp_read)
-	base_drops=$(lab_udp_stack_drops)
-	base_csum=$(lab_udp_stack_drops csum)
-	base_fwd=$(lab_vip_packets stream)
 	# 3 s of traffic; the fault comes once 500 datagrams have arrived
 	lab_client udp "$LAB_VIP" 80 15000 5000 >"$T/udp_sent" &
 	sender=$!
@@ -138,19 +134,14 @@ for phase in "kill -9 and restart" "replace the program (new edgelbd, old one st
 	wait_until 3 lab_udp_arrived_at_least "$sent"
 	arrived=$(lab_udp_arrived)
 	echo "$phase: sent $sent, $arrived entered the backends, lost $((sent - arrived))"
-	lab_lbctl stats | grep -E "stream|drops|events" | sed 's/^/    /'
 	# losses outside the data plane (veth queues under CPU load) show here
-	lab_link_drops
+	lab_stream_explain
 	check "$phase: 0 of $sent packets lost" [ "$arrived" -eq "$sent" ]
 	check "$phase: none arrived corrupted (the backends' UDP InCsumErrors)" \
-		[ "$(lab_udp_stack_drops csum)" -eq "$base_csum" ]
+		[ "$(lab_stream_corrupted)" -eq 0 ]
 	check "$phase: the data plane's own counter forwarded all $sent" \
-		[ $(($(lab_vip_packets stream) - base_fwd)) -eq "$sent" ]
-	all_read() { [ $(($(lab_udp_read) - base_read + $(lab_udp_stack_drops) - base_drops)) -ge "$sent" ]; }
-	wait_until 5 all_read
-	read=$(($(lab_udp_read) - base_read)) socket_drops=$(($(lab_udp_stack_drops) - base_drops))
-	echo "    the lab servers read $read of them; $socket_drops dropped by a full socket" \
-		"buffer, $((sent - read - socket_drops)) not read after 5 s (the lab's, not the balancer's)"
+		[ "$(lab_stream_forwarded)" -eq "$sent" ]
+	lab_stream_servers "$sent" 5
 done
 check "the restarted edgelbd replaced the program in place" \
 	grep -q "replaced the running program; maps and flows kept" "$LAB_DIR/edgelbd.log"

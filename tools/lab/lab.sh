@@ -248,8 +248,11 @@ lab_udp_count() {
 # buffer (lab_udp_stack_drops) or datagrams not read yet.
 
 # lab_be_namespaces: the backends' namespaces, whatever their number
-lab_be_namespaces() {
-	ip netns list | awk -v p="$LAB_PREFIX-be" 'index($1, p) == 1 { print $1 }'
+lab_be_namespaces() { lab_namespaces be; }
+
+# lab_namespaces [KIND]: the lab's namespaces (whose names start KIND)
+lab_namespaces() {
+	ip netns list | awk -v p="$LAB_PREFIX-${1:-}" 'index($1, p) == 1 { print $1 }'
 }
 
 # lab_udp_arrival_on: the counter in every backend, from zero
@@ -293,6 +296,45 @@ lab_vip_packets() {
 	lab_lbctl --json stats | jq --arg n "$1" '[.vips[] | select(.name == $n) | .packets] | add'
 }
 
+# lab_stream_mark: count a stream to service "stream" from here on: the
+# arrival counter from zero (lab_udp_arrived) and, for the figures below,
+# where the servers' reads, the backends' UDP drops and the data plane's
+# own counter stand now
+lab_stream_mark() {
+	lab_udp_arrival_on || return 1
+	LAB_STREAM_READ=$(lab_udp_read)
+	LAB_STREAM_RCVBUF=$(lab_udp_stack_drops)
+	LAB_STREAM_CSUM=$(lab_udp_stack_drops csum)
+	LAB_STREAM_FWD=$(lab_vip_packets stream)
+}
+
+# since lab_stream_mark: the data plane's count of the stream, and the
+# datagrams the backends' UDP found corrupted
+lab_stream_forwarded() { echo $(($(lab_vip_packets stream) - LAB_STREAM_FWD)); }
+lab_stream_corrupted() { echo $(($(lab_udp_stack_drops csum) - LAB_STREAM_CSUM)); }
+
+# lab_stream_explain: where a stream's datagrams went, for the log: the
+# data plane's counters and every lab link that dropped
+lab_stream_explain() {
+	lab_lbctl stats | grep -E "stream|drops|events" | sed 's/^/    /'
+	lab_link_drops
+}
+
+# lab_stream_servers SENT SECONDS: up to SECONDS for the lab servers to read
+# (or their sockets to drop) SENT since lab_stream_mark, then one line of
+# what they did: the lab's side, reported, not the balancer's account
+lab_stream_servers() {
+	local sent=$1 i read drops
+	for ((i = 0; i < $2 * 10; i++)); do
+		read=$(($(lab_udp_read) - LAB_STREAM_READ))
+		drops=$(($(lab_udp_stack_drops) - LAB_STREAM_RCVBUF))
+		[ $((read + drops)) -ge "$sent" ] && break
+		sleep 0.1
+	done
+	echo "    the lab servers read $read of them; $drops dropped by a full socket buffer," \
+		"$((sent - read - drops)) not read after $2 s (the lab's, not the balancer's)"
+}
+
 # lab_udp_stack_drops [COLUMN]: what the backends' UDP dropped, summed:
 # RcvbufErrors (a full socket buffer) by default, InCsumErrors with "csum"
 lab_udp_stack_drops() {
@@ -311,7 +353,7 @@ lab_udp_stack_drops() {
 # full while the CPU was busy) this says so
 lab_link_drops() {
 	local ns
-	for ns in $(ip netns list | awk -v p="$LAB_PREFIX-" 'index($1, p) == 1 { print $1 }'); do
+	for ns in $(lab_namespaces); do
 		# shellcheck disable=SC2016 # expanded by the sh in the namespace
 		ip netns exec "$ns" sh -c 'for d in /sys/class/net/*; do
 			r=$(cat "$d/statistics/rx_dropped") t=$(cat "$d/statistics/tx_dropped")
